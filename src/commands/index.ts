@@ -1,0 +1,5 @@
+import { configCommand } from './config.js';
+import type { CommandDef } from './types.js';
+
+/** Every subcommand, in the order `fraudctl --help` lists them. */
+export const COMMANDS: CommandDef[] = [configCommand];

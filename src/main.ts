@@ -1,0 +1,139 @@
+import { userInfo } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import type { RunCommand, Summary } from './commands/types.js';
+import { resolveConfig, secretValues } from './config.js';
+import type { Ctx } from './context.js';
+import { ExitCode, FraudctlError } from './errors.js';
+import { createLogger, redact } from './log.js';
+import { createOutput } from './output.js';
+import { createProgress } from './progress.js';
+
+export interface Io {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd?: string;
+  /** Install SIGINT / SIGTERM handlers (the real binary does; in-process tests pass a signal). */
+  handleSignals?: boolean;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+const VERSION = '0.1.0';
+
+const AIRFLOW_VARS = ['AIRFLOW_CTX_DAG_ID', 'AIRFLOW_CTX_TASK_ID', 'AIRFLOW_CTX_DAG_RUN_ID', 'AIRFLOW_CTX_TRY_NUMBER'];
+
+function currentUser(env: Io['env']): string {
+  try {
+    return env.USER ?? env.LOGNAME ?? userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * argv → command → exit code. The only place that reads argv and the environment and decides the
+ * exit code; commands get everything through their Ctx.
+ */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(sig === 'SIGINT' ? ExitCode.Sigint : ExitCode.Sigterm);
+    controller.abort(sig);
+  };
+  if (io.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const signal = io.signal ? AbortSignal.any([io.signal, controller.signal]) : controller.signal;
+  let secrets: string[] = [];
+  let exitCode: number = ExitCode.Ok;
+  let jsonMode = false;
+
+  const run: RunCommand = async (opts, body) => {
+    jsonMode = opts.json === true;
+    const resolved = resolveConfig({ flags: opts, env: io.env, configPath: opts.config as string | undefined, cwd });
+    secrets = secretValues(resolved.config);
+    const quiet = opts.quiet === true;
+    const level = quiet && resolved.sources.logLevel.source === 'default' ? 'warn' : resolved.config.logLevel;
+    const log = createLogger({ level, stream: io.stderr, secrets });
+    const out = createOutput(io.stdout, jsonMode);
+    const airflow = Object.fromEntries(AIRFLOW_VARS.filter((k) => io.env[k]).map((k) => [k, io.env[k] as string]));
+    const showProgress = io.stderr.isTTY === true && !io.env.CI && !jsonMode && !quiet;
+    const ctx: Ctx = {
+      config: resolved.config,
+      resolved,
+      log,
+      out,
+      now: io.now ?? (() => new Date()),
+      signal,
+      secrets,
+      runEnv: { user: currentUser(io.env), airflow, isJob: Object.keys(airflow).length > 0 || !io.stdout.isTTY, cwd },
+      progress: (total, title) => createProgress(io.stderr, total, title, showProgress),
+    };
+    const summary: Summary = await body(ctx);
+    if (jsonMode) io.stdout.write(`${JSON.stringify({ ok: true, ...summary })}\n`);
+  };
+
+  const program = new Command('fraudctl')
+    .description('A daily, offline card-fraud ML pipeline: feature marts, training with a time split and TPE search, scoring, MLflow.')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--lake <uri>', 'lake root: directory or s3://bucket/prefix (env FRAUDCTL_LAKE, default ./lake)'))
+    .option('--config <file>', 'configuration file (default ./fraudctl.config.json when present; env FRAUDCTL_CONFIG)')
+    .addOption(new Option('--log-level <level>', 'log level (env FRAUDCTL_LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .option('-q, --quiet', 'only warnings and errors on stderr, no progress bars')
+    .option('--json', 'print one JSON summary as the last stdout line (and no other stdout)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  program.addHelpText(
+    'after',
+    `\nExit codes: 0 ok, 1 bug, 2 usage/configuration, 3 data missing or invalid, 4 MLflow/S3 unavailable, 130/143 interrupted.\n` +
+      `\nExamples:\n  $ fraudctl demo\n  $ fraudctl simulate --start 2025-01-01 --days 90\n  $ fraudctl marts build --date 2025-03-19\n  $ fraudctl train --days 3 --test-day 2025-03-20\n  $ fraudctl daily --date 2025-03-21\n`,
+  );
+  for (const def of COMMANDS) def(program, run);
+  for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.Ok;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    exitCode = reportError(err, io, secrets, jsonMode);
+  } finally {
+    if (io.handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  return exitCode;
+}
+
+function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
+    return ExitCode.Usage; // commander already printed the message
+  }
+  const say = (s: string) => io.stderr.write(`${redact(s, secrets)}\n`);
+  let code: number;
+  if (err instanceof FraudctlError) {
+    code = err.exitCode;
+    say(`fraudctl: ${err.message}`);
+    if (err.hint) say(`hint: ${err.hint}`);
+  } else {
+    code = ExitCode.Bug;
+    say(`fraudctl: unexpected error (a bug; please report it):\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+  if (jsonMode) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }), secrets)}\n`);
+  }
+  return code;
+}
