@@ -77,27 +77,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (jsonMode) io.stdout.write(`${JSON.stringify({ ok: true, ...summary })}\n`);
   };
 
-  const program = new Command('fraudctl')
-    .description('A daily, offline card-fraud ML pipeline: feature marts, training with a time split and TPE search, scoring, MLflow.')
-    .version(VERSION, '-V, --version')
-    .addOption(new Option('--lake <uri>', 'lake root: directory or s3://bucket/prefix (env FRAUDCTL_LAKE, default ./lake)'))
-    .option('--config <file>', 'configuration file (default ./fraudctl.config.json when present; env FRAUDCTL_CONFIG)')
-    .addOption(new Option('--log-level <level>', 'log level (env FRAUDCTL_LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
-    .option('-q, --quiet', 'only warnings and errors on stderr, no progress bars')
-    .option('--json', 'print one JSON summary as the last stdout line (and no other stdout)')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    });
-  program.addHelpText(
-    'after',
-    `\nExit codes: 0 ok, 1 bug, 2 usage/configuration, 3 data missing or invalid, 4 MLflow/S3 unavailable, 130/143 interrupted.\n` +
-      `\nExamples:\n  $ fraudctl demo\n  $ fraudctl simulate --start 2025-01-01 --days 90\n  $ fraudctl marts build --date 2025-03-19\n  $ fraudctl train --days 3 --test-day 2025-03-20\n  $ fraudctl daily --date 2025-03-21\n`,
-  );
-  for (const def of COMMANDS) def(program, run);
-  for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+  const program = buildProgram(io, run);
 
   try {
     if (argv.length === 0) {
@@ -136,4 +116,51 @@ function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean)
     io.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: code, error: message }), secrets)}\n`);
   }
   return code;
+}
+
+/** The commander program with every subcommand; `run` executes a command body. */
+export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, run: RunCommand): Command {
+  const program = new Command('fraudctl')
+    .description('A daily, offline card-fraud ML pipeline: feature marts, training with a time split and TPE search, scoring, MLflow.')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--lake <uri>', 'lake root: directory or s3://bucket/prefix (env FRAUDCTL_LAKE, default ./lake)'))
+    .option('--config <file>', 'configuration file (default ./fraudctl.config.json when present; env FRAUDCTL_CONFIG)')
+    .addOption(new Option('--log-level <level>', 'log level (env FRAUDCTL_LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .option('-q, --quiet', 'only warnings and errors on stderr, no progress bars')
+    .option('--json', 'print one JSON summary as the last stdout line (and no other stdout)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  program.addHelpText(
+    'after',
+    `\nExit codes: 0 ok, 1 bug, 2 usage/configuration, 3 data missing or invalid, 4 MLflow/S3 unavailable, 130/143 interrupted.\n` +
+      `\nExamples:\n  $ fraudctl demo\n  $ fraudctl simulate --start 2025-01-01 --days 90\n  $ fraudctl marts build --date 2025-03-19\n  $ fraudctl train --days 3 --test-day 2025-03-20\n  $ fraudctl daily --date 2025-03-21\n`,
+  );
+  for (const def of COMMANDS) def(program, run);
+  for (const sub of program.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/**
+ * Parses a command line exactly as `fraudctl` would, without running anything: the command path
+ * and its options (merged with the globals). Throws commander's error on a bad command line.
+ * Used to check that deployment files (DAGs, cron) hold command lines fraudctl accepts.
+ */
+export async function parseCommandLine(argv: string[]): Promise<{ command: string; opts: Record<string, unknown> }> {
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  let parsed: { command: string; opts: Record<string, unknown> } | undefined;
+  const program = buildProgram({ stdout: sink, stderr: sink }, async (opts) => {
+    parsed = { command: '', opts };
+  });
+  program.hook('preAction', (_root, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    parsed = { command: names.join(' '), opts: action.optsWithGlobals() };
+  });
+  await program.parseAsync(argv, { from: 'user' });
+  if (!parsed) throw new Error(`no command in: ${argv.join(' ')}`);
+  return parsed;
 }
