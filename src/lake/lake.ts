@@ -1,0 +1,39 @@
+import type { Day } from '../util/dates.js';
+
+/** The datasets of the lake (DESIGN.md §2); each is daily-partitioned, one data.parquet per day. */
+export const DATASETS = ['transactions', 'features/customer', 'features/terminal', 'scores', 'quarantine'] as const;
+export type Dataset = (typeof DATASETS)[number];
+
+export function partitionKey(ds: Dataset, day: Day): string {
+  return `${ds}/date=${day}/data.parquet`;
+}
+
+/**
+ * A lake root: local directory or S3 prefix. Commands read and write partitions only through this,
+ * so the same code runs on both.
+ */
+export interface Lake {
+  /** As the user wrote it: './lake' or 's3://bucket/prefix'. */
+  readonly uri: string;
+  readonly kind: 'local' | 's3';
+  /** Days that have a complete partition of the dataset, sorted ascending. */
+  listDays(ds: Dataset): Promise<Day[]>;
+  has(ds: Dataset, day: Day): Promise<boolean>;
+  /**
+   * Paths DuckDB can read for exactly these partitions, in the order given: local files, cached
+   * local copies (S3 sync mode) or s3:// URLs (httpfs mode). Every day must exist (check first).
+   */
+  pathsForRead(ds: Dataset, days: Day[]): Promise<string[]>;
+  /**
+   * Atomic write of one partition: `produce` writes a parquet file at a local temporary path; the
+   * lake then publishes it (rename, or one upload). If either step fails the previous partition
+   * is intact and nothing half-written is visible.
+   */
+  writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void>;
+  /** Where a partition lives, for messages. */
+  partitionUri(ds: Dataset, day: Day): string;
+  /** Fails (exit 2) when the lake cannot be written. */
+  ensureWritable(): Promise<void>;
+  /** DuckDB settings this lake needs (httpfs secret in S3 httpfs mode). */
+  configureDb?(db: import('./db.js').Db): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ExitCode, FraudctlError } from '../errors.js';
+import { isDay, type Day } from '../util/dates.js';
+import { partitionKey, type Dataset, type Lake } from './lake.js';
+
+export class LocalLake implements Lake {
+  readonly kind = 'local' as const;
+  private readonly root: string;
+
+  constructor(readonly uri: string, cwd = process.cwd()) {
+    this.root = resolve(cwd, uri.startsWith('file://') ? uri.slice('file://'.length) : uri);
+  }
+
+  path(ds: Dataset, day: Day): string {
+    return join(this.root, partitionKey(ds, day));
+  }
+
+  partitionUri(ds: Dataset, day: Day): string {
+    return this.path(ds, day);
+  }
+
+  async listDays(ds: Dataset): Promise<Day[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(join(this.root, ds));
+    } catch {
+      return [];
+    }
+    const days: Day[] = [];
+    for (const e of entries) {
+      const day = e.startsWith('date=') ? e.slice(5) : '';
+      if (isDay(day) && (await this.has(ds, day))) days.push(day);
+    }
+    return days.sort();
+  }
+
+  async has(ds: Dataset, day: Day): Promise<boolean> {
+    try {
+      return (await stat(this.path(ds, day))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async pathsForRead(ds: Dataset, days: Day[]): Promise<string[]> {
+    const missing: Day[] = [];
+    for (const d of days) if (!(await this.has(ds, d))) missing.push(d);
+    if (missing.length > 0) {
+      throw new FraudctlError(`${ds} partitions missing in ${this.uri}: ${missing.join(', ')}`, ExitCode.Data);
+    }
+    return days.map((d) => this.path(ds, d));
+  }
+
+  async writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void> {
+    const final = this.path(ds, day);
+    await mkdir(dirname(final), { recursive: true });
+    // Same directory, so rename is atomic; the dot-prefix keeps readers of the partition away from it.
+    const tmp = join(dirname(final), `.data.parquet.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await produce(tmp);
+      await rename(tmp, final);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async ensureWritable(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.W_OK);
+    } catch (e) {
+      throw new FraudctlError(`lake ${this.uri} is not writable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ExitCode.Usage, {
+        hint: 'pass --lake DIR (or FRAUDCTL_LAKE) pointing at a directory you can write',
+      });
+    }
+  }
+}
