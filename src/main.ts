@@ -8,6 +8,7 @@ import { ExitCode, FraudctlError } from './errors.js';
 import { createLogger, redact } from './log.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
+import { VERSION } from './version.js';
 
 export interface Io {
   env: Record<string, string | undefined>;
@@ -20,7 +21,6 @@ export interface Io {
   now?: () => Date;
 }
 
-const VERSION = '0.1.0';
 
 const AIRFLOW_VARS = ['AIRFLOW_CTX_DAG_ID', 'AIRFLOW_CTX_TASK_ID', 'AIRFLOW_CTX_DAG_RUN_ID', 'AIRFLOW_CTX_TRY_NUMBER'];
 

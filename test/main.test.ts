@@ -65,3 +65,13 @@ describe('config precedence and validation', () => {
     expect(r.stderr).toContain('/nonexistent/x.json does not exist');
   });
 });
+
+describe('version', () => {
+  it('--version prints the version of package.json', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+});
