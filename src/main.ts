@@ -74,7 +74,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       progress: (total, title) => createProgress(io.stderr, total, title, showProgress),
     };
     const summary: Summary = await body(ctx);
-    if (jsonMode) io.stdout.write(`${JSON.stringify({ ok: true, ...summary })}\n`);
+    if (jsonMode) io.stdout.write(`${toJsonLine({ ok: true, ...summary })}\n`);
   };
 
   const program = buildProgram(io, run);
@@ -163,4 +163,9 @@ export async function parseCommandLine(argv: string[]): Promise<{ command: strin
   await program.parseAsync(argv, { from: 'user' });
   if (!parsed) throw new Error(`no command in: ${argv.join(' ')}`);
   return parsed;
+}
+
+/** One JSON line; bigints (DuckDB BIGINT ids) become numbers when safe, else strings. */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()) : v));
 }
