@@ -26,7 +26,7 @@ function alive(pid: number): boolean {
 
 /**
  * An exclusive lock file (created with O_EXCL) holding its owner's pid. A second holder is refused
- * with exit 3 naming the owner; a lock whose owner process is dead (same host) is taken over.
+ * with exit 4 (busy: retry later) naming the owner; a lock whose owner process is dead (same host) is taken over.
  * The kernel does not release it on kill -9, hence the liveness check.
  */
 export async function acquireLock(path: string, what: string, log?: { warn: (o: object, m: string) => void }): Promise<Lock> {
@@ -59,7 +59,7 @@ export async function acquireLock(path: string, what: string, log?: { warn: (o: 
       continue;
     }
     if (owner) {
-      throw new FraudctlError(`${what} is already running (pid ${owner.pid} on ${owner.host} since ${owner.started}); lock ${path}`, ExitCode.Data, {
+      throw new FraudctlError(`${what} is already running (pid ${owner.pid} on ${owner.host} since ${owner.started}); lock ${path}`, ExitCode.Unavailable, {
         hint: 'wait for it to finish; a lock of a dead process is taken over automatically',
       });
     }
