@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/main.js';
+
+const DAGS = 'infra/airflow/dags';
+const HARNESS = 'test/infra/dag_harness.py';
+
+interface Task {
+  task_id: string;
+  operator: string;
+  retries: number;
+  retry_delay_s: number;
+  execution_timeout_s: number | null;
+  upstream: string[];
+  downstream: string[];
+  fraudctl: string;
+  env_file: string;
+  template_fields: string[];
+  arguments: string[];
+  rendered: string[];
+  rendered_with_conf: string[];
+}
+interface Dag {
+  dag_id: string;
+  schedule: { timetable: string; cron: string; timezone: string };
+  start_date: string;
+  catchup: boolean | null;
+  max_active_runs: number;
+  params: Record<string, string>;
+  tasks: Task[];
+}
+interface Run {
+  outcome: 'success' | 'retry' | 'fail';
+  xcom?: Record<string, unknown>;
+  message?: string;
+  seconds: number;
+  stub_saw_sigterm?: boolean;
+}
+
+function harness<T>(args: string[], env: Record<string, string> = {}): T {
+  const out = execFileSync('python3', [HARNESS, ...args], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return JSON.parse(out) as T;
+}
+
+// 2025-03-24 is a Monday: both DAGs fire that day.
+const TRIGGER = '2025-03-24';
+
+describe('Airflow DAGs', () => {
+  it('compile with python3', () => {
+    const files = readdirSync(DAGS).filter((f) => f.endsWith('.py'));
+    expect(files.sort()).toEqual(['fraud_daily.py', 'fraud_train.py', 'fraudctl_operator.py']);
+    // Byte code goes to a temporary prefix, not into the repo.
+    const prefix = mkdtempSync(join(tmpdir(), 'fraudctl-pyc-'));
+    execFileSync('python3', ['-m', 'py_compile', ...files.map((f) => join(DAGS, f))], { env: { ...process.env, PYTHONPYCACHEPREFIX: prefix } });
+  });
+
+  for (const major of ['2', '3']) {
+    describe(`loaded as on Airflow ${major}`, () => {
+      const out = harness<{ airflow_sdk_imported: boolean; dags: Dag[] }>(['describe', DAGS, TRIGGER], { FAKE_AIRFLOW_MAJOR: major });
+      const byId = Object.fromEntries(out.dags.map((d) => [d.dag_id, d]));
+
+      it('imports from airflow.sdk only on Airflow 3', () => {
+        expect(out.airflow_sdk_imported).toBe(major === '3');
+        expect(Object.keys(byId).sort()).toEqual(['fraud_daily', 'fraud_train']);
+      });
+
+      it('fraud_daily: 03:00 UTC daily, explicit timetable, no catchup, one task retried 3 times', () => {
+        const dag = byId.fraud_daily;
+        expect(dag.schedule).toEqual({ timetable: 'CronTriggerTimetable', cron: '0 3 * * *', timezone: 'UTC' });
+        expect(dag.catchup).toBe(false);
+        expect(dag.start_date).toBe('2025-01-01T00:00:00+00:00');
+        expect(dag.max_active_runs).toBe(1);
+        expect(dag.tasks.map((t) => t.task_id)).toEqual(['daily']);
+        const [task] = dag.tasks;
+        expect(task).toMatchObject({ operator: 'FraudctlOperator', retries: 3, retry_delay_s: 900, execution_timeout_s: 7200, upstream: [], downstream: [] });
+        expect(task.fraudctl).toBe('/usr/local/bin/fraudctl');
+        expect(task.env_file).toBe('/etc/fraudctl/fraudctl.env');
+        expect(task.template_fields).toEqual(['arguments']);
+        expect(task.arguments).toEqual(['daily', '--date', '{{ params.date or macros.ds_add(ds, -1) }}', '--json']);
+      });
+
+      it('fraud_daily scores the day before the trigger date, or the day given in the conf', () => {
+        const [task] = byId.fraud_daily.tasks;
+        expect(task.rendered).toEqual(['daily', '--date', '2025-03-23', '--json']);
+        expect(task.rendered_with_conf).toEqual(['daily', '--date', '2025-02-02', '--json']);
+      });
+
+      it('fraud_train: Mondays 05:00 UTC, test day = trigger - 8 (labels final after 7 days), promotes', () => {
+        const dag = byId.fraud_train;
+        expect(dag.schedule).toEqual({ timetable: 'CronTriggerTimetable', cron: '0 5 * * 1', timezone: 'UTC' });
+        expect(dag.catchup).toBe(false);
+        expect(dag.tasks.map((t) => t.task_id)).toEqual(['train']);
+        const [task] = dag.tasks;
+        expect(task).toMatchObject({ operator: 'FraudctlOperator', retries: 2, retry_delay_s: 1800, execution_timeout_s: 14400 });
+        expect(task.rendered).toEqual(['train', '--days', '3', '--test-day', '2025-03-16', '--promote', '--json']);
+        expect(task.rendered_with_conf).toEqual(['train', '--days', '3', '--test-day', '2025-02-02', '--promote', '--json']);
+      });
+    });
+  }
+
+  it('hold command lines that fraudctl accepts', async () => {
+    const out = harness<{ dags: Dag[] }>(['describe', DAGS, TRIGGER]);
+    const parsed = [];
+    for (const dag of out.dags) for (const task of dag.tasks) parsed.push(await parseCommandLine(task.rendered));
+    expect(parsed.map((p) => p.command)).toEqual(['daily', 'train']);
+    expect(parsed[0].opts).toMatchObject({ date: '2025-03-23', json: true });
+    expect(parsed[1].opts).toMatchObject({ days: 3, testDay: '2025-03-16', promote: true, json: true });
+  });
+});
+
+describe('FraudctlOperator', () => {
+  const work = mkdtempSync(join(tmpdir(), 'fraudctl-dag-'));
+
+  it('returns the JSON summary as XCom on exit 0, retries only exit 4', () => {
+    const runs = harness<Record<string, Run>>(['exitcodes', DAGS, work]);
+    expect(runs['0'].outcome).toBe('success');
+    // The env file's settings and the Airflow context reach fraudctl; the task's own env is kept.
+    expect(runs['0'].xcom).toEqual({ ok: true, argv: ['daily', '--date', '2025-03-20', '--json'], lake: 's3://lake/prod', dag: 'fraud_daily', path_kept: true });
+    expect(runs['4'].outcome).toBe('retry');
+    for (const code of ['1', '2', '3', '130', '143']) {
+      expect(runs[code].outcome, `exit ${code}`).toBe('fail');
+      expect(runs[code].message).toContain(`fraudctl exited ${code} (`);
+    }
+    expect(runs['3'].message).toContain('input data missing or invalid');
+  });
+
+  it('on kill sends SIGTERM to fraudctl, then SIGKILL after the grace period', () => {
+    const runs = harness<Record<string, Run>>(['kill', DAGS, work]);
+    // The stub would sleep 40 s; the kill comes after 1 s.
+    expect(runs.term.stub_saw_sigterm).toBe(true);
+    expect(runs.term.message).toContain('exited 143');
+    expect(runs.term.seconds).toBeLessThan(10);
+    expect(runs.ignores_term.stub_saw_sigterm).toBe(false);
+    expect(runs.ignores_term.message).toContain('killed by signal 9');
+    expect(runs.ignores_term.seconds).toBeLessThan(10);
+  });
+});
