@@ -1,0 +1,166 @@
+import { cp, stat } from 'node:fs/promises';
+import { isAbsolute, join, posix, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dataError, usageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { ensureRoot, getOrCreateExperiment } from './fileStore/experiments.js';
+import { pythonJsonDumps } from './fileStore/pyFormat.js';
+import { RegistryFiles } from './fileStore/registry.js';
+import { RunFiles } from './fileStore/runs.js';
+import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from './tracker.js';
+
+export interface FileStoreOptions {
+  /** Milliseconds since the epoch, for experiment and registry timestamps. */
+  now?: () => number;
+  /** Registry root when it differs from the tracking root (MLFLOW_REGISTRY_URI). */
+  registryRoot?: string;
+  log?: Logger;
+}
+
+/** The tag MLflow's log_model appends each logged model's MLmodel to (a JSON list). */
+export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
+
+/**
+ * The embedded tracker: MLflow 2.x's file store layout, written directly, so that
+ * `mlflow ui --backend-store-uri ./mlruns` (or `mlflow server`) opens what fraudctl wrote.
+ * Params raise FraudctlError exit 2 on a changed value; missing runs/versions are exit 3.
+ */
+export class FileStore implements Tracker {
+  readonly kind = 'file' as const;
+  readonly uri: string;
+  private readonly runs: RunFiles;
+  private readonly registry: RegistryFiles;
+  private readonly now: () => number;
+
+  private constructor(
+    readonly root: string,
+    opts: FileStoreOptions,
+  ) {
+    this.uri = root;
+    this.now = opts.now ?? Date.now;
+    this.runs = new RunFiles(root);
+    this.registry = new RegistryFiles(opts.registryRoot ?? root, this.now);
+  }
+
+  /** Opens (and creates when needed) the store at `location`: a path or a file:// URI. */
+  static async open(location: string, opts: FileStoreOptions & { cwd?: string } = {}): Promise<FileStore> {
+    const root = fileStoreRoot(location, opts.cwd ?? process.cwd());
+    const now = opts.now ?? Date.now;
+    await ensureRoot(root, now());
+    const registryRoot = opts.registryRoot === undefined ? undefined : fileStoreRoot(opts.registryRoot, opts.cwd ?? process.cwd());
+    if (registryRoot !== undefined && registryRoot !== root) await ensureRoot(registryRoot, now());
+    opts.log?.debug({ root, registryRoot }, 'mlflow file store opened');
+    return new FileStore(root, { ...opts, registryRoot });
+  }
+
+  getOrCreateExperiment(name: string): Promise<string> {
+    return getOrCreateExperiment(this.root, name, this.now);
+  }
+
+  createRun(opts: { experimentId: string; runName: string; startTime: number; tags: Record<string, string> }): Promise<RunInfo> {
+    return this.runs.create(opts);
+  }
+
+  logBatch(runId: string, batch: { metrics?: Metric[]; params?: Record<string, string>; tags?: Record<string, string> }): Promise<void> {
+    return this.runs.logBatch(runId, batch);
+  }
+
+  setTag(runId: string, key: string, value: string): Promise<void> {
+    return this.runs.setTag(runId, key, value);
+  }
+
+  endRun(runId: string, status: RunStatus, endTime: number): Promise<void> {
+    return this.runs.end(runId, status, endTime);
+  }
+
+  getRun(runId: string): Promise<Run> {
+    return this.runs.get(runId);
+  }
+
+  searchRuns(experimentIds: string[], search?: RunSearch): Promise<Run[]> {
+    return this.runs.search(experimentIds, search);
+  }
+
+  async logArtifacts(run: RunInfo, localDir: string, artifactPath: string): Promise<void> {
+    const dest = join(artifactRoot(run.artifactUri), ...artifactSegments(artifactPath));
+    await cp(localDir, dest, { recursive: true, force: true });
+  }
+
+  /** Copies `<artifacts>/<artifactPath>` to `<destDir>/<artifactPath>` and returns that path, as
+   * MLflow's download_artifacts(artifact_path, dst_path) does. */
+  async downloadArtifacts(runId: string, artifactPath: string, destDir: string): Promise<string> {
+    const run = await this.runs.get(runId);
+    const segments = artifactSegments(artifactPath);
+    const src = join(artifactRoot(run.info.artifactUri), ...segments);
+    if (!(await stat(src).catch(() => undefined))) throw dataError(`run ${runId} has no artifact '${artifactPath}' (${src})`);
+    const dest = join(destDir, ...segments);
+    await cp(src, dest, { recursive: true, force: true });
+    return dest;
+  }
+
+  /** Appends the MLmodel to the run's `mlflow.log-model.history` tag, as record_logged_model does. */
+  async logModel(runId: string, mlmodel: Record<string, unknown>): Promise<void> {
+    await this.runs.writeRawTag(runId, LOG_MODEL_HISTORY_TAG, (old) => {
+      const list: unknown[] = old ? (JSON.parse(old) as unknown[]) : [];
+      return pythonJsonDumps([...list, mlmodel]);
+    });
+  }
+
+  createModelVersion(name: string, source: string, runId: string, tags?: Record<string, string>): Promise<ModelVersion> {
+    return this.registry.createVersion(name, source, runId, tags);
+  }
+
+  getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    return this.registry.getVersion(name, version);
+  }
+
+  getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
+    return this.registry.getVersionByAlias(name, alias);
+  }
+
+  setAlias(name: string, alias: string, version: string): Promise<void> {
+    return this.registry.setAlias(name, alias, version);
+  }
+
+  deleteAlias(name: string, alias: string): Promise<void> {
+    return this.registry.deleteAlias(name, alias);
+  }
+
+  setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
+    return this.registry.setVersionTag(name, version, key, value);
+  }
+
+  listModelVersions(name: string): Promise<ModelVersion[]> {
+    return this.registry.listVersions(name);
+  }
+
+  listRegisteredModels(): Promise<RegisteredModel[]> {
+    return this.registry.listModels();
+  }
+}
+
+/** Absolute directory of a store location: a path (relative to `cwd`) or a file:// URI. */
+export function fileStoreRoot(location: string, cwd: string): string {
+  if (/^file:/i.test(location)) {
+    try {
+      return fileURLToPath(location);
+    } catch (e) {
+      throw usageError(`'${location}' is not a usable file:// URI: ${(e as Error).message}`, 'write file:///absolute/path or a plain path');
+    }
+  }
+  return isAbsolute(location) ? location : resolve(cwd, location);
+}
+
+function artifactRoot(artifactUri: string): string {
+  if (!/^file:/i.test(artifactUri)) {
+    throw usageError(`the run's artifact location ${artifactUri} is not local; the embedded MLflow store handles file:// artifacts only`, 'use a tracking server (http://...) for this experiment');
+  }
+  return fileURLToPath(artifactUri);
+}
+
+/** Artifact paths are relative and stay inside the run's artifacts folder. */
+function artifactSegments(artifactPath: string): string[] {
+  const norm = posix.normalize(artifactPath === '' ? '.' : artifactPath);
+  if (norm.startsWith('..') || posix.isAbsolute(norm)) throw usageError(`artifact path '${artifactPath}' must be relative and stay inside the run's artifacts`);
+  return norm === '.' ? [] : norm.split('/').filter(Boolean);
+}
