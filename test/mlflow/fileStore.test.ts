@@ -29,7 +29,7 @@ describe('FileStore layout (what mlflow ui reads)', () => {
       name: 'Default',
     });
     // Sorted keys, the id a quoted string (PyYAML would read a bare 0 as an int).
-    expect(textAt(root, '0', 'meta.yaml')).toMatch(/^artifact_location: .*\ncreation_time: 1742472000000\nexperiment_id: "0"\n/);
+    expect(textAt(root, '0', 'meta.yaml')).toMatch(/^artifact_location: .*\ncreation_time: 1742472000000\nexperiment_id: '0'\n/);
     expect(existsSync(join(root, '.trash'))).toBe(true);
     expect(existsSync(join(root, 'models'))).toBe(true);
   });
@@ -58,7 +58,7 @@ describe('FileStore layout (what mlflow ui reads)', () => {
     });
     // A name that YAML 1.1 would read as a date stays a string.
     const dated = await store.getOrCreateExperiment('2025-03-20');
-    expect(textAt(root, dated, 'meta.yaml')).toContain('name: "2025-03-20"');
+    expect(textAt(root, dated, 'meta.yaml')).toContain("name: '2025-03-20'");
     expect(readdirSync(root).filter((d) => /^\d+$/.test(d)).sort()).toEqual(['0', dated, id].sort());
   });
 

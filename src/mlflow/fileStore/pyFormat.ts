@@ -9,10 +9,10 @@ import YAML from 'yaml';
 /**
  * PyYAML follows YAML 1.1, where unquoted `yes`, `on` or `2025-03-20` are not strings: dumping with
  * the 1.1 schema quotes such strings, so an experiment named `2025-03-20` reads back as a string.
- * Keys sorted and block style, as `yaml.safe_dump(..., default_flow_style=False)` writes them.
+ * Keys sorted, block style, single quotes, as `yaml.safe_dump(..., default_flow_style=False)` writes.
  */
 export function toPyYaml(data: Record<string, unknown>): string {
-  return YAML.stringify(data, { version: '1.1', sortMapEntries: true, lineWidth: 0 });
+  return YAML.stringify(data, { version: '1.1', sortMapEntries: true, lineWidth: 0, singleQuote: true });
 }
 
 export function parsePyYaml(text: string): unknown {
