@@ -1,0 +1,54 @@
+import type { Config } from '../config.js';
+import { usageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Tracker } from './tracker.js';
+
+/**
+ * The tracker for a configuration: a directory or file:// URI is the embedded file store (what
+ * `mlflow ui --backend-store-uri` opens), http(s):// a tracking server over REST. Both modules are
+ * imported lazily, so commands that never track load neither.
+ */
+const HTTP_RE = /^https?:\/\//i;
+// A URI scheme of two letters or more (one letter is a Windows drive, `C:\mlruns`).
+const SCHEME_RE = /^([a-z][a-z0-9+.-]+):/i;
+
+const ALLOWED = 'a directory (./mlruns), file:///absolute/path, or http(s)://tracking-server';
+
+type TrackingKind = 'file' | 'rest';
+
+function kindOf(uri: string, what: string): TrackingKind {
+  if (HTTP_RE.test(uri)) return 'rest';
+  // MLflow reads a bare 'databricks' as the Databricks workspace, not as a folder name.
+  const scheme = uri.toLowerCase() === 'databricks' ? 'databricks' : SCHEME_RE.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined || scheme === 'file') return 'file';
+  throw usageError(
+    `${what} '${uri}' is not supported: use ${ALLOWED}`,
+    scheme === 'databricks' || scheme.startsWith('sqlite') || scheme.startsWith('postgres') || scheme.startsWith('mysql')
+      ? 'a database backend is reached through an MLflow tracking server: point fraudctl at its http(s):// address'
+      : undefined,
+  );
+}
+
+/** True when tracking goes to the embedded file store (no server involved). */
+export function isEmbeddedTracking(config: Pick<Config, 'trackingUri'>): boolean {
+  return kindOf(config.trackingUri, 'MLFLOW_TRACKING_URI') === 'file';
+}
+
+interface RestModule {
+  RestTracker: { fromConfig(config: Config, log: Logger): Tracker };
+}
+
+export async function openTracker(config: Config, log: Logger, cwd: string): Promise<Tracker> {
+  const kind = kindOf(config.trackingUri, 'MLFLOW_TRACKING_URI');
+  const registryKind = config.registryUri === undefined ? kind : kindOf(config.registryUri, 'MLFLOW_REGISTRY_URI');
+  if (kind === 'rest') {
+    if (registryKind === 'file') throw usageError(`a file registry (${config.registryUri}) with a tracking server is not supported`, 'leave MLFLOW_REGISTRY_URI unset to use the server registry');
+    // A variable path keeps tsc from resolving the module, which another part of fraudctl provides.
+    const path = './rest/restTracker.js';
+    const mod = (await import(path)) as RestModule;
+    return mod.RestTracker.fromConfig(config, log);
+  }
+  if (registryKind === 'rest') throw usageError(`a registry server (${config.registryUri}) with the embedded file store is not supported`, 'set MLFLOW_TRACKING_URI to the same server, or unset MLFLOW_REGISTRY_URI');
+  const { FileStore } = await import('./fileStore.js');
+  return FileStore.open(config.trackingUri, { cwd, log, ...(config.registryUri === undefined ? {} : { registryRoot: config.registryUri }) });
+}
