@@ -55,6 +55,8 @@ export interface MlflowServer {
   requestsTo(suffix: string): RecordedRequest[];
   inject: {
     fail(fault: Fault): void;
+    /** Runs `fn` once, just before the next request whose path ends with `path` is handled (to stage races). */
+    before(path: string, fn: () => void): void;
     /** Every connection is dropped on arrival until up(). */
     down(): void;
     up(): void;
@@ -69,6 +71,7 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
   const state = new ServerState({ artifactRoot: opts.artifactRoot ?? 'mlflow-artifacts:/', pendingPolls: opts.pendingPolls ?? 1 });
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  const hooks: { path: string; fn: () => void }[] = [];
   const sockets = new Set<Socket>();
   let isDown = false;
 
@@ -96,6 +99,8 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
         res.writeHead(fault!.status, headers).end(JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: `injected ${fault!.status}` }));
       };
       if (fault && !fault.afterHandling) return fail();
+      const hook = hooks.findIndex((h) => url.pathname.endsWith(h.path));
+      if (hook >= 0) hooks.splice(hook, 1)[0].fn();
       const answer = authorize(req, opts.auth) ?? route(state, rec.method, url, body);
       if (fault) return fail();
       rec.status = answer.status;
@@ -121,6 +126,7 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
     requestsTo: (suffix) => requests.filter((r) => r.path.endsWith(suffix)),
     inject: {
       fail: (f) => void faults.push({ ...f }),
+      before: (path, fn) => void hooks.push({ path, fn }),
       down: () => {
         isDown = true;
         for (const s of sockets) s.destroy();
@@ -232,4 +238,19 @@ export async function captureLog(level = 'debug'): Promise<{ log: import('../../
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
   return { log: createLogger({ level, stream, pretty: false }), text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/**
+ * A RestTracker on `server` configured as fraudctl would be from these environment variables
+ * (backoff 0, no real sleeps, registry polled every 1 ms), with its log captured.
+ */
+export async function restTrackerFor(server: { url: string }, opts: { env?: Record<string, string>; cwd?: string } = {}) {
+  const { resolveConfig } = await import('../../src/config.js');
+  const { RestTracker } = await import('../../src/mlflow/rest/restTracker.js');
+  const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'fraudctl-rest-'));
+  const env = { MLFLOW_TRACKING_URI: server.url, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0', ...opts.env };
+  const { config } = resolveConfig({ flags: {}, env, cwd });
+  const cap = await captureLog();
+  const tracker = RestTracker.fromConfig(config, cap.log, { cwd, sleep: async () => undefined, pollMs: 1 });
+  return { tracker, config, cwd, logText: cap.text };
 }

@@ -1,0 +1,49 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RunStatus } from '../tracker.js';
+
+/**
+ * Run ends that could not reach the server (it was down after the retries). Kept in a small JSON
+ * file in the cache directory and replayed by the next tracker that talks to the same server, so
+ * that no run stays RUNNING forever once the server is back (mlflow #3932 and friends).
+ */
+export interface PendingEnd {
+  server: string;
+  runId: string;
+  status: RunStatus;
+  endTime: number;
+}
+
+export class PendingEnds {
+  constructor(readonly file: string) {}
+
+  read(): PendingEnd[] {
+    try {
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { pending?: PendingEnd[] };
+      return Array.isArray(data.pending) ? data.pending : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private write(pending: PendingEnd[]): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify({ pending }, null, 1)}\n`);
+    renameSync(tmp, this.file);
+  }
+
+  add(end: PendingEnd): void {
+    this.write([...this.read().filter((p) => !(p.server === end.server && p.runId === end.runId)), end]);
+  }
+
+  remove(server: string, runId: string): void {
+    const all = this.read();
+    const rest = all.filter((p) => !(p.server === server && p.runId === runId));
+    if (rest.length !== all.length) this.write(rest);
+  }
+
+  forServer(server: string): PendingEnd[] {
+    return this.read().filter((p) => p.server === server);
+  }
+}

@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { secretValues, type Config } from '../../config.js';
+import { ExitCode, FraudctlError, dataError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { artifactRepoFor, type ArtifactRepo } from '../artifacts.js';
+import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from '../tracker.js';
+import { MlflowApi, readModelVersion, readRegisteredModel, readRun, type WireModelVersion, type WireTag } from './api.js';
+import { chunkBatch, cleanValue, LOG_BATCH_LIMITS, prepareBatch } from './batch.js';
+import { HttpClient, MlflowApiError, type HttpSettings } from './http.js';
+import { PendingEnds } from './pendingEnds.js';
+import type { S3Settings } from '../../s3/client.js';
+
+/** Tag with which a client-generated id marks a run (and a model version) before a retried create. */
+export const INVOCATION_TAG = 'fraudctl.invocation_id';
+export const UNDEFINED_METRICS_TAG = 'fraudctl.undefined_metrics';
+
+export interface RestTrackerOptions {
+  /** Injected in tests (backoff and registry polling); real timers otherwise. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Values that never leave the process in params, tags or messages. */
+  secrets?: readonly string[];
+  /** File of run ends not yet delivered (see PendingEnds); none when undefined. */
+  pendingEndsFile?: string;
+  /** Model versions: poll every `pollMs` until READY, for at most `readyTimeoutMs`. */
+  pollMs?: number;
+  readyTimeoutMs?: number;
+  /** Largest log-batch body (tests lower it). */
+  maxBatchBytes?: number;
+  s3?: S3Settings;
+  registryUri?: string;
+}
+
+/**
+ * The Tracker over a tracking server's REST API. Thin: payloads in api.ts, HTTP in http.ts. What
+ * it adds to the plain calls: find-or-create of experiments that survives a race, runs created at
+ * most once even when a create is retried, chunked log-batch, a journal of run ends the server
+ * missed, model versions awaited until READY, and artifacts by the scheme of the run's URI.
+ */
+export class RestTracker implements Tracker {
+  readonly kind = 'rest' as const;
+  readonly uri: string;
+  private readonly registry: MlflowApi;
+  private readonly secrets: readonly string[];
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly pending?: PendingEnds;
+  private readonly undefinedMetrics = new Map<string, Set<string>>();
+  private readonly runUris = new Map<string, string>();
+  /** Runs this process created and has not ended. */
+  readonly openRuns = new Set<string>();
+  private recovered?: Promise<void>;
+
+  constructor(
+    private readonly api: MlflowApi,
+    private readonly log: Logger,
+    private readonly settings: HttpSettings,
+    private readonly opts: RestTrackerOptions = {},
+  ) {
+    this.uri = api.http.server;
+    this.secrets = opts.secrets ?? [];
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.pending = opts.pendingEndsFile ? new PendingEnds(opts.pendingEndsFile) : undefined;
+    this.registry = opts.registryUri && opts.registryUri !== settings.baseUrl ? new MlflowApi(new HttpClient({ ...settings, baseUrl: opts.registryUri })) : api;
+  }
+
+  /** The tracker for MLFLOW_TRACKING_URI = http(s)://… with every MLFLOW_* / AWS_* setting of the configuration. */
+  static fromConfig(config: Config, log: Logger, opts: RestTrackerOptions & { cwd?: string } = {}): RestTracker {
+    const settings: HttpSettings = {
+      baseUrl: config.trackingUri,
+      username: config.mlflowUsername,
+      password: config.mlflowPassword,
+      token: config.mlflowToken,
+      insecureTls: config.mlflowInsecureTls,
+      caPath: config.mlflowServerCertPath,
+      timeoutMs: config.mlflowTimeout * 1000,
+      maxRetries: config.mlflowMaxRetries,
+      backoffFactor: config.mlflowBackoffFactor,
+      backoffJitter: config.mlflowBackoffJitter,
+      sleep: opts.sleep,
+      random: opts.random,
+      log,
+    };
+    const s3: S3Settings = {
+      endpoint: config.mlflowS3EndpointUrl,
+      region: config.s3Region,
+      pathStyle: true,
+      accessKeyId: config.awsAccessKeyId,
+      secretAccessKey: config.awsSecretAccessKey,
+      sessionToken: config.awsSessionToken,
+    };
+    const cacheDir = join(opts.cwd ?? process.cwd(), config.cacheDir);
+    return new RestTracker(new MlflowApi(new HttpClient(settings)), log, settings, {
+      secrets: secretValues(config),
+      pendingEndsFile: join(cacheDir, 'mlflow-pending-run-ends.json'),
+      s3,
+      registryUri: config.registryUri,
+      ...opts,
+    });
+  }
+
+  /** Once per tracker, before the first call: deliver run ends an earlier process could not (one try each). */
+  private ready(): Promise<void> {
+    this.recovered ??= (async () => {
+      for (const p of this.pending?.forServer(this.uri) ?? []) {
+        try {
+          await this.api.updateRun(p.runId, p.status, p.endTime, true);
+          this.pending!.remove(this.uri, p.runId);
+          this.log.info({ runId: p.runId, status: p.status }, 'delivered a run end the server missed earlier');
+        } catch (e) {
+          if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') this.pending!.remove(this.uri, p.runId);
+          else return; // still unreachable: keep them for next time
+        }
+      }
+    })();
+    return this.recovered;
+  }
+
+  async getOrCreateExperiment(name: string): Promise<string> {
+    await this.ready();
+    const found = await this.api.getExperimentByName(name);
+    if (found) return this.checkActive(found.lifecycle_stage, name, found.experiment_id!);
+    try {
+      return await this.api.createExperiment(name);
+    } catch (e) {
+      // Another process created it between our get and our create.
+      if (!(e instanceof MlflowApiError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
+      const again = await this.api.getExperimentByName(name);
+      if (!again) throw e;
+      return this.checkActive(again.lifecycle_stage, name, again.experiment_id!);
+    }
+  }
+
+  private checkActive(stage: string | undefined, name: string, id: string): string {
+    if (stage === 'deleted') throw new FraudctlError(`MLflow experiment '${name}' (id ${id}) is deleted`, ExitCode.Usage, { hint: 'restore it in the MLflow UI, or choose another name with --experiment / MLFLOW_EXPERIMENT_NAME' });
+    return id;
+  }
+
+  private wireTags(tags: Record<string, string>): WireTag[] {
+    return Object.entries(tags).map(([key, value]) => ({ key, value: cleanValue('tag', key, value, LOG_BATCH_LIMITS.tagValue, this.secrets, this.log) }));
+  }
+
+  /**
+   * runs/create is retried like any call, but a lost answer may hide a run the server did create.
+   * The run carries a client-generated id; before each retry we search for it and keep what exists.
+   */
+  async createRun(opts: { experimentId: string; runName: string; startTime: number; tags: Record<string, string> }): Promise<RunInfo> {
+    await this.ready();
+    const invocationId = randomUUID();
+    const tags = this.wireTags({ 'mlflow.runName': opts.runName, ...opts.tags, [INVOCATION_TAG]: invocationId });
+    const req = { experiment_id: opts.experimentId, run_name: opts.runName, start_time: opts.startTime, tags };
+    const wire = await this.api.http.withRetries('POST runs/create', async (attempt) => {
+      if (attempt > 0) {
+        const page = await this.api.searchRuns({ experimentIds: [opts.experimentId], filter: `tags.\`${INVOCATION_TAG}\` = '${invocationId}'`, maxResults: 1 }, true);
+        if (page.runs.length > 0) {
+          this.log.warn({ runId: page.runs[0].info?.run_id }, 'the answer to runs/create was lost, but the run exists: using it');
+          return page.runs[0];
+        }
+      }
+      return this.api.createRun(req, true);
+    });
+    const info = readRun(wire).info;
+    this.openRuns.add(info.runId);
+    this.runUris.set(info.runId, info.artifactUri);
+    return info;
+  }
+
+  async logBatch(runId: string, batch: { metrics?: Metric[]; params?: Record<string, string>; tags?: Record<string, string> }): Promise<void> {
+    await this.ready();
+    const prepared = prepareBatch(batch, this.secrets, this.log);
+    if (prepared.undefinedMetrics.length > 0) {
+      // JSON has no NaN: an undefined metric is named in a tag instead of being sent.
+      const seen = this.undefinedMetrics.get(runId) ?? new Set<string>();
+      for (const k of prepared.undefinedMetrics) seen.add(k);
+      this.undefinedMetrics.set(runId, seen);
+      prepared.tags.push({ key: UNDEFINED_METRICS_TAG, value: cleanValue('tag', UNDEFINED_METRICS_TAG, [...seen].sort().join(','), LOG_BATCH_LIMITS.tagValue, [], this.log) });
+      this.log.warn({ runId, metrics: prepared.undefinedMetrics }, `metrics not finite, not logged (named in the ${UNDEFINED_METRICS_TAG} tag)`);
+    }
+    for (const chunk of chunkBatch(prepared, this.opts.maxBatchBytes)) await this.api.logBatch(runId, chunk);
+  }
+
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    await this.ready();
+    await this.api.setTag(runId, key, cleanValue('tag', key, value, LOG_BATCH_LIMITS.tagValue, this.secrets, this.log));
+  }
+
+  /**
+   * Ends a run. When the server stays unreachable the end is journaled (replayed by the next
+   * tracker on this server) and the exit-4 error is thrown: callers in a `finally` should not let
+   * it hide the error that got them there.
+   */
+  async endRun(runId: string, status: RunStatus, endTime: number): Promise<void> {
+    await this.ready();
+    try {
+      await this.api.updateRun(runId, status, endTime);
+    } catch (e) {
+      if (e instanceof FraudctlError && e.exitCode === ExitCode.Unavailable && this.pending) {
+        this.pending.add({ server: this.uri, runId, status, endTime });
+        this.log.warn({ runId, status, journal: this.pending.file }, 'could not end the run on the server; it will be ended by the next fraudctl call to this server');
+      }
+      throw e;
+    }
+    this.openRuns.delete(runId);
+    this.pending?.remove(this.uri, runId);
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    await this.ready();
+    try {
+      return readRun(await this.api.getRun(runId));
+    } catch (e) {
+      if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') throw dataError(`MLflow run ${runId} does not exist on ${this.uri}`);
+      throw e;
+    }
+  }
+
+  /** Full metric history of one key (metrics/get-history), oldest first as the server keeps it. */
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    await this.ready();
+    return this.api.getMetricHistory(runId, key);
+  }
+
+  async searchRuns(experimentIds: string[], search: RunSearch = {}): Promise<Run[]> {
+    await this.ready();
+    const clauses = Object.entries(search.tags ?? {}).map(([k, v]) => `tags.\`${k}\` = ${quote(v)}`);
+    if (search.status) clauses.push(`attributes.status = '${search.status}'`);
+    const max = search.maxResults ?? 1000;
+    const runs: Run[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.api.searchRuns({ experimentIds, filter: clauses.join(' and '), maxResults: Math.min(1000, max - runs.length), orderBy: ['attributes.start_time DESC'], pageToken });
+      runs.push(...page.runs.map(readRun));
+      pageToken = page.nextPageToken;
+    } while (pageToken && runs.length < max);
+    return runs;
+  }
+
+  private async artifactUri(runId: string): Promise<string> {
+    const known = this.runUris.get(runId);
+    if (known) return known;
+    const uri = (await this.getRun(runId)).info.artifactUri;
+    this.runUris.set(runId, uri);
+    return uri;
+  }
+
+  /** The repository behind an artifact URI (exported for the registry and for tests). */
+  artifactRepo(uri: string): ArtifactRepo {
+    return artifactRepoFor(uri, { http: this.api.http, httpFor: (baseUrl) => new HttpClient({ ...this.settings, baseUrl }), s3: this.opts.s3 });
+  }
+
+  async logArtifacts(run: RunInfo, localDir: string, artifactPath: string): Promise<void> {
+    await this.ready();
+    await this.artifactRepo(run.artifactUri || (await this.artifactUri(run.runId))).uploadDir(localDir, artifactPath);
+  }
+
+  async downloadArtifacts(runId: string, artifactPath: string, destDir: string): Promise<string> {
+    await this.ready();
+    return this.artifactRepo(await this.artifactUri(runId)).download(artifactPath, destDir);
+  }
+
+  async logModel(runId: string, mlmodel: Record<string, unknown>): Promise<void> {
+    await this.ready();
+    await this.api.logModel(runId, JSON.stringify(mlmodel));
+  }
+
+  // ---- registry (aliases; the deprecated stages are never used) ----
+
+  /**
+   * Registers a version (creating the registered model if needed) and waits until it is READY.
+   * A retried model-versions/create looks for its invocation id first, as createRun does.
+   */
+  async createModelVersion(name: string, source: string, runId: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
+    await this.ready();
+    checkModelName(name);
+    try {
+      await this.registry.createRegisteredModel(name);
+    } catch (e) {
+      if (!(e instanceof MlflowApiError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
+    }
+    const invocationId = randomUUID();
+    const req = { name, source, run_id: runId, tags: this.wireTags({ ...tags, [INVOCATION_TAG]: invocationId }) };
+    let mv: WireModelVersion = await this.registry.http.withRetries('POST model-versions/create', async (attempt) => {
+      if (attempt > 0) {
+        const { versions } = await this.registry.searchModelVersions(`run_id = '${runId}'`, undefined, true);
+        const mine = versions.find((v) => v.name === name && v.tags?.some((t) => t.key === INVOCATION_TAG && t.value === invocationId));
+        if (mine) return mine;
+      }
+      return this.registry.createModelVersion(req, true);
+    });
+    const pollMs = this.opts.pollMs ?? 1000;
+    const deadline = Math.ceil((this.opts.readyTimeoutMs ?? 300_000) / pollMs);
+    for (let i = 0; mv.status === 'PENDING_REGISTRATION'; i++) {
+      if (i >= deadline) throw new FraudctlError(`model ${name} version ${mv.version} still PENDING_REGISTRATION after ${(deadline * pollMs) / 1000} s`, ExitCode.Unavailable);
+      await this.sleep(pollMs);
+      mv = await this.registry.getModelVersion(name, String(mv.version));
+    }
+    if (mv.status === 'FAILED_REGISTRATION') {
+      throw new FraudctlError(`registration of model ${name} version ${mv.version} failed on the server: ${mv.status_message ?? 'no reason given'}`, ExitCode.Unavailable);
+    }
+    return readModelVersion(mv);
+  }
+
+  async getModelVersion(name: string, version: string): Promise<ModelVersion> {
+    await this.ready();
+    try {
+      return readModelVersion(await this.registry.getModelVersion(name, version));
+    } catch (e) {
+      if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') throw dataError(`registered model '${name}' has no version ${version} on ${this.uri}`);
+      throw e;
+    }
+  }
+
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
+    await this.ready();
+    checkAlias(alias);
+    try {
+      return readModelVersion(await this.registry.getModelVersionByAlias(name, alias));
+    } catch (e) {
+      // Unknown model: 404. Unknown alias: a 2.x server answers 400 INVALID_PARAMETER_VALUE.
+      if (e instanceof MlflowApiError && (e.errorCode === 'RESOURCE_DOES_NOT_EXIST' || e.errorCode === 'INVALID_PARAMETER_VALUE')) return undefined;
+      throw e;
+    }
+  }
+
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.ready();
+    checkAlias(alias);
+    await this.registry.setAlias(name, alias, version);
+  }
+
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    await this.ready();
+    checkAlias(alias);
+    try {
+      await this.registry.deleteAlias(name, alias);
+    } catch (e) {
+      if (!(e instanceof MlflowApiError && (e.errorCode === 'RESOURCE_DOES_NOT_EXIST' || e.errorCode === 'INVALID_PARAMETER_VALUE'))) throw e;
+    }
+  }
+
+  async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
+    await this.ready();
+    await this.registry.setModelVersionTag(name, version, key, cleanValue('tag', key, value, LOG_BATCH_LIMITS.tagValue, this.secrets, this.log));
+  }
+
+  async listModelVersions(name: string): Promise<ModelVersion[]> {
+    await this.ready();
+    checkModelName(name);
+    const model = await this.registry.getRegisteredModel(name);
+    if (!model) return [];
+    const aliases = readRegisteredModel(model).aliases;
+    const out: ModelVersion[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.registry.searchModelVersions(`name = ${quote(name)}`, pageToken);
+      out.push(...page.versions.map(readModelVersion));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    // Some servers leave aliases out of search results; the registered model has them all.
+    for (const v of out) v.aliases = Object.entries(aliases).filter(([, ver]) => ver === v.version).map(([a]) => a).sort();
+    return out.sort((a, b) => Number(b.version) - Number(a.version));
+  }
+
+  async listRegisteredModels(): Promise<RegisteredModel[]> {
+    await this.ready();
+    const out: RegisteredModel[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.registry.searchRegisteredModels(pageToken);
+      out.push(...page.models.map(readRegisteredModel));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return out;
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.api.http.close();
+    if (this.registry !== this.api) this.registry.http.close();
+  }
+}
+
+/** A string literal of MLflow's search grammar; values with quotes are refused rather than guessed at. */
+function quote(v: string): string {
+  if (v.includes("'")) throw new FraudctlError(`MLflow search values cannot contain a single quote: ${v}`, ExitCode.Usage);
+  return `'${v}'`;
+}
+
+function checkModelName(name: string): void {
+  if (name === '' || name.includes("'")) throw new FraudctlError(`invalid registered model name '${name}' (non-empty, no single quotes)`, ExitCode.Usage);
+}
+
+/** MLflow's alias rules: [\w-]*, at most 255 characters, not 'latest', not v<digits>. */
+export function checkAlias(alias: string): void {
+  if (!/^[\w-]{1,255}$/.test(alias) || alias.toLowerCase() === 'latest' || /^[vV]\d+$/.test(alias)) {
+    throw new FraudctlError(`invalid model alias '${alias}': letters, digits, _ and - (at most 255), not 'latest' or v<number>`, ExitCode.Usage);
+  }
+}
+
