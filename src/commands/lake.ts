@@ -1,0 +1,93 @@
+import { Option } from 'commander';
+import { sqlString, type Db } from '../lake/db.js';
+import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
+import { addDays, dayRange, type Day } from '../util/dates.js';
+import { choiceArg, examples } from './args.js';
+import type { CommandDef } from './types.js';
+
+export interface DatasetListing {
+  dataset: Dataset;
+  partitions: { date: Day; rows: number }[];
+  rows: number;
+  /** First and last day present; null when the dataset is empty. */
+  first: Day | null;
+  last: Day | null;
+  /** Days between first and last without a partition, ascending. */
+  missing: Day[];
+}
+
+/**
+ * Partitions of each dataset with row counts read from the parquet footers (DuckDB's
+ * parquet_file_metadata, no data pages read), the date range and the holes in it. Works on any
+ * Lake: it only uses listDays and pathsForRead.
+ */
+export async function listLake(lake: Lake, db: Db, datasets: readonly Dataset[]): Promise<DatasetListing[]> {
+  await lake.configureDb?.(db);
+  const out: DatasetListing[] = [];
+  for (const dataset of datasets) {
+    const days = await lake.listDays(dataset);
+    const paths = await lake.pathsForRead(dataset, days);
+    const counts = new Map<string, number>();
+    if (paths.length > 0) {
+      const rows = await db.all<{ file_name: string; num_rows: bigint }>(`SELECT file_name, num_rows FROM parquet_file_metadata([${paths.map(sqlString).join(', ')}])`);
+      for (const r of rows) counts.set(r.file_name, Number(r.num_rows));
+    }
+    const partitions = days.map((date, i) => ({ date, rows: counts.get(paths[i]) ?? 0 }));
+    const first = days[0] ?? null;
+    const last = days.at(-1) ?? null;
+    const present = new Set(days);
+    const missing = first && last ? dayRange(first, last).filter((d) => !present.has(d)) : [];
+    out.push({ dataset, partitions, rows: partitions.reduce((s, p) => s + p.rows, 0), first, last, missing });
+  }
+  return out;
+}
+
+/** Consecutive days folded into ranges: 2025-01-03..2025-01-05, 2025-01-09. */
+export function foldDays(days: readonly Day[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < days.length; ) {
+    let j = i;
+    while (j + 1 < days.length && days[j + 1] === addDays(days[j], 1)) j++;
+    out.push(i === j ? days[i] : `${days[i]}..${days[j]}`);
+    i = j + 1;
+  }
+  return out;
+}
+
+export const lakeCommand: CommandDef = (program, run) => {
+  const lake = program.command('lake').description('inspect the lake');
+  lake
+    .command('ls')
+    .description('list the daily partitions of each dataset with row counts, the date range and missing days')
+    .addOption(new Option('--dataset <name>', `only this dataset (${DATASETS.join(', ')})`).argParser(choiceArg(DATASETS)))
+    .addHelpText('after', examples('fraudctl lake ls', 'fraudctl lake ls --dataset transactions --json', 'fraudctl lake ls --lake s3://bucket/lake'))
+    .action(async (_o, cmd) =>
+      run(cmd.optsWithGlobals(), async (ctx) => {
+        const opts = cmd.optsWithGlobals() as { dataset?: Dataset };
+        const { openLake } = await import('../lake/openLake.js');
+        const { openDb } = await import('../lake/db.js');
+        const lakeHandle = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
+        const db = await openDb({ threads: ctx.config.threads, extensionDir: ctx.config.duckdbExtensionDir });
+        let listing: DatasetListing[];
+        try {
+          listing = await listLake(lakeHandle, db, opts.dataset ? [opts.dataset] : DATASETS);
+        } finally {
+          db.close();
+        }
+        ctx.out.line(`lake ${lakeHandle.uri}`);
+        for (const ds of listing) printDataset(ctx.out, ds);
+        return { lake: lakeHandle.uri, datasets: listing };
+      }),
+    );
+};
+
+function printDataset(out: { line(t?: string): void; table(h: string[], r: (string | number)[][]): void }, ds: DatasetListing): void {
+  out.line();
+  if (ds.partitions.length === 0) {
+    out.line(`${ds.dataset}: no partitions`);
+    return;
+  }
+  out.line(`${ds.dataset}: ${ds.partitions.length} partitions, ${ds.first} … ${ds.last}, ${ds.rows.toLocaleString('en-US')} rows`);
+  out.table(['date', 'rows'], ds.partitions.map((p) => [p.date, p.rows]));
+  out.line(ds.missing.length === 0 ? 'missing days: none' : `missing days (${ds.missing.length}): ${foldDays(ds.missing).join(', ')}`);
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { usageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Progress } from '../progress.js';
+import { addDays } from '../util/dates.js';
+import { DEFECT_KINDS, DefectPlan, NEGATIVE_CUSTOMER, NO_DEFECT, zeroCounts, type DefectCounts } from './defects.js';
+import { generateDays, SECONDS_PER_DAY, type DayBatch } from './generateDays.js';
+import type { SimParams } from './params.js';
+import { throwIfAborted } from './interrupt.js';
+import { addBatch, emptyStats, fraudRate, type SimStats } from './stats.js';
+
+/** First line of a course raw dump, typo included ("tranaction"). */
+export const RAW_HEADER = '# tranaction_id | tx_datetime | customer_id | terminal_id | tx_amount | tx_time_seconds | tx_time_days | tx_fraud | tx_fraud_scenario';
+
+/** Rows per write call (a few MB of text). */
+const ROWS_PER_WRITE = 32_768;
+
+export interface RawOptions {
+  /** Defects of each kind to inject; 0 for a clean dump. */
+  defectsPerKind: number;
+  log: Logger;
+  progress?: Progress;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export interface RawSummary extends SimStats {
+  format: 'raw';
+  out: string;
+  start: string;
+  end: string;
+  days: number;
+  /** Data lines written (header excluded), duplicate copies included. */
+  rows: number;
+  fraudRate: number | null;
+  injected: DefectCounts;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/**
+ * Writes the simulation as one text file in the course's raw format (domain.md §3.1): the header
+ * line, then comma-separated rows without quotes, `YYYY-MM-DD HH:MM:SS`, amounts with 2 decimals,
+ * tx_time_seconds from the start date. Rows are day-major then customer order, and transaction_id
+ * increases in file order, so it is not chronological within a day. The file appears complete or
+ * not at all (temporary name, then rename). Counts (transactions, frauds) are before defects.
+ */
+export async function simulateToRaw(params: SimParams, outPath: string, opts: RawOptions): Promise<RawSummary> {
+  const now = opts.now ?? (() => performance.now());
+  const t0 = now();
+  const tmp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await openForWrite(tmp, outPath);
+  const plan = opts.defectsPerKind > 0 ? new DefectPlan(opts.defectsPerKind, params.days, params.seed, params.terminals) : undefined;
+  const injected = zeroCounts();
+  const stats = emptyStats();
+  let rows = 0;
+  try {
+    await fh.write(`${RAW_HEADER}\n`);
+    for (const batch of generateDays(params, { order: 'customer' })) {
+      throwIfAborted(opts.signal);
+      addBatch(stats, batch);
+      const defects = plan?.forDay(batch.dayIndex, batch.size);
+      for (let from = 0; from < batch.size; from += ROWS_PER_WRITE) {
+        const to = Math.min(batch.size, from + ROWS_PER_WRITE);
+        const text = formatRows(batch, from, to, defects, plan?.bigTerminals ?? [], injected);
+        rows += to - from;
+        await fh.write(text);
+      }
+      opts.progress?.tick(batch.day);
+    }
+    rows += injected.duplicates;
+    await fh.close();
+    await rename(tmp, outPath);
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  opts.progress?.done();
+  if (plan) opts.log.info({ injected }, 'defects injected');
+  const seconds = (now() - t0) / 1000;
+  return {
+    format: 'raw',
+    out: outPath,
+    start: params.start,
+    end: addDays(params.start, params.days - 1),
+    days: params.days,
+    rows,
+    ...stats,
+    fraudRate: fraudRate(stats),
+    injected,
+    seconds: Math.round(seconds * 1000) / 1000,
+    rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : 0,
+  };
+}
+
+async function openForWrite(tmp: string, outPath: string): Promise<FileHandle> {
+  try {
+    return await open(tmp, 'wx');
+  } catch (e) {
+    throw usageError(`--out ${outPath} cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'pass --out with a path in an existing, writable directory');
+  }
+}
+
+/** 'HH:MM:SS' for every second of a day, plus '24:00:00' at index 86400 (the hour24 defect). */
+const CLOCK: string[] = Array.from({ length: SECONDS_PER_DAY + 1 }, (_, s) =>
+  [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((v) => String(v).padStart(2, '0')).join(':'),
+);
+
+function formatRows(b: DayBatch, from: number, to: number, defects: ReturnType<DefectPlan['forDay']> | undefined, bigTerminals: number[], injected: DefectCounts): string {
+  const base = b.dayIndex * SECONDS_PER_DAY;
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const code = defects ? defects.codes[i] : NO_DEFECT;
+    let tod = b.timeOfDay[i];
+    let seconds = base + tod;
+    let customer: number | string = b.customerId[i];
+    let terminal: number | string = b.terminalId[i];
+    let amount = b.amount[i].toFixed(2);
+    if (code !== NO_DEFECT) {
+      const kind = DEFECT_KINDS[code];
+      injected[kind]++;
+      switch (kind) {
+        case 'hour24':
+          tod = SECONDS_PER_DAY;
+          seconds = base + SECONDS_PER_DAY;
+          break;
+        case 'wrongTimeSeconds':
+          seconds += SECONDS_PER_DAY * (1 + defects!.rng.int(30));
+          break;
+        case 'emptyTerminal':
+          terminal = '';
+          break;
+        case 'errTerminal':
+          terminal = 'Err';
+          break;
+        case 'bigTerminal':
+          terminal = bigTerminals[defects!.rng.int(bigTerminals.length)];
+          break;
+        case 'negativeCustomer':
+          customer = NEGATIVE_CUSTOMER;
+          break;
+        case 'zeroAmount':
+          amount = '0.00';
+          break;
+        case 'duplicates':
+          break;
+      }
+    }
+    const s = b.scenario[i];
+    const line = `${b.firstTransactionId + i},${b.day} ${CLOCK[tod]},${customer},${terminal},${amount},${seconds},${b.dayIndex},${s > 0 ? 1 : 0},${s}\n`;
+    text += code !== NO_DEFECT && DEFECT_KINDS[code] === 'duplicates' ? line + line : line;
+  }
+  return text;
+}
