@@ -46,9 +46,9 @@ export class FileStore implements Tracker {
   static async open(location: string, opts: FileStoreOptions & { cwd?: string } = {}): Promise<FileStore> {
     const root = fileStoreRoot(location, opts.cwd ?? process.cwd());
     const now = opts.now ?? Date.now;
-    await ensureRoot(root, now());
+    await ensureUsableRoot(root, now());
     const registryRoot = opts.registryRoot === undefined ? undefined : fileStoreRoot(opts.registryRoot, opts.cwd ?? process.cwd());
-    if (registryRoot !== undefined && registryRoot !== root) await ensureRoot(registryRoot, now());
+    if (registryRoot !== undefined && registryRoot !== root) await ensureUsableRoot(registryRoot, now());
     opts.log?.debug({ root, registryRoot }, 'mlflow file store opened');
     return new FileStore(root, { ...opts, registryRoot });
   }
@@ -149,6 +149,18 @@ export function fileStoreRoot(location: string, cwd: string): string {
     }
   }
   return isAbsolute(location) ? location : resolve(cwd, location);
+}
+
+async function ensureUsableRoot(root: string, now: number): Promise<void> {
+  try {
+    await ensureRoot(root, now);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+      throw usageError(`cannot use ${root} as the MLflow file store: ${(e as Error).message}`, 'set --tracking-uri / MLFLOW_TRACKING_URI to a writable directory');
+    }
+    throw e;
+  }
 }
 
 function artifactRoot(artifactUri: string): string {

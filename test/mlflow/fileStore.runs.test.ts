@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/mlflow/fileStore.js';
+import { buildMlmodel } from '../../src/mlflow/mlmodel.js';
 
 const T0 = Date.UTC(2025, 2, 20, 12, 0, 0);
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `fraudctl-${name}-`));
@@ -96,5 +97,11 @@ describe('FileStore runs', () => {
       `[{"artifact_path": "model", "run_id": "${run.runId}", "flavors": {"fraudctl_forest": {"model_file": "model.bin"}}}, {"artifact_path": "model2", "run_id": "${run.runId}"}]`,
     );
     expect((JSON.parse(text) as unknown[]).length).toBe(2);
+
+    // The MLmodel dict of a real model goes in as it is, signature strings included.
+    const mlmodel = buildMlmodel({ runId: run.runId, featureNames: ['amount'], fraudctlVersion: '0.1.0', createdAt: new Date(T0) });
+    await store.logModel(run.runId, mlmodel);
+    const history = JSON.parse(readFileSync(join(root, exp, run.runId, 'tags', 'mlflow.log-model.history'), 'utf8')) as unknown[];
+    expect(history[2]).toEqual(mlmodel);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,6 +40,12 @@ describe('FileStore layout (what mlflow ui reads)', () => {
     expect(a.root).toBe(root);
     const b = await FileStore.open('mlruns', { cwd: join(root, '..') });
     expect(b.root).toBe(root);
+  });
+
+  it('a store location that is a file is exit 2', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fraudctl-mlruns-')), 'not-a-dir');
+    writeFileSync(file, 'x');
+    await expect(FileStore.open(file)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('cannot use') });
   });
 
   it('creates an experiment by name with an 18-digit id and finds it again', async () => {

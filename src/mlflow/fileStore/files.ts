@@ -60,7 +60,9 @@ export async function readYamlIfExists(path: string): Promise<Record<string, unk
   const text = await readTextIfExists(path);
   if (text === undefined) return undefined;
   const data = parsePyYaml(text);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+  // An empty file is what a crashed (non-atomic) writer leaves: MLflow treats it as not there.
+  if (data === null || data === undefined) return undefined;
+  if (typeof data !== 'object' || Array.isArray(data)) {
     throw new FraudctlError(`${path} is not a YAML mapping; the MLflow store is damaged`, ExitCode.Data);
   }
   return data as Record<string, unknown>;

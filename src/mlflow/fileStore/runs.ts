@@ -197,8 +197,9 @@ async function readMetrics(dir: string): Promise<Record<string, number>> {
 }
 
 async function readRun(dir: string, meta: Record<string, unknown>): Promise<Run> {
-  return {
-    info: runInfoFromMeta(meta),
-    data: { metrics: await readMetrics(join(dir, 'metrics')), params: await readKeyValues(join(dir, 'params')), tags: await readKeyValues(join(dir, 'tags')) },
-  };
+  const info = runInfoFromMeta(meta);
+  const tags = await readKeyValues(join(dir, 'tags'));
+  // Runs written by MLflow before 2.0 have no run_name in meta.yaml, only the tag.
+  if (info.runName === '' && tags[RUN_NAME_TAG]) info.runName = tags[RUN_NAME_TAG];
+  return { info, data: { metrics: await readMetrics(join(dir, 'metrics')), params: await readKeyValues(join(dir, 'params')), tags } };
 }
