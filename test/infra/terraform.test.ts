@@ -1,0 +1,192 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// @cdktf/hcl2json is CommonJS: HCL → the JSON form Terraform itself accepts (expressions as "${…}").
+const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: (file: string, text: string) => Promise<Hcl> };
+
+type Block = Record<string, unknown>;
+interface Hcl {
+  variable?: Record<string, Block[]>;
+  output?: Record<string, Block[]>;
+  locals?: Block[];
+  module?: Record<string, Block[]>;
+  resource?: Record<string, Record<string, Block[]>>;
+  data?: Record<string, Record<string, Block[]>>;
+  terraform?: Array<{ required_providers?: Array<Record<string, { source: string }>> }>;
+}
+
+const ROOT = 'infra/terraform';
+
+function tfFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.tf') && !f.includes('.terraform'))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+/** Every module directory (root and modules/*), with its files parsed and merged. */
+interface Module {
+  dir: string;
+  files: Record<string, Hcl>;
+  variables: Record<string, Block>;
+  outputs: Record<string, Block>;
+  locals: Set<string>;
+  modules: Record<string, Block>;
+  /** The JSON text of everything: expressions only, no comments. */
+  expressions: string;
+}
+
+const modules: Record<string, Module> = {};
+
+beforeAll(async () => {
+  for (const file of tfFiles(ROOT)) {
+    const dir = dirname(file);
+    const m = (modules[dir] ??= { dir, files: {}, variables: {}, outputs: {}, locals: new Set(), modules: {}, expressions: '' });
+    const hcl = await parse(file, readFileSync(file, 'utf8'));
+    m.files[relative(dir, file)] = hcl;
+    for (const [k, v] of Object.entries(hcl.variable ?? {})) m.variables[k] = v[0];
+    for (const [k, v] of Object.entries(hcl.output ?? {})) m.outputs[k] = v[0];
+    for (const block of hcl.locals ?? []) for (const k of Object.keys(block)) m.locals.add(k);
+    for (const [k, v] of Object.entries(hcl.module ?? {})) m.modules[k] = v[0];
+    m.expressions += JSON.stringify(hcl);
+  }
+});
+
+const refs = (text: string, kind: string) => new Set([...text.matchAll(new RegExp(`\\b${kind}\\.([A-Za-z_][A-Za-z0-9_-]*)`, 'g'))].map((m) => m[1]));
+
+describe('Terraform', () => {
+  it('every .tf file parses as HCL', async () => {
+    const files = tfFiles(ROOT);
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) await expect(parse(f, readFileSync(f, 'utf8')), f).resolves.toBeTypeOf('object');
+    // A broken file is reported (the check can fail).
+    await expect(parse('broken.tf', 'resource "a" "b" {')).rejects.toThrow(/Unclosed configuration block/);
+  });
+
+  it('has the root module and modules/vm', () => {
+    expect(Object.keys(modules).sort()).toEqual([ROOT, `${ROOT}/modules/vm`]);
+  });
+
+  it('every var.X is declared in its module, every declared variable is used', () => {
+    for (const m of Object.values(modules)) {
+      const used = refs(m.expressions, 'var');
+      const declared = new Set(Object.keys(m.variables));
+      expect([...used].filter((v) => !declared.has(v)), `${m.dir}: undeclared`).toEqual([]);
+      expect([...declared].filter((v) => !used.has(v)), `${m.dir}: unused`).toEqual([]);
+    }
+  });
+
+  it('every variable has a description and a type', () => {
+    for (const m of Object.values(modules)) {
+      for (const [name, v] of Object.entries(m.variables)) {
+        expect(typeof v.description === 'string' && v.description.length > 10, `${m.dir}: var.${name} description`).toBe(true);
+        expect(typeof v.type, `${m.dir}: var.${name} type`).toBe('string');
+      }
+    }
+  });
+
+  it('every local.X and module.X referenced is defined', () => {
+    for (const m of Object.values(modules)) {
+      expect([...refs(m.expressions, 'local')].filter((l) => !m.locals.has(l)), m.dir).toEqual([]);
+      expect([...refs(m.expressions, 'module')].filter((x) => !(x in m.modules)), m.dir).toEqual([]);
+    }
+  });
+
+  it('module calls pass every required variable of the module and nothing it does not declare', () => {
+    const root = modules[ROOT];
+    expect(Object.keys(root.modules).sort()).toEqual(['mlflow_vm', 'scheduler_vm']);
+    for (const [name, call] of Object.entries(root.modules)) {
+      const child = modules[join(ROOT, call.source as string)];
+      expect(child, `${name}: ${String(call.source)}`).toBeDefined();
+      const passed = Object.keys(call).filter((k) => !['source', 'depends_on', 'providers', 'count', 'for_each'].includes(k));
+      expect(passed.filter((k) => !(k in child.variables)), `${name} passes unknown`).toEqual([]);
+      const required = Object.entries(child.variables).filter(([, v]) => !('default' in v)).map(([k]) => k);
+      expect(required.filter((k) => !passed.includes(k)), `${name} misses`).toEqual([]);
+    }
+  });
+
+  it('requires the yandex-cloud/yandex provider in every module', () => {
+    for (const m of Object.values(modules)) {
+      const providers = Object.values(m.files).flatMap((f) => (f.terraform ?? []).flatMap((t) => t.required_providers ?? []));
+      expect(providers.some((p) => p.yandex?.source === 'yandex-cloud/yandex'), m.dir).toBe(true);
+    }
+  });
+
+  it('creates the network, storage account and keys, buckets, PostgreSQL and security groups', () => {
+    const root = modules[ROOT];
+    const resources = Object.values(root.files).flatMap((f) => Object.entries(f.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)));
+    expect(resources.sort()).toEqual(
+      [
+        'random_password.airflow_admin',
+        'random_password.mlflow_db',
+        'yandex_iam_service_account.storage',
+        'yandex_iam_service_account_static_access_key.storage',
+        'yandex_mdb_postgresql_cluster.mlflow',
+        'yandex_mdb_postgresql_database.mlflow',
+        'yandex_mdb_postgresql_user.mlflow',
+        'yandex_resourcemanager_folder_iam_member.storage',
+        'yandex_storage_bucket.artifacts',
+        'yandex_storage_bucket.data',
+        'yandex_vpc_network.main',
+        'yandex_vpc_security_group.mlflow',
+        'yandex_vpc_security_group.postgres',
+        'yandex_vpc_security_group.scheduler',
+        'yandex_vpc_subnet.main',
+      ].sort(),
+    );
+    expect(root.variables.service_account_roles.default).toEqual(['storage.editor']);
+    expect(root.variables.create_data_bucket.default).toBe(true);
+  });
+
+  it('MLflow port 8000 is open only to the scheduler VM group and the admin CIDRs; PostgreSQL only to MLflow', () => {
+    const sgs = Object.values(modules[ROOT].files).flatMap((f) => Object.entries(f.resource?.yandex_vpc_security_group ?? {}));
+    const byName = Object.fromEntries(sgs.map(([n, [b]]) => [n, b]));
+    const ingress = (name: string) => byName[name].ingress as Array<Record<string, unknown>>;
+    const on8000 = ingress('mlflow').filter((r) => r.port === 8000);
+    expect(on8000.map((r) => r.security_group_id ?? r.v4_cidr_blocks).sort()).toEqual(['${var.admin_cidrs}', '${yandex_vpc_security_group.scheduler.id}'].sort());
+    for (const name of ['mlflow', 'scheduler']) {
+      expect(ingress(name).find((r) => r.port === 22)?.v4_cidr_blocks, name).toBe('${var.admin_cidrs}');
+      // Nothing open to the world.
+      expect(JSON.stringify(ingress(name))).not.toContain('0.0.0.0/0');
+    }
+    expect(ingress('postgres')).toEqual([expect.objectContaining({ port: 6432, security_group_id: '${yandex_vpc_security_group.mlflow.id}' })]);
+  });
+
+  it('secrets leave only as sensitive outputs; no secret is written in a .tf file', () => {
+    const outputs = modules[ROOT].outputs;
+    for (const [name, o] of Object.entries(outputs)) {
+      const secret = /access_key|secret_key|random_password|fraudctl_env/.test(String(o.value));
+      expect(o.sensitive === true, `output ${name}`).toBe(secret);
+      expect(typeof o.description, `output ${name} description`).toBe('string');
+    }
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['mlflow_url', 'mlflow_vm_ips', 'scheduler_vm_ips', 'artifacts_bucket', 'data_bucket', 's3_access_key_id', 's3_secret_access_key', 'mlflow_db_password']));
+    for (const f of tfFiles(ROOT)) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/(password|secret_key|access_key)\s*=\s*"[^$"][^"]*"/);
+      expect(text, f).not.toMatch(/\bYC[A-Za-z0-9_-]{20,}/);
+    }
+  });
+
+  it('files and templates the configuration reads exist', () => {
+    for (const m of Object.values(modules)) {
+      const paths = [...m.expressions.matchAll(/(?:file|templatefile|fileset)\(\\"\$\{(path\.module|local\.infra_dir)\}\/([^"\\]+)\\"/g)];
+      expect(paths.length, m.dir).toBeGreaterThan(0);
+      for (const [, base, rel] of paths) {
+        const from = base === 'path.module' ? m.dir : join(ROOT, '..');
+        // Paths built from a loop variable (${f}) are checked through their directory.
+        const path = join(from, rel.replace(/\/?\$\{f\}$/, ''));
+        expect(existsSync(path), path).toBe(true);
+      }
+    }
+  });
+
+  it('terraform.tfvars.example sets only declared variables, and every required one', async () => {
+    const example = (await parse('terraform.tfvars.example', readFileSync(join(ROOT, 'terraform.tfvars.example'), 'utf8'))) as Record<string, unknown>;
+    const vars = modules[ROOT].variables;
+    expect(Object.keys(example).filter((k) => !(k in vars))).toEqual([]);
+    const required = Object.entries(vars).filter(([, v]) => !('default' in v)).map(([k]) => k);
+    expect(required.filter((k) => !(k in example))).toEqual([]);
+  });
+});
