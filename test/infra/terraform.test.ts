@@ -165,7 +165,7 @@ describe('Terraform', () => {
     for (const f of tfFiles(ROOT)) {
       const text = readFileSync(f, 'utf8');
       expect(text, f).not.toMatch(/(password|secret_key|access_key)\s*=\s*"[^$"][^"]*"/);
-      expect(text, f).not.toMatch(/\bYC[A-Za-z0-9_-]{20,}/);
+      expect(text, f).not.toMatch(/\bYC[A-Za-z0-9]{20,}/);
     }
   });
 
