@@ -1,8 +1,8 @@
-import { cp, stat } from 'node:fs/promises';
-import { isAbsolute, join, posix, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { LocalArtifactRepo } from './artifacts.js';
 import { ensureRoot, getOrCreateExperiment } from './fileStore/experiments.js';
 import { pythonJsonDumps } from './fileStore/pyFormat.js';
 import { RegistryFiles } from './fileStore/registry.js';
@@ -82,20 +82,14 @@ export class FileStore implements Tracker {
   }
 
   async logArtifacts(run: RunInfo, localDir: string, artifactPath: string): Promise<void> {
-    const dest = join(artifactRoot(run.artifactUri), ...artifactSegments(artifactPath));
-    await cp(localDir, dest, { recursive: true, force: true });
+    await localArtifacts(run.artifactUri).uploadDir(localDir, artifactPath);
   }
 
   /** Copies `<artifacts>/<artifactPath>` to `<destDir>/<artifactPath>` and returns that path, as
    * MLflow's download_artifacts(artifact_path, dst_path) does. */
   async downloadArtifacts(runId: string, artifactPath: string, destDir: string): Promise<string> {
-    const run = await this.runs.get(runId);
-    const segments = artifactSegments(artifactPath);
-    const src = join(artifactRoot(run.info.artifactUri), ...segments);
-    if (!(await stat(src).catch(() => undefined))) throw dataError(`run ${runId} has no artifact '${artifactPath}' (${src})`);
-    const dest = join(destDir, ...segments);
-    await cp(src, dest, { recursive: true, force: true });
-    return dest;
+    const { info } = await this.runs.get(runId);
+    return localArtifacts(info.artifactUri).download(artifactPath, destDir);
   }
 
   /** Appends the MLmodel to the run's `mlflow.log-model.history` tag, as record_logged_model does. */
@@ -163,16 +157,11 @@ async function ensureUsableRoot(root: string, now: number): Promise<void> {
   }
 }
 
-function artifactRoot(artifactUri: string): string {
+/** Runs of the file store keep artifacts in a local folder; an experiment made elsewhere with an
+ * s3:// or mlflow-artifacts: location needs the tracking server. */
+function localArtifacts(artifactUri: string): LocalArtifactRepo {
   if (!/^file:/i.test(artifactUri)) {
     throw usageError(`the run's artifact location ${artifactUri} is not local; the embedded MLflow store handles file:// artifacts only`, 'use a tracking server (http://...) for this experiment');
   }
-  return fileURLToPath(artifactUri);
-}
-
-/** Artifact paths are relative and stay inside the run's artifacts folder. */
-function artifactSegments(artifactPath: string): string[] {
-  const norm = posix.normalize(artifactPath === '' ? '.' : artifactPath);
-  if (norm.startsWith('..') || posix.isAbsolute(norm)) throw usageError(`artifact path '${artifactPath}' must be relative and stay inside the run's artifacts`);
-  return norm === '.' ? [] : norm.split('/').filter(Boolean);
+  return new LocalArtifactRepo(artifactUri);
 }

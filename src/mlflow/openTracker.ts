@@ -34,19 +34,13 @@ export function isEmbeddedTracking(config: Pick<Config, 'trackingUri'>): boolean
   return kindOf(config.trackingUri, 'MLFLOW_TRACKING_URI') === 'file';
 }
 
-interface RestModule {
-  RestTracker: { fromConfig(config: Config, log: Logger): Tracker };
-}
-
 export async function openTracker(config: Config, log: Logger, cwd: string): Promise<Tracker> {
   const kind = kindOf(config.trackingUri, 'MLFLOW_TRACKING_URI');
   const registryKind = config.registryUri === undefined ? kind : kindOf(config.registryUri, 'MLFLOW_REGISTRY_URI');
   if (kind === 'rest') {
     if (registryKind === 'file') throw usageError(`a file registry (${config.registryUri}) with a tracking server is not supported`, 'leave MLFLOW_REGISTRY_URI unset to use the server registry');
-    // A variable path keeps tsc from resolving the module, which another part of fraudctl provides.
-    const path = './rest/restTracker.js';
-    const mod = (await import(path)) as RestModule;
-    return mod.RestTracker.fromConfig(config, log);
+    const { RestTracker } = await import('./rest/restTracker.js');
+    return RestTracker.fromConfig(config, log, { cwd });
   }
   if (registryKind === 'rest') throw usageError(`a registry server (${config.registryUri}) with the embedded file store is not supported`, 'set MLFLOW_TRACKING_URI to the same server, or unset MLFLOW_REGISTRY_URI');
   const { FileStore } = await import('./fileStore.js');

@@ -32,6 +32,12 @@ describe('openTracker', () => {
     expect(existsSync(join(root, 'models', 'm'))).toBe(false);
   });
 
+  it('gives the REST tracker for http(s):// (nothing is sent on open)', async () => {
+    const t = await openTracker(config({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:9' }), log, dir());
+    expect(t.kind).toBe('rest');
+    expect(t.uri).toContain('127.0.0.1:9');
+  });
+
   it('refuses other schemes with exit 2, naming the allowed forms', async () => {
     for (const uri of ['sqlite:///mlflow.db', 's3://bucket/mlruns', 'databricks', 'databricks://profile']) {
       const err = await openTracker(config({ MLFLOW_TRACKING_URI: uri }), log, dir()).catch((e: unknown) => e);
