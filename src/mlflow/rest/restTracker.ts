@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { secretValues, type Config } from '../../config.js';
 import { ExitCode, FraudctlError, dataError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -89,7 +89,7 @@ export class RestTracker implements Tracker {
       secretAccessKey: config.awsSecretAccessKey,
       sessionToken: config.awsSessionToken,
     };
-    const cacheDir = join(opts.cwd ?? process.cwd(), config.cacheDir);
+    const cacheDir = resolve(opts.cwd ?? process.cwd(), config.cacheDir);
     return new RestTracker(new MlflowApi(new HttpClient(settings)), log, settings, {
       secrets: secretValues(config),
       pendingEndsFile: join(cacheDir, 'mlflow-pending-run-ends.json'),

@@ -1,0 +1,123 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Ctx } from '../context.js';
+import { dataError } from '../errors.js';
+import type { ModelVersion, Run, Tracker } from '../mlflow/tracker.js';
+import { examples, intArg } from './args.js';
+import type { CommandDef } from './types.js';
+
+/** The figures a listing shows; a search's parent run carries best_* metrics, a trial plain ones. */
+const SHOWN = ['roc_auc', 'pr_auc'] as const;
+
+async function tracker(ctx: Ctx): Promise<Tracker> {
+  const { openTracker } = await import('../mlflow/openTracker.js');
+  return openTracker(ctx.config, ctx.log, ctx.runEnv.cwd);
+}
+
+const when = (ms: number | undefined) => (ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '');
+const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(4));
+
+function bestOf(run: Run, key: string): number | undefined {
+  return run.data.metrics[`best_${key}`] ?? run.data.metrics[key];
+}
+
+function tagNumber(mv: ModelVersion, key: string): number | undefined {
+  const raw = mv.tags[`fraudctl.${key}`];
+  return raw === undefined || raw === '' ? undefined : Number(raw);
+}
+
+/** Recent searches: parent runs (no mlflow.parentRunId), newest first, with their best metrics. */
+export async function listSearches(t: Tracker, experimentId: string, last: number): Promise<Run[]> {
+  // Each search has a handful of trial runs; read enough runs to find `last` parents among them.
+  const runs = await t.searchRuns([experimentId], { maxResults: Math.min(5000, Math.max(200, last * 50)) });
+  return runs
+    .filter((r) => !r.data.tags['mlflow.parentRunId'])
+    .sort((a, b) => b.info.startTime - a.info.startTime)
+    .slice(0, last);
+}
+
+function versionArg(value: string): string {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a model version number (1, 2, …).');
+  return value;
+}
+
+export const mlflowCommand: CommandDef = (program, run) => {
+  const mlflow = program
+    .command('mlflow')
+    .description('inspect MLflow runs and registered models, promote a model version (file store or tracking server)')
+    .option('--tracking-uri <uri>', 'MLflow tracking: ./mlruns, file:///dir or http(s)://server (env MLFLOW_TRACKING_URI)');
+
+  mlflow
+    .command('runs')
+    .description('recent training searches (parent runs) with their best metrics')
+    .option('--experiment <name>', 'experiment name (env MLFLOW_EXPERIMENT_NAME, default fraudctl)')
+    .option('--last <n>', 'how many searches', intArg(1, 1000), 10)
+    .addHelpText('after', examples('fraudctl mlflow runs', 'fraudctl mlflow runs --experiment fraud --last 3 --json', 'MLFLOW_TRACKING_URI=http://mlflow:5000 fraudctl mlflow runs'))
+    .action(async (_o, cmd) =>
+      run(cmd.optsWithGlobals(), async (ctx) => {
+        const { last } = cmd.opts() as { last: number };
+        const t = await tracker(ctx);
+        // An explicit --experiment wins over MLFLOW_EXPERIMENT_ID from the environment.
+        const byName = ctx.resolved.sources.experiment?.source === 'flag' || !ctx.config.experimentId;
+        const experimentId = byName ? await t.getOrCreateExperiment(ctx.config.experiment) : ctx.config.experimentId!;
+        const runs = await listSearches(t, experimentId, last);
+        ctx.out.line(`${t.uri}  experiment ${byName ? `${ctx.config.experiment} (id ${experimentId})` : `id ${experimentId}`}`);
+        if (runs.length === 0) ctx.out.line('no runs yet');
+        else {
+          ctx.out.table(
+            ['run id', 'started (UTC)', 'status', 'name', 'test day', ...SHOWN],
+            runs.map((r) => [r.info.runId, when(r.info.startTime), r.info.status, r.info.runName, r.data.tags['fraudctl.test_day'] ?? '', ...SHOWN.map((k) => fmt(bestOf(r, k)))]),
+          );
+        }
+        return {
+          trackingUri: t.uri,
+          experimentId,
+          runs: runs.map((r) => ({ runId: r.info.runId, name: r.info.runName, status: r.info.status, startTime: r.info.startTime, endTime: r.info.endTime ?? null, testDay: r.data.tags['fraudctl.test_day'] ?? null, metrics: r.data.metrics })),
+        };
+      }),
+    );
+
+  mlflow
+    .command('models')
+    .argument('[name]', 'a registered model: list its versions (default: list the registered models)')
+    .description('registered models, or the versions of one with aliases and the metrics recorded in their tags')
+    .addHelpText('after', examples('fraudctl mlflow models', 'fraudctl mlflow models fraud-detector', 'fraudctl mlflow models fraud-detector --json'))
+    .action(async (name: string | undefined, _o, cmd) =>
+      run(cmd.optsWithGlobals(), async (ctx) => {
+        const t = await tracker(ctx);
+        if (name === undefined) {
+          const models = await t.listRegisteredModels();
+          if (models.length === 0) ctx.out.line(`no registered models in ${t.uri}`);
+          else ctx.out.table(['name', 'latest', 'aliases'], models.map((m) => [m.name, m.latestVersion ?? '', Object.entries(m.aliases).map(([a, v]) => `${a}=v${v}`).join(' ')]));
+          return { trackingUri: t.uri, models };
+        }
+        const versions = await t.listModelVersions(name);
+        if (versions.length === 0) throw dataError(`no registered model '${name}' in ${t.uri}`, 'list them with: fraudctl mlflow models');
+        ctx.out.table(
+          ['version', 'status', 'created (UTC)', 'test day', ...SHOWN, 'aliases', 'run id'],
+          versions.map((v) => [v.version, v.status, when(v.creationTimestamp), v.tags['fraudctl.test_day'] ?? '', ...SHOWN.map((k) => fmt(tagNumber(v, k))), v.aliases.map((a) => `@${a}`).join(' '), v.runId ?? '']),
+        );
+        return { trackingUri: t.uri, name, versions };
+      }),
+    );
+
+  mlflow
+    .command('promote')
+    .argument('<name>', 'registered model')
+    .argument('<version>', 'version to promote', versionArg)
+    .description('move an alias (default champion) to a version when it beats the current holder (same test day: higher ROC AUC; a later test day wins; an earlier one never does); the reason goes into the version tag fraudctl.promotion')
+    .option('--alias <alias>', 'alias to move', 'champion')
+    .option('--metric <name>', 'metric compared, read from the fraudctl.<metric> version tag', 'roc_auc')
+    .addOption(new Option('--force', 'move the alias without comparing'))
+    .addHelpText('after', examples('fraudctl mlflow promote fraud-detector 7', 'fraudctl mlflow promote fraud-detector 7 --alias challenger --force'))
+    .action(async (name: string, version: string, _o, cmd) =>
+      run(cmd.optsWithGlobals(), async (ctx) => {
+        const o = cmd.opts() as { alias: string; metric: string; force?: boolean };
+        const { promoteIfBetter } = await import('../mlflow/promote.js');
+        const t = await tracker(ctx);
+        const r = await promoteIfBetter(t, { name, version, alias: o.alias, metric: o.metric, force: o.force === true, log: ctx.log });
+        ctx.out.line(`${name} v${version}: ${r.promoted ? `now @${o.alias}` : `not promoted (@${o.alias} ${r.previous ? `stays v${r.previous.version}` : 'unset'})`}`);
+        ctx.out.line(`reason: ${r.reason}`);
+        return { name, version, alias: o.alias, promoted: r.promoted, reason: r.reason, previousVersion: r.previous?.version ?? null };
+      }),
+    );
+};
