@@ -2,11 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { pino } from 'pino';
 import { LocalArtifactRepo } from './artifacts.js';
+import { cleanValue, LOG_BATCH_LIMITS } from './rest/batch.js';
+import { validateKey } from './fileStore/validate.js';
 import { ensureRoot, getOrCreateExperiment } from './fileStore/experiments.js';
 import { pythonJsonDumps } from './fileStore/pyFormat.js';
 import { RegistryFiles } from './fileStore/registry.js';
-import { RunFiles } from './fileStore/runs.js';
+import { RunFiles, type ValueCleaner } from './fileStore/runs.js';
 import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from './tracker.js';
 
 export interface FileStoreOptions {
@@ -14,7 +17,10 @@ export interface FileStoreOptions {
   now?: () => number;
   /** Registry root when it differs from the tracking root (MLFLOW_REGISTRY_URI). */
   registryRoot?: string;
+  /** Warnings (cut values, undefined metrics); silent when not given. */
   log?: Logger;
+  /** Values masked in params and tags before they are written. */
+  secrets?: readonly string[];
 }
 
 /** The tag MLflow's log_model appends each logged model's MLmodel to (a JSON list). */
@@ -23,7 +29,8 @@ export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 /**
  * The embedded tracker: MLflow 2.x's file store layout, written directly, so that
  * `mlflow ui --backend-store-uri ./mlruns` (or `mlflow server`) opens what fraudctl wrote.
- * Params raise FraudctlError exit 2 on a changed value; missing runs/versions are exit 3.
+ * Values are cleaned as the REST tracker cleans them (secrets masked, long values cut, non-finite
+ * metrics named in a tag). A changed param is FraudctlError exit 2; a missing run/version exit 3.
  */
 export class FileStore implements Tracker {
   readonly kind = 'file' as const;
@@ -38,8 +45,15 @@ export class FileStore implements Tracker {
   ) {
     this.uri = root;
     this.now = opts.now ?? Date.now;
-    this.runs = new RunFiles(root);
-    this.registry = new RegistryFiles(opts.registryRoot ?? root, this.now);
+    const log = opts.log ?? pino({ enabled: false });
+    const secrets = opts.secrets ?? [];
+    // The same preparation as the REST tracker's, so both stores keep the same values.
+    const clean: ValueCleaner = {
+      param: (key, value) => (validateKey('param', key), cleanValue('param', key, value, LOG_BATCH_LIMITS.paramValue, secrets, log)),
+      tag: (key, value) => (validateKey('tag', key), cleanValue('tag', key, value, LOG_BATCH_LIMITS.tagValue, secrets, log)),
+    };
+    this.runs = new RunFiles(root, clean, log);
+    this.registry = new RegistryFiles(opts.registryRoot ?? root, this.now, clean);
   }
 
   /** Opens (and creates when needed) the store at `location`: a path or a file:// URI. */

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { secretValues, type Config } from '../config.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Tracker } from './tracker.js';
@@ -44,5 +44,5 @@ export async function openTracker(config: Config, log: Logger, cwd: string): Pro
   }
   if (registryKind === 'rest') throw usageError(`a registry server (${config.registryUri}) with the embedded file store is not supported`, 'set MLFLOW_TRACKING_URI to the same server, or unset MLFLOW_REGISTRY_URI');
   const { FileStore } = await import('./fileStore.js');
-  return FileStore.open(config.trackingUri, { cwd, log, ...(config.registryUri === undefined ? {} : { registryRoot: config.registryUri }) });
+  return FileStore.open(config.trackingUri, { cwd, log, secrets: secretValues(config), ...(config.registryUri === undefined ? {} : { registryRoot: config.registryUri }) });
 }

@@ -167,7 +167,7 @@ describe('FileStore layout (what mlflow ui reads)', () => {
     expect(textAt(root, exp, runId, 'params', 'seed')).toBe('42');
   });
 
-  it('refuses keys that would escape their folder and non-finite metrics', async () => {
+  it('refuses keys that would escape their folder; an unknown run is exit 3', async () => {
     const root = newRoot();
     const store = await FileStore.open(root);
     const exp = await store.getOrCreateExperiment('fraudctl');
@@ -175,7 +175,29 @@ describe('FileStore layout (what mlflow ui reads)', () => {
     for (const key of ['../x', '/abs', 'a//b', 'a/./b', 'bad:key']) {
       await expect(store.setTag(runId, key, 'v')).rejects.toMatchObject({ exitCode: 2 });
     }
-    await expect(store.logBatch(runId, { metrics: [{ key: 'auc', value: NaN, timestamp: T0, step: 0 }] })).rejects.toThrow(/non-finite/);
     await expect(store.getRun('0123456789abcdef0123456789abcdef')).rejects.toMatchObject({ exitCode: 3 });
+  });
+
+  it('prepares values as the REST tracker does: undefined metrics named in a tag, long values cut, secrets masked', async () => {
+    const root = newRoot();
+    const store = await FileStore.open(root, { secrets: ['s3cr3t-key'] });
+    const exp = await store.getOrCreateExperiment('fraudctl');
+    const { runId } = await store.createRun({ experimentId: exp, runName: 'r', startTime: T0, tags: {} });
+    await store.logBatch(runId, {
+      metrics: [
+        { key: 'precision', value: NaN, timestamp: T0, step: 0 },
+        { key: 'recall', value: 0.5, timestamp: T0, step: 0 },
+      ],
+    });
+    await store.logBatch(runId, { metrics: [{ key: 'roc_auc', value: Infinity, timestamp: T0, step: 0 }] });
+    const runDir = join(root, exp, runId);
+    expect(readdirSync(join(runDir, 'metrics'))).toEqual(['recall']);
+    expect(textAt(runDir, 'tags', 'fraudctl.undefined_metrics')).toBe('precision,roc_auc');
+
+    await store.logBatch(runId, { params: { long: 'x'.repeat(7000) }, tags: { note: `key=s3cr3t-key ${'y'.repeat(6000)}` } });
+    expect(textAt(runDir, 'params', 'long')).toHaveLength(6000);
+    const note = textAt(runDir, 'tags', 'note');
+    expect(note.startsWith('key=**** y')).toBe(true);
+    expect(note).toHaveLength(5000);
   });
 });

@@ -4,8 +4,9 @@ import { dataError } from '../../errors.js';
 import type { ModelVersion, RegisteredModel } from '../tracker.js';
 import { createFileOnce, errCode, keyPath, listDirs, readKeyValues, readYamlIfExists, tmpPath, writeFileAtomic, writeYamlAtomic } from './files.js';
 import { META, MODELS } from './layout.js';
+import type { ValueCleaner } from './runs.js';
 import { toPyYaml } from './pyFormat.js';
-import { LIMITS, validateAlias, validateKey, validateModelName, validateValueLength, validateVersion } from './validate.js';
+import { validateAlias, validateModelName, validateVersion } from './validate.js';
 
 /**
  * The model registry of MLflow 2.x's file store (mlflow/store/model_registry/file_store.py):
@@ -22,6 +23,7 @@ export class RegistryFiles {
   constructor(
     private readonly root: string,
     private readonly now: () => number,
+    private readonly clean: ValueCleaner,
   ) {}
 
   private modelDir(name: string): string {
@@ -47,7 +49,7 @@ export class RegistryFiles {
   }
 
   async createVersion(name: string, source: string, runId: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
-    for (const [k, v] of Object.entries(tags)) checkTag(k, v);
+    const clean = Object.entries(tags).map(([k, v]) => [k, this.clean.tag(k, v)] as const);
     const dir = await this.ensureModel(name);
     const versions = await this.versionNumbers(dir);
     let n = versions.length > 0 ? Math.max(...versions) + 1 : 1;
@@ -58,7 +60,7 @@ export class RegistryFiles {
       const t = this.now();
       await mkdir(tmp);
       try {
-        for (const [k, v] of Object.entries(tags)) await writeFileAtomic(keyPath(join(tmp, 'tags'), k), v, tmp);
+        for (const [k, v] of clean) await writeFileAtomic(keyPath(join(tmp, 'tags'), k), v, tmp);
         const meta = {
           aliases: [],
           creation_timestamp: t,
@@ -140,11 +142,11 @@ export class RegistryFiles {
   }
 
   async setVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
-    checkTag(key, value);
+    const clean = this.clean.tag(key, value);
     await this.getVersion(name, version);
     const dir = this.modelDir(name);
     const vdir = join(dir, `version-${validateVersion(version)}`);
-    await writeFileAtomic(keyPath(join(vdir, 'tags'), key), value, vdir);
+    await writeFileAtomic(keyPath(join(vdir, 'tags'), key), clean, vdir);
     await this.touchModel(dir);
   }
 
@@ -171,9 +173,4 @@ export class RegistryFiles {
     }
     return out;
   }
-}
-
-function checkTag(key: string, value: string): void {
-  validateKey('tag', key);
-  validateValueLength('model version tag', key, value, LIMITS.registryTagValue);
 }

@@ -3,26 +3,42 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { dataError, usageError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { UNDEFINED_METRICS_TAG } from '../rest/restTracker.js';
 import type { Metric, Run, RunInfo, RunSearch, RunStatus } from '../tracker.js';
 import { getExperiment } from './experiments.js';
 import { createFileOnce, keyPath, listDirs, listKeyFiles, readKeyValues, readTextIfExists, readYamlIfExists, writeFileAtomic, writeYamlAtomic } from './files.js';
 import { META, MODELS, RESERVED_EXPERIMENT_FOLDERS, runInfoFromMeta, runMeta, statusCode, TRASH } from './layout.js';
 import { parsePyFloat, pyFloat } from './pyFormat.js';
-import { LIMITS, validateKey, validateRunId, validateValueLength } from './validate.js';
+import { validateKey, validateRunId } from './validate.js';
 
 const RUN_NAME_TAG = 'mlflow.runName';
+
+/** Checks a key and prepares its value (secrets masked, cut to MLflow's limit). */
+export interface ValueCleaner {
+  param(key: string, value: string): string;
+  tag(key: string, value: string): string;
+}
 
 export interface RunLocation {
   dir: string;
   meta: Record<string, unknown>;
 }
 
-/** Runs of the file store: create, log, read, search. */
+/**
+ * Runs of the file store: create, log, read, search. Values are prepared as the REST tracker
+ * prepares them (rest/batch.ts): secrets masked, over-long values cut with a warning, non-finite
+ * metrics named in the fraudctl.undefined_metrics tag instead of being written.
+ */
 export class RunFiles {
   /** run id → run directory; a run never moves while fraudctl runs. */
   private readonly dirs = new Map<string, string>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly clean: ValueCleaner,
+    private readonly log: Logger,
+  ) {}
 
   async create(opts: { experimentId: string; runName: string; startTime: number; tags: Record<string, string> }): Promise<RunInfo> {
     const exp = await getExperiment(this.root, opts.experimentId);
@@ -34,8 +50,8 @@ export class RunFiles {
     }
     const runId = randomUUID().replace(/-/g, '');
     const runName = opts.runName || tagged || `run-${runId.slice(0, 8)}`;
-    const tags: Record<string, string> = { ...opts.tags, [RUN_NAME_TAG]: runName };
-    for (const [k, v] of Object.entries(tags)) checkTag(k, v);
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...opts.tags, [RUN_NAME_TAG]: runName })) tags[k] = this.clean.tag(k, v);
     const dir = join(exp.dir, runId);
     await mkdir(dir);
     for (const sub of ['metrics', 'params', 'artifacts']) await mkdir(join(dir, sub));
@@ -69,21 +85,27 @@ export class RunFiles {
 
   async logBatch(runId: string, batch: { metrics?: Metric[]; params?: Record<string, string>; tags?: Record<string, string> }): Promise<void> {
     const { dir, meta } = await this.locate(runId);
-    const params = Object.entries(batch.params ?? {});
-    const tags = Object.entries(batch.tags ?? {});
-    for (const [k, v] of params) {
-      validateKey('param', k);
-      validateValueLength('param', k, v, LIMITS.paramValue);
+    const params = Object.entries(batch.params ?? {}).map(([k, v]) => {
+      return [k, this.clean.param(k, v)] as const;
+    });
+    const tags = Object.entries(batch.tags ?? {}).map(([k, v]) => [k, this.clean.tag(k, v)] as const);
+    const all = batch.metrics ?? [];
+    for (const m of all) checkMetric(m);
+    const metrics = all.filter((m) => Number.isFinite(m.value));
+    const undefinedKeys = [...new Set(all.filter((m) => !Number.isFinite(m.value)).map((m) => m.key))];
+    if (undefinedKeys.length > 0) {
+      const old = await readTextIfExists(keyPath(join(dir, 'tags'), UNDEFINED_METRICS_TAG));
+      const keys = new Set([...(old ? old.split(',') : []), ...undefinedKeys]);
+      tags.push([UNDEFINED_METRICS_TAG, this.clean.tag(UNDEFINED_METRICS_TAG, [...keys].sort().join(','))]);
+      this.log.warn({ runId, metrics: undefinedKeys }, `metrics not finite, not logged (named in the ${UNDEFINED_METRICS_TAG} tag)`);
     }
-    for (const m of batch.metrics ?? []) checkMetric(m);
-    for (const [k, v] of tags) checkTag(k, v);
     // The order MLflow's log_batch uses: params, then metrics, then tags.
     for (const [k, v] of params) await this.logParam(dir, runId, k, v);
-    for (const m of batch.metrics ?? []) {
+    for (const m of metrics) {
       const path = keyPath(join(dir, 'metrics'), m.key);
       await mkdir(join(path, '..'), { recursive: true });
       // One line per point, appended: `<timestamp ms> <value> <step>`.
-      await appendFile(path, `${Math.trunc(m.timestamp)} ${pyFloat(m.value)} ${Math.trunc(m.step)}\n`);
+      await appendFile(path, `${Math.round(m.timestamp)} ${pyFloat(m.value)} ${Math.round(m.step)}\n`);
     }
     for (const [k, v] of tags) await this.writeTag(dir, meta, k, v);
   }
@@ -102,9 +124,9 @@ export class RunFiles {
   }
 
   async setTag(runId: string, key: string, value: string): Promise<void> {
-    checkTag(key, value);
+    const clean = this.clean.tag(key, value);
     const { dir, meta } = await this.locate(runId);
-    await this.writeTag(dir, meta, key, value);
+    await this.writeTag(dir, meta, key, clean);
   }
 
   /** Tags overwrite. `mlflow.runName` is mirrored into meta.yaml's run_name, as MLflow does. */
@@ -160,14 +182,8 @@ export class RunFiles {
   }
 }
 
-function checkTag(key: string, value: string): void {
-  validateKey('tag', key);
-  validateValueLength('tag', key, value, LIMITS.tagValue);
-}
-
 function checkMetric(m: Metric): void {
   validateKey('metric', m.key);
-  if (!Number.isFinite(m.value)) throw new Error(`metric '${m.key}' is ${m.value}; non-finite metrics must not reach the tracker`);
   if (!Number.isFinite(m.timestamp) || m.timestamp < 0) throw usageError(`metric '${m.key}' has an invalid timestamp ${m.timestamp}`);
   if (!Number.isFinite(m.step)) throw usageError(`metric '${m.key}' has an invalid step ${m.step}`);
 }

@@ -14,7 +14,8 @@ const RUN_ID_RE = /^[a-zA-Z0-9][\w-]{0,255}$/;
 const EXPERIMENT_ID_RE = /^[a-zA-Z0-9][\w-]{0,63}$/;
 const ALIAS_RE = /^[\w-]*$/;
 
-export const LIMITS = { key: 250, paramValue: 6000, tagValue: 5000, experimentName: 500, alias: 255, registryTagValue: 5000 } as const;
+// Value lengths are cut, not refused: see cleanValue in rest/batch.ts.
+export const LIMITS = { key: 250, experimentName: 500, alias: 255 } as const;
 
 export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void {
   if (key === '' || !KEY_RE.test(key)) {
@@ -25,10 +26,6 @@ export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void
     throw usageError(`invalid MLflow ${kind} name '${key}': it would resolve to the path '${norm}'`);
   }
   if (key.length > LIMITS.key) throw usageError(`MLflow ${kind} name '${key.slice(0, 40)}…' is longer than ${LIMITS.key} characters`);
-}
-
-export function validateValueLength(what: string, key: string, value: string, limit: number): void {
-  if (value.length > limit) throw usageError(`MLflow ${what} '${key}' has a value of ${value.length} characters; the limit is ${limit}`);
 }
 
 export function validateRunId(runId: string): void {
