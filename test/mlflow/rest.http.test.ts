@@ -4,21 +4,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FraudctlError } from '../../src/errors.js';
 import { backoffMs, HttpClient, MlflowApiError, parseRetryAfter, type HttpSettings } from '../../src/mlflow/rest/http.js';
-import { captureLog, startMlflowServer, type MlflowServer } from './server.js';
+import { captureLog, serverPerTest } from './server.js';
 
-const servers: MlflowServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(opts?: Parameters<typeof startMlflowServer>[0]) {
-  const s = await startMlflowServer(opts);
-  servers.push(s);
-  return s;
-}
+const server = serverPerTest();
 
 /** A client whose sleeps are recorded instead of waited, and whose jitter draws are 0. */
 function client(baseUrl: string, extra: Partial<HttpSettings> = {}) {

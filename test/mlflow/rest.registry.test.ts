@@ -1,21 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseModelUri, resolveModel } from '../../src/mlflow/modelUri.js';
 import { decidePromotion, promoteIfBetter } from '../../src/mlflow/promote.js';
 import type { RestTracker } from '../../src/mlflow/rest/restTracker.js';
-import { captureLog, restTrackerFor, startMlflowServer, type MlflowServer } from './server.js';
+import { captureLog, restTrackerFor, serverPerTest } from './server.js';
 
-const servers: MlflowServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(opts?: Parameters<typeof startMlflowServer>[0]) {
-  const s = await startMlflowServer(opts);
-  servers.push(s);
-  return s;
-}
+const server = serverPerTest();
 
 function modelDir(marker: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fraudctl-model-'));

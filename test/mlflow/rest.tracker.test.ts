@@ -1,20 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FraudctlError } from '../../src/errors.js';
 import { MlflowApiError } from '../../src/mlflow/rest/http.js';
 import type { Metric } from '../../src/mlflow/tracker.js';
-import { restTrackerFor, startMlflowServer, type MlflowServer } from './server.js';
+import { restTrackerFor, serverPerTest, type MlflowServer } from './server.js';
 
-const servers: MlflowServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(opts?: Parameters<typeof startMlflowServer>[0]) {
-  const s = await startMlflowServer(opts);
-  servers.push(s);
-  return s;
-}
+const server = serverPerTest();
 
 const T0 = Date.parse('2025-03-21T06:00:00Z');
 type Body = { metrics?: unknown[]; params?: unknown[]; tags?: unknown[] };

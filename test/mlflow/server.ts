@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { ServerState, ApiError, type Json } from './serverState.js';
 
 /**
@@ -140,6 +141,19 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),
+  };
+}
+
+/** For a test file: `const server = serverPerTest();` then `await server(opts)` in a test; closed after each test. */
+export function serverPerTest(): (opts?: MlflowServerOptions) => Promise<MlflowServer> {
+  const open: MlflowServer[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  return async (opts) => {
+    const s = await startMlflowServer(opts);
+    open.push(s);
+    return s;
   };
 }
 
