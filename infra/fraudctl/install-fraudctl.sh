@@ -76,6 +76,8 @@ chown "$FRAUDCTL_USER:$FRAUDCTL_USER" "$FRAUDCTL_ENV_FILE"
 chmod 0600 "$FRAUDCTL_ENV_FILE"
 
 install -d -m 0750 -o "$FRAUDCTL_USER" -g "$FRAUDCTL_USER" "$LOG_DIR"
+# FRAUDCTL_CACHE_DIR in the env file: partition and model cache, and the locks.
+install -d -m 0750 -o "$FRAUDCTL_USER" -g "$FRAUDCTL_USER" /var/cache/fraudctl
 install -m 0644 "$HERE/fraudctl.logrotate" /etc/logrotate.d/fraudctl
 
 if [[ -n "${FRAUDCTL_CRON_FILE:-}" ]]; then

@@ -34,9 +34,13 @@ locals {
     FRAUDCTL_LOG_LEVEL     = "info"
   })
 
+  # On the VM: the partition cache and the locks in a fixed place, whatever the working directory.
+  fraudctl_vm_env = merge(local.fraudctl_env, { FRAUDCTL_CACHE_DIR = "/var/cache/fraudctl" })
+
   # KEY='value' lines, as bash, systemd and the Airflow operator all read them.
   mlflow_settings_text = join("", [for k, v in local.mlflow_settings : "${k}='${replace(v, "'", "'\\''")}'\n"])
   fraudctl_env_text    = join("", [for k, v in local.fraudctl_env : "${k}='${replace(v, "'", "'\\''")}'\n"])
+  fraudctl_vm_env_text = join("", [for k, v in local.fraudctl_vm_env : "${k}='${replace(v, "'", "'\\''")}'\n"])
 
   fraudctl_files = [
     for f in ["install-fraudctl.sh", "fraudctl.env.example", "fraudctl.logrotate"] : {
@@ -45,7 +49,7 @@ locals {
       permissions = endswith(f, ".sh") ? "0755" : "0644"
     }
   ]
-  fraudctl_env_file = { path = "/etc/fraudctl/fraudctl.env", content = local.fraudctl_env_text, permissions = "0600" }
+  fraudctl_env_file = { path = "/etc/fraudctl/fraudctl.env", content = local.fraudctl_vm_env_text, permissions = "0600" }
 
   airflow_files = concat(
     [{ path = "${local.remote_dir}/airflow/setup-airflow-vm.sh", content = file("${local.infra_dir}/airflow/setup-airflow-vm.sh"), permissions = "0755" }],

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_KEYS } from '../../src/config.js';
 
 // @cdktf/hcl2json is CommonJS: HCL → the JSON form Terraform itself accepts (expressions as "${…}").
 const { parse } = createRequire(import.meta.url)('@cdktf/hcl2json') as { parse: (file: string, text: string) => Promise<Hcl> };
@@ -188,5 +189,18 @@ describe('Terraform', () => {
     expect(Object.keys(example).filter((k) => !(k in vars))).toEqual([]);
     const required = Object.entries(vars).filter(([, v]) => !('default' in v)).map(([k]) => k);
     expect(required.filter((k) => !(k in example))).toEqual([]);
+  });
+
+  it('fraudctl env files hold only variables fraudctl reads', () => {
+    const known = new Set(CONFIG_KEYS.flatMap((k) => k.env ?? []));
+    const locals = Object.assign({}, ...Object.values(modules[ROOT].files).flatMap((f) => f.locals ?? [])) as Record<string, string>;
+    const keys = ['fraudctl_env', 'fraudctl_vm_env'].flatMap((name) => [...locals[name].matchAll(/\b([A-Z][A-Z0-9_]+)\s*=/g)].map((m) => m[1]));
+    expect(keys.sort()).toEqual(['FRAUDCTL_CACHE_DIR', 'FRAUDCTL_LAKE', 'FRAUDCTL_LOG_LEVEL', 'FRAUDCTL_S3_ENDPOINT', 'AWS_REGION', 'MLFLOW_TRACKING_URI', 'MLFLOW_S3_ENDPOINT_URL'].sort());
+    expect(keys.filter((k) => !known.has(k))).toEqual([]);
+    expect(JSON.stringify(locals.s3_keys)).toMatch(/AWS_ACCESS_KEY_ID[\s\S]*AWS_SECRET_ACCESS_KEY/);
+    const example = readFileSync('infra/fraudctl/fraudctl.env.example', 'utf8');
+    const exampleKeys = [...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(exampleKeys).toEqual(expect.arrayContaining(['FRAUDCTL_LAKE', 'MLFLOW_TRACKING_URI', 'MLFLOW_S3_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'FRAUDCTL_CACHE_DIR']));
+    expect(exampleKeys.filter((k) => !known.has(k))).toEqual([]);
   });
 });
