@@ -1,15 +1,15 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { pino } from 'pino';
 import { LocalArtifactRepo } from './artifacts.js';
-import { cleanValue, LOG_BATCH_LIMITS } from './rest/batch.js';
-import { validateKey } from './fileStore/validate.js';
 import { ensureRoot, getOrCreateExperiment } from './fileStore/experiments.js';
 import { pythonJsonDumps } from './fileStore/pyFormat.js';
 import { RegistryFiles } from './fileStore/registry.js';
 import { RunFiles, type ValueCleaner } from './fileStore/runs.js';
+import { validateKey } from './fileStore/validate.js';
+import { cleanValue, LOG_BATCH_LIMITS } from './rest/batch.js';
 import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from './tracker.js';
 
 export interface FileStoreOptions {
