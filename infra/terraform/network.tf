@@ -9,9 +9,10 @@ resource "yandex_vpc_subnet" "main" {
   v4_cidr_blocks = [var.subnet_cidr]
 }
 
-# The scheduler VM (Airflow or cron): SSH and the Airflow UI from the admin CIDRs only.
-resource "yandex_vpc_security_group" "scheduler" {
-  name       = "${var.name_prefix}-scheduler"
+# Both VMs: SSH from the admin CIDRs, and out to Object Storage, PostgreSQL, MLflow and the
+# package mirrors. The groups below add each VM's own port.
+resource "yandex_vpc_security_group" "vm" {
+  name       = "${var.name_prefix}-vm"
   network_id = yandex_vpc_network.main.id
 
   ingress {
@@ -21,15 +22,8 @@ resource "yandex_vpc_security_group" "scheduler" {
     v4_cidr_blocks = var.admin_cidrs
   }
 
-  ingress {
-    description    = "Airflow UI from the admins"
-    protocol       = "TCP"
-    port           = 8080
-    v4_cidr_blocks = var.admin_cidrs
-  }
-
   egress {
-    description    = "Object Storage, MLflow, package mirrors"
+    description    = "Object Storage, PostgreSQL, MLflow, package mirrors"
     protocol       = "ANY"
     from_port      = 0
     to_port        = 65535
@@ -37,17 +31,23 @@ resource "yandex_vpc_security_group" "scheduler" {
   }
 }
 
+# The scheduler VM (Airflow or cron): the Airflow UI from the admin CIDRs only.
+resource "yandex_vpc_security_group" "scheduler" {
+  name       = "${var.name_prefix}-scheduler"
+  network_id = yandex_vpc_network.main.id
+
+  ingress {
+    description    = "Airflow UI from the admins"
+    protocol       = "TCP"
+    port           = 8080
+    v4_cidr_blocks = var.admin_cidrs
+  }
+}
+
 # MLflow: port 8000 only from the scheduler VM's group and the admin CIDRs.
 resource "yandex_vpc_security_group" "mlflow" {
   name       = "${var.name_prefix}-mlflow"
   network_id = yandex_vpc_network.main.id
-
-  ingress {
-    description    = "SSH from the admins"
-    protocol       = "TCP"
-    port           = 22
-    v4_cidr_blocks = var.admin_cidrs
-  }
 
   ingress {
     description       = "MLflow from the scheduler VM (fraudctl)"
@@ -61,14 +61,6 @@ resource "yandex_vpc_security_group" "mlflow" {
     protocol       = "TCP"
     port           = 8000
     v4_cidr_blocks = var.admin_cidrs
-  }
-
-  egress {
-    description    = "PostgreSQL, Object Storage, package mirrors"
-    protocol       = "ANY"
-    from_port      = 0
-    to_port        = 65535
-    v4_cidr_blocks = ["0.0.0.0/0"]
   }
 }
 

@@ -33,7 +33,7 @@ output "ssh_commands" {
 
 output "artifacts_bucket" {
   description = "Bucket of the MLflow artifacts (s3://BUCKET/artifacts)."
-  value       = yandex_storage_bucket.artifacts.bucket
+  value       = local.artifacts_bucket
 }
 
 output "data_bucket" {

@@ -1,6 +1,16 @@
-# Buckets are created with the service account's own keys, so it can use what it creates.
-resource "yandex_storage_bucket" "artifacts" {
-  bucket     = var.artifacts_bucket_name
+locals {
+  # The artifacts bucket always; the data bucket unless an existing one is used.
+  buckets = merge(
+    { artifacts = var.artifacts_bucket_name },
+    var.create_data_bucket ? { data = var.data_bucket_name } : {},
+  )
+}
+
+# Created with the service account's own keys, so that it can use what it creates.
+resource "yandex_storage_bucket" "this" {
+  for_each = local.buckets
+
+  bucket     = each.value
   access_key = yandex_iam_service_account_static_access_key.storage.access_key
   secret_key = yandex_iam_service_account_static_access_key.storage.secret_key
 
@@ -14,23 +24,8 @@ resource "yandex_storage_bucket" "artifacts" {
   depends_on = [yandex_resourcemanager_folder_iam_member.storage]
 }
 
-resource "yandex_storage_bucket" "data" {
-  count = var.create_data_bucket ? 1 : 0
-
-  bucket     = var.data_bucket_name
-  access_key = yandex_iam_service_account_static_access_key.storage.access_key
-  secret_key = yandex_iam_service_account_static_access_key.storage.secret_key
-
-  lifecycle_rule {
-    id                                     = "abort-incomplete-uploads"
-    enabled                                = true
-    abort_incomplete_multipart_upload_days = 7
-  }
-
-  depends_on = [yandex_resourcemanager_folder_iam_member.storage]
-}
-
 locals {
-  data_bucket = var.create_data_bucket ? yandex_storage_bucket.data[0].bucket : var.data_bucket_name
-  lake_uri    = "s3://${local.data_bucket}/${trim(var.lake_prefix, "/")}"
+  artifacts_bucket = yandex_storage_bucket.this["artifacts"].bucket
+  data_bucket      = var.create_data_bucket ? yandex_storage_bucket.this["data"].bucket : var.data_bucket_name
+  lake_uri         = "s3://${local.data_bucket}/${trim(var.lake_prefix, "/")}"
 }

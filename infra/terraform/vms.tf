@@ -17,7 +17,7 @@ locals {
     PG_DB                  = yandex_mdb_postgresql_database.mlflow.name
     PG_USER                = yandex_mdb_postgresql_user.mlflow.name
     PG_PASSWORD            = random_password.mlflow_db.result
-    ARTIFACTS_BUCKET       = yandex_storage_bucket.artifacts.bucket
+    ARTIFACTS_BUCKET       = local.artifacts_bucket
     AWS_DEFAULT_REGION     = local.region
     MLFLOW_S3_ENDPOINT_URL = local.s3_endpoint
     MLFLOW_VERSION         = var.mlflow_version
@@ -88,7 +88,7 @@ module "mlflow_vm" {
   name               = "${var.name_prefix}-mlflow"
   zone               = var.zone
   subnet_id          = yandex_vpc_subnet.main.id
-  security_group_ids = [yandex_vpc_security_group.mlflow.id]
+  security_group_ids = [yandex_vpc_security_group.vm.id, yandex_vpc_security_group.mlflow.id]
   image_family       = var.image_family
   size               = var.mlflow_vm
   ssh_user           = var.ssh_user
@@ -107,7 +107,7 @@ module "scheduler_vm" {
   name               = "${var.name_prefix}-${var.scheduler}"
   zone               = var.zone
   subnet_id          = yandex_vpc_subnet.main.id
-  security_group_ids = [yandex_vpc_security_group.scheduler.id]
+  security_group_ids = [yandex_vpc_security_group.vm.id, yandex_vpc_security_group.scheduler.id]
   image_family       = var.image_family
   size               = var.scheduler_vm
   ssh_user           = var.ssh_user

@@ -128,31 +128,39 @@ describe('Terraform', () => {
         'yandex_mdb_postgresql_database.mlflow',
         'yandex_mdb_postgresql_user.mlflow',
         'yandex_resourcemanager_folder_iam_member.storage',
-        'yandex_storage_bucket.artifacts',
-        'yandex_storage_bucket.data',
+        'yandex_storage_bucket.this',
         'yandex_vpc_network.main',
         'yandex_vpc_security_group.mlflow',
         'yandex_vpc_security_group.postgres',
         'yandex_vpc_security_group.scheduler',
+        'yandex_vpc_security_group.vm',
         'yandex_vpc_subnet.main',
       ].sort(),
     );
     expect(root.variables.service_account_roles.default).toEqual(['storage.editor']);
     expect(root.variables.create_data_bucket.default).toBe(true);
+    // One bucket resource per entry: artifacts always, data only when create_data_bucket.
+    const buckets = Object.assign({}, ...Object.values(root.files).flatMap((f) => f.locals ?? [])).buckets as string;
+    expect(buckets).toContain('{ artifacts = var.artifacts_bucket_name }');
+    expect(buckets).toContain('var.create_data_bucket ? { data = var.data_bucket_name } : {}');
   });
 
-  it('MLflow port 8000 is open only to the scheduler VM group and the admin CIDRs; PostgreSQL only to MLflow', () => {
-    const sgs = Object.values(modules[ROOT].files).flatMap((f) => Object.entries(f.resource?.yandex_vpc_security_group ?? {}));
+  it('MLflow port 8000 is open only to the scheduler VM group and the admin CIDRs; PostgreSQL only to MLflow; SSH only to admins', () => {
+    const root = modules[ROOT];
+    const sgs = Object.values(root.files).flatMap((f) => Object.entries(f.resource?.yandex_vpc_security_group ?? {}));
     const byName = Object.fromEntries(sgs.map(([n, [b]]) => [n, b]));
     const ingress = (name: string) => byName[name].ingress as Array<Record<string, unknown>>;
     const on8000 = ingress('mlflow').filter((r) => r.port === 8000);
     expect(on8000.map((r) => r.security_group_id ?? r.v4_cidr_blocks).sort()).toEqual(['${var.admin_cidrs}', '${yandex_vpc_security_group.scheduler.id}'].sort());
-    for (const name of ['mlflow', 'scheduler']) {
-      expect(ingress(name).find((r) => r.port === 22)?.v4_cidr_blocks, name).toBe('${var.admin_cidrs}');
-      // Nothing open to the world.
-      expect(JSON.stringify(ingress(name))).not.toContain('0.0.0.0/0');
-    }
+    expect(ingress('mlflow')).toHaveLength(2);
+    expect(ingress('vm')).toEqual([expect.objectContaining({ port: 22, v4_cidr_blocks: '${var.admin_cidrs}' })]);
+    expect(ingress('scheduler')).toEqual([expect.objectContaining({ port: 8080, v4_cidr_blocks: '${var.admin_cidrs}' })]);
     expect(ingress('postgres')).toEqual([expect.objectContaining({ port: 6432, security_group_id: '${yandex_vpc_security_group.mlflow.id}' })]);
+    // Nothing is open to the world.
+    for (const name of Object.keys(byName)) expect(JSON.stringify(ingress(name)), name).not.toContain('0.0.0.0/0');
+    // Each VM gets the shared group and its own; the scheduler VM is in the group MLflow admits.
+    expect(root.modules.mlflow_vm.security_group_ids).toEqual(['${yandex_vpc_security_group.vm.id}', '${yandex_vpc_security_group.mlflow.id}']);
+    expect(root.modules.scheduler_vm.security_group_ids).toEqual(['${yandex_vpc_security_group.vm.id}', '${yandex_vpc_security_group.scheduler.id}']);
   });
 
   it('secrets leave only as sensitive outputs; no secret is written in a .tf file', () => {
