@@ -239,4 +239,20 @@ describe('a server that goes away', () => {
     expect(s.state.runs.get(run.runId)!.info).toMatchObject({ status: 'FAILED', end_time: T0 + 9 });
     expect(readFileSync(journal, 'utf8')).not.toContain(run.runId);
   });
+
+  it('a create the server carried out but never confirmed: the next tracker finds it by invocation id and fails it', async () => {
+    const s = await server();
+    const { tracker, cwd } = await restTrackerFor(s, { env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2' } });
+    const exp = await tracker.getOrCreateExperiment('fraud');
+    s.inject.fail({ path: 'runs/create', times: 1, status: 'reset', afterHandling: true });
+    s.inject.fail({ path: 'runs/search', times: 2, status: 503 });
+    await expect(tracker.createRun({ experimentId: exp, runName: 'r', startTime: T0, tags: {} })).rejects.toMatchObject({ exitCode: 4 });
+    const [stored] = [...s.state.runs.values()];
+    expect(stored.info.status).toBe('RUNNING');
+
+    const next = await restTrackerFor(s, { cwd });
+    await next.tracker.getOrCreateExperiment('fraud');
+    expect(stored.info.status).toBe('FAILED');
+    expect(readFileSync(join(cwd, '.fraudctl/cache/mlflow-pending-run-ends.json'), 'utf8')).not.toContain('invocation');
+  });
 });

@@ -9,10 +9,14 @@ import type { RunStatus } from '../tracker.js';
  */
 export interface PendingEnd {
   server: string;
+  /** The run to end; '' when only its invocation id is known (a create whose answer never came). */
   runId: string;
+  invocation?: { id: string; experimentId: string };
   status: RunStatus;
   endTime: number;
 }
+
+const keyOf = (p: Pick<PendingEnd, 'runId' | 'invocation'>) => p.runId || `invocation:${p.invocation?.id ?? ''}`;
 
 export class PendingEnds {
   constructor(readonly file: string) {}
@@ -34,12 +38,12 @@ export class PendingEnds {
   }
 
   add(end: PendingEnd): void {
-    this.write([...this.read().filter((p) => !(p.server === end.server && p.runId === end.runId)), end]);
+    this.write([...this.read().filter((p) => !(p.server === end.server && keyOf(p) === keyOf(end))), end]);
   }
 
-  remove(server: string, runId: string): void {
+  remove(server: string, entry: Pick<PendingEnd, 'runId' | 'invocation'>): void {
     const all = this.read();
-    const rest = all.filter((p) => !(p.server === server && p.runId === runId));
+    const rest = all.filter((p) => !(p.server === server && keyOf(p) === keyOf(entry)));
     if (rest.length !== all.length) this.write(rest);
   }
 

@@ -5,7 +5,7 @@ import { ExitCode, FraudctlError, dataError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { artifactRepoFor, type ArtifactRepo } from '../artifacts.js';
 import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from '../tracker.js';
-import { MlflowApi, readModelVersion, readRegisteredModel, readRun, type WireModelVersion, type WireTag } from './api.js';
+import { MlflowApi, readModelVersion, readRegisteredModel, readRun, type WireModelVersion, type WireRun, type WireTag } from './api.js';
 import { chunkBatch, cleanValue, LOG_BATCH_LIMITS, prepareBatch } from './batch.js';
 import { HttpClient, MlflowApiError, type HttpSettings } from './http.js';
 import { PendingEnds } from './pendingEnds.js';
@@ -30,6 +30,8 @@ export interface RestTrackerOptions {
   maxBatchBytes?: number;
   s3?: S3Settings;
   registryUri?: string;
+  /** Clock for the end time of runs failed on our behalf (milliseconds). */
+  now?: () => number;
 }
 
 /**
@@ -104,16 +106,22 @@ export class RestTracker implements Tracker {
     this.recovered ??= (async () => {
       for (const p of this.pending?.forServer(this.uri) ?? []) {
         try {
-          await this.api.updateRun(p.runId, p.status, p.endTime, true);
-          this.pending!.remove(this.uri, p.runId);
-          this.log.info({ runId: p.runId, status: p.status }, 'delivered a run end the server missed earlier');
+          const runIds = p.runId ? [p.runId] : (await this.runsOfInvocation(p.invocation!.experimentId, p.invocation!.id)).map((r) => readRun(r).info.runId);
+          for (const runId of runIds) await this.api.updateRun(runId, p.status, p.endTime, true);
+          this.pending!.remove(this.uri, p);
+          if (runIds.length) this.log.info({ runIds, status: p.status }, 'delivered a run end the server missed earlier');
         } catch (e) {
-          if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') this.pending!.remove(this.uri, p.runId);
+          if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') this.pending!.remove(this.uri, p);
           else return; // still unreachable: keep them for next time
         }
       }
     })();
     return this.recovered;
+  }
+
+  /** Runs created with this invocation id (one attempt, no retries). */
+  private async runsOfInvocation(experimentId: string, invocationId: string): Promise<WireRun[]> {
+    return (await this.api.searchRuns({ experimentIds: [experimentId], filter: `tags.\`${INVOCATION_TAG}\` = '${invocationId}'`, maxResults: 10 }, true)).runs;
   }
 
   async getOrCreateExperiment(name: string): Promise<string> {
@@ -149,16 +157,25 @@ export class RestTracker implements Tracker {
     const invocationId = randomUUID();
     const tags = this.wireTags({ 'mlflow.runName': opts.runName, ...opts.tags, [INVOCATION_TAG]: invocationId });
     const req = { experiment_id: opts.experimentId, run_name: opts.runName, start_time: opts.startTime, tags };
-    const wire = await this.api.http.withRetries('POST runs/create', async (attempt) => {
-      if (attempt > 0) {
-        const page = await this.api.searchRuns({ experimentIds: [opts.experimentId], filter: `tags.\`${INVOCATION_TAG}\` = '${invocationId}'`, maxResults: 1 }, true);
-        if (page.runs.length > 0) {
-          this.log.warn({ runId: page.runs[0].info?.run_id }, 'the answer to runs/create was lost, but the run exists: using it');
-          return page.runs[0];
+    let wire: WireRun;
+    try {
+      wire = await this.api.http.withRetries('POST runs/create', async (attempt) => {
+        if (attempt > 0) {
+          const found = await this.runsOfInvocation(opts.experimentId, invocationId);
+          if (found.length > 0) {
+            this.log.warn({ runId: found[0].info?.run_id }, 'the answer to runs/create was lost, but the run exists: using it');
+            return found[0];
+          }
         }
+        return this.api.createRun(req, true);
+      });
+    } catch (e) {
+      // The server may have created the run without our knowing: have the next tracker fail it.
+      if (e instanceof FraudctlError && e.exitCode === ExitCode.Unavailable) {
+        this.pending?.add({ server: this.uri, runId: '', invocation: { id: invocationId, experimentId: opts.experimentId }, status: 'FAILED', endTime: (this.opts.now ?? Date.now)() });
       }
-      return this.api.createRun(req, true);
-    });
+      throw e;
+    }
     const info = readRun(wire).info;
     this.openRuns.add(info.runId);
     this.runUris.set(info.runId, info.artifactUri);
@@ -201,7 +218,7 @@ export class RestTracker implements Tracker {
       throw e;
     }
     this.openRuns.delete(runId);
-    this.pending?.remove(this.uri, runId);
+    this.pending?.remove(this.uri, { runId });
   }
 
   async getRun(runId: string): Promise<Run> {
