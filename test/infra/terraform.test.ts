@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { CONFIG_KEYS } from '../../src/config.js';
 
 // @cdktf/hcl2json is CommonJS: HCL → the JSON form Terraform itself accepts (expressions as "${…}").
@@ -211,4 +212,48 @@ describe('Terraform', () => {
     expect(exampleKeys).toEqual(expect.arrayContaining(['FRAUDCTL_LAKE', 'MLFLOW_TRACKING_URI', 'MLFLOW_S3_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'FRAUDCTL_CACHE_DIR']));
     expect(exampleKeys.filter((k) => !known.has(k))).toEqual([]);
   });
+
+  it('the cloud-init template renders to a #cloud-config document with the user, files and commands', () => {
+    const template = readFileSync(join(ROOT, 'modules/vm/cloud-init.yaml.tftpl'), 'utf8');
+    const files = [
+      { path: '/etc/mlflow/setup.env', permissions: '0600', content: "PG_PASSWORD='p@ss: \"x\"'\nA=1\n" },
+      { path: '/opt/fraudctl-infra/mlflow/setup-mlflow-vm.sh', permissions: '0755', content: '#!/usr/bin/env bash\necho "${HOME}"\n' },
+    ];
+    const text = renderTemplate(template, { ssh_user: 'fraudops', ssh_public_key: 'ssh-ed25519 AAAA key: with colon', files, commands: ['/opt/x/setup.sh /etc/mlflow/setup.env'] });
+    expect(text.startsWith('#cloud-config\n')).toBe(true);
+    const doc = parseYaml(text) as { users: Array<Record<string, unknown>>; write_files: Array<Record<string, string>>; runcmd: string[] };
+    expect(doc.users).toEqual([expect.objectContaining({ name: 'fraudops', ssh_authorized_keys: ['ssh-ed25519 AAAA key: with colon'], sudo: 'ALL=(ALL) NOPASSWD:ALL' })]);
+    expect(doc.write_files.map((f) => ({ path: f.path, permissions: f.permissions, content: Buffer.from(f.content, 'base64').toString('utf8') }))).toEqual(files);
+    expect(doc.write_files.every((f) => f.encoding === 'b64')).toBe(true);
+    expect(doc.runcmd).toEqual(['/opt/x/setup.sh /etc/mlflow/setup.env']);
+  });
 });
+
+/**
+ * Terraform's templatefile for the constructs this template uses: ${jsonencode(x)},
+ * ${base64encode(x.y)}, ${name} and %{ for v in list ~} … %{ endfor ~} (`~` strips the newline
+ * on that side). Anything else throws, so a new construct in the template needs a look here.
+ */
+function renderTemplate(template: string, vars: Record<string, unknown>): string {
+  const value = (expr: string, scope: Record<string, unknown>): unknown =>
+    expr.split('.').reduce<unknown>((o, k) => {
+      if (o === null || typeof o !== 'object' || !(k in o)) throw new Error(`template: unknown ${expr}`);
+      return (o as Record<string, unknown>)[k];
+    }, scope);
+  const interpolate = (text: string, scope: Record<string, unknown>) =>
+    text.replace(/\$\{([^}]*)\}/g, (_, inner: string) => {
+      const call = /^(\w+)\(([\w.]+)\)$/.exec(inner.trim());
+      if (!call) return String(value(inner.trim(), scope));
+      const v = value(call[2], scope);
+      if (call[1] === 'jsonencode') return JSON.stringify(v);
+      if (call[1] === 'base64encode') return Buffer.from(String(v), 'utf8').toString('base64');
+      throw new Error(`template: unsupported function ${call[1]}`);
+    });
+  const stripped = template.replace(/(%\{[^}]*~\})\n/g, '$1');
+  const loop = /%\{ for (\w+) in (\w+) ~\}([\s\S]*?)%\{ endfor ~\}/g;
+  const expanded = stripped.replace(loop, (_, name: string, list: string, body: string) =>
+    (value(list, vars) as unknown[]).map((item) => interpolate(body, { ...vars, [name]: item })).join(''),
+  );
+  if (expanded.includes('%{')) throw new Error('template: unsupported directive');
+  return interpolate(expanded, vars);
+}
