@@ -5,14 +5,13 @@ import { ExitCode, FraudctlError, dataError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { artifactRepoFor, type ArtifactRepo } from '../artifacts.js';
 import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from '../tracker.js';
-import { MlflowApi, readModelVersion, readRegisteredModel, readRun, type WireModelVersion, type WireRun, type WireTag } from './api.js';
+import { MlflowApi, readRun, type WireRun, type WireTag } from './api.js';
 import { chunkBatch, cleanValue, LOG_BATCH_LIMITS, prepareBatch } from './batch.js';
 import { HttpClient, MlflowApiError, type HttpSettings } from './http.js';
 import { PendingEnds } from './pendingEnds.js';
+import { INVOCATION_TAG, quote, RestRegistry } from './restRegistry.js';
 import type { S3Settings } from '../../s3/client.js';
 
-/** Tag with which a client-generated id marks a run (and a model version) before a retried create. */
-export const INVOCATION_TAG = 'fraudctl.invocation_id';
 export const UNDEFINED_METRICS_TAG = 'fraudctl.undefined_metrics';
 
 export interface RestTrackerOptions {
@@ -43,7 +42,7 @@ export interface RestTrackerOptions {
 export class RestTracker implements Tracker {
   readonly kind = 'rest' as const;
   readonly uri: string;
-  private readonly registry: MlflowApi;
+  private readonly registry: RestRegistry;
   private readonly secrets: readonly string[];
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly pending?: PendingEnds;
@@ -63,7 +62,8 @@ export class RestTracker implements Tracker {
     this.secrets = opts.secrets ?? [];
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.pending = opts.pendingEndsFile ? new PendingEnds(opts.pendingEndsFile) : undefined;
-    this.registry = opts.registryUri && opts.registryUri !== settings.baseUrl ? new MlflowApi(new HttpClient({ ...settings, baseUrl: opts.registryUri })) : api;
+    const registryApi = opts.registryUri && opts.registryUri !== settings.baseUrl ? new MlflowApi(new HttpClient({ ...settings, baseUrl: opts.registryUri })) : api;
+    this.registry = new RestRegistry(registryApi, { log, secrets: this.secrets, sleep: this.sleep, pollMs: opts.pollMs ?? 1000, readyTimeoutMs: opts.readyTimeoutMs ?? 300_000, uri: this.uri });
   }
 
   /** The tracker for MLFLOW_TRACKING_URI = http(s)://… with every MLFLOW_* / AWS_* setting of the configuration. */
@@ -280,137 +280,51 @@ export class RestTracker implements Tracker {
     await this.api.logModel(runId, JSON.stringify(mlmodel));
   }
 
-  // ---- registry (aliases; the deprecated stages are never used) ----
+  // ---- registry (restRegistry.ts) ----
 
-  /**
-   * Registers a version (creating the registered model if needed) and waits until it is READY.
-   * A retried model-versions/create looks for its invocation id first, as createRun does.
-   */
-  async createModelVersion(name: string, source: string, runId: string, tags: Record<string, string> = {}): Promise<ModelVersion> {
+  async createModelVersion(name: string, source: string, runId: string, tags?: Record<string, string>): Promise<ModelVersion> {
     await this.ready();
-    checkModelName(name);
-    try {
-      await this.registry.createRegisteredModel(name);
-    } catch (e) {
-      if (!(e instanceof MlflowApiError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
-    }
-    const invocationId = randomUUID();
-    const req = { name, source, run_id: runId, tags: this.wireTags({ ...tags, [INVOCATION_TAG]: invocationId }) };
-    let mv: WireModelVersion = await this.registry.http.withRetries('POST model-versions/create', async (attempt) => {
-      if (attempt > 0) {
-        const { versions } = await this.registry.searchModelVersions(`run_id = '${runId}'`, undefined, true);
-        const mine = versions.find((v) => v.name === name && v.tags?.some((t) => t.key === INVOCATION_TAG && t.value === invocationId));
-        if (mine) return mine;
-      }
-      return this.registry.createModelVersion(req, true);
-    });
-    const pollMs = this.opts.pollMs ?? 1000;
-    const deadline = Math.ceil((this.opts.readyTimeoutMs ?? 300_000) / pollMs);
-    for (let i = 0; mv.status === 'PENDING_REGISTRATION'; i++) {
-      if (i >= deadline) throw new FraudctlError(`model ${name} version ${mv.version} still PENDING_REGISTRATION after ${(deadline * pollMs) / 1000} s`, ExitCode.Unavailable);
-      await this.sleep(pollMs);
-      mv = await this.registry.getModelVersion(name, String(mv.version));
-    }
-    if (mv.status === 'FAILED_REGISTRATION') {
-      throw new FraudctlError(`registration of model ${name} version ${mv.version} failed on the server: ${mv.status_message ?? 'no reason given'}`, ExitCode.Unavailable);
-    }
-    return readModelVersion(mv);
+    return this.registry.createModelVersion(name, source, runId, tags);
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
     await this.ready();
-    try {
-      return readModelVersion(await this.registry.getModelVersion(name, version));
-    } catch (e) {
-      if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') throw dataError(`registered model '${name}' has no version ${version} on ${this.uri}`);
-      throw e;
-    }
+    return this.registry.getModelVersion(name, version);
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | undefined> {
     await this.ready();
-    checkAlias(alias);
-    try {
-      return readModelVersion(await this.registry.getModelVersionByAlias(name, alias));
-    } catch (e) {
-      // Unknown model: 404. Unknown alias: a 2.x server answers 400 INVALID_PARAMETER_VALUE.
-      if (e instanceof MlflowApiError && (e.errorCode === 'RESOURCE_DOES_NOT_EXIST' || e.errorCode === 'INVALID_PARAMETER_VALUE')) return undefined;
-      throw e;
-    }
+    return this.registry.getModelVersionByAlias(name, alias);
   }
 
   async setAlias(name: string, alias: string, version: string): Promise<void> {
     await this.ready();
-    checkAlias(alias);
-    await this.registry.setAlias(name, alias, version);
+    return this.registry.setAlias(name, alias, version);
   }
 
   async deleteAlias(name: string, alias: string): Promise<void> {
     await this.ready();
-    checkAlias(alias);
-    try {
-      await this.registry.deleteAlias(name, alias);
-    } catch (e) {
-      if (!(e instanceof MlflowApiError && (e.errorCode === 'RESOURCE_DOES_NOT_EXIST' || e.errorCode === 'INVALID_PARAMETER_VALUE'))) throw e;
-    }
+    return this.registry.deleteAlias(name, alias);
   }
 
   async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
     await this.ready();
-    await this.registry.setModelVersionTag(name, version, key, cleanValue('tag', key, value, LOG_BATCH_LIMITS.tagValue, this.secrets, this.log));
+    return this.registry.setModelVersionTag(name, version, key, value);
   }
 
   async listModelVersions(name: string): Promise<ModelVersion[]> {
     await this.ready();
-    checkModelName(name);
-    const model = await this.registry.getRegisteredModel(name);
-    if (!model) return [];
-    const aliases = readRegisteredModel(model).aliases;
-    const out: ModelVersion[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.registry.searchModelVersions(`name = ${quote(name)}`, pageToken);
-      out.push(...page.versions.map(readModelVersion));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    // Some servers leave aliases out of search results; the registered model has them all.
-    for (const v of out) v.aliases = Object.entries(aliases).filter(([, ver]) => ver === v.version).map(([a]) => a).sort();
-    return out.sort((a, b) => Number(b.version) - Number(a.version));
+    return this.registry.listModelVersions(name);
   }
 
   async listRegisteredModels(): Promise<RegisteredModel[]> {
     await this.ready();
-    const out: RegisteredModel[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.registry.searchRegisteredModels(pageToken);
-      out.push(...page.models.map(readRegisteredModel));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return out;
+    return this.registry.listRegisteredModels();
   }
 
   /** Closes idle keep-alive connections. */
   close(): void {
     this.api.http.close();
-    if (this.registry !== this.api) this.registry.http.close();
+    if (this.registry.api !== this.api) this.registry.api.http.close();
   }
 }
-
-/** A string literal of MLflow's search grammar; values with quotes are refused rather than guessed at. */
-function quote(v: string): string {
-  if (v.includes("'")) throw new FraudctlError(`MLflow search values cannot contain a single quote: ${v}`, ExitCode.Usage);
-  return `'${v}'`;
-}
-
-function checkModelName(name: string): void {
-  if (name === '' || name.includes("'")) throw new FraudctlError(`invalid registered model name '${name}' (non-empty, no single quotes)`, ExitCode.Usage);
-}
-
-/** MLflow's alias rules: [\w-]*, at most 255 characters, not 'latest', not v<digits>. */
-export function checkAlias(alias: string): void {
-  if (!/^[\w-]{1,255}$/.test(alias) || alias.toLowerCase() === 'latest' || /^[vV]\d+$/.test(alias)) {
-    throw new FraudctlError(`invalid model alias '${alias}': letters, digits, _ and - (at most 255), not 'latest' or v<number>`, ExitCode.Usage);
-  }
-}
-
