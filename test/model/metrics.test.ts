@@ -128,16 +128,23 @@ describe('computeMetrics', () => {
   });
 });
 
+/** n random labels (positive with probability `rate`) and a score per row, made by `score(label, u)`. */
+function randomData(seed: number, n: number, rate: number, score: (label: number, u: number) => number) {
+  const rng = new Rng(seed, 1);
+  const labels = new Uint8Array(n);
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = rng.next() < rate ? 1 : 0;
+    scores[i] = score(labels[i], rng.next());
+  }
+  return { labels, scores };
+}
+
 describe('agreement with the definitions on random data with many ties', () => {
   it('matches a brute-force count of pairs and a scan of every threshold', () => {
-    const rng = new Rng(7, 1);
     const n = 1500;
-    const labels = new Uint8Array(n);
-    const scores = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      labels[i] = rng.next() < 0.1 ? 1 : 0;
-      scores[i] = Math.round((rng.next() + labels[i] * 0.3) * 40) / 40; // ~50 distinct values
-    }
+    // ~50 distinct scores, positives a little higher on average
+    const { labels, scores } = randomData(7, n, 0.1, (y, u) => Math.round((u + y * 0.3) * 40) / 40);
     let right = 0;
     let pairs = 0;
     for (let i = 0; i < n; i++) {
@@ -166,19 +173,15 @@ describe('agreement with the definitions on random data with many ties', () => {
 
 describe('speed', () => {
   it('computes all metrics of 1.5 M rows in well under a second', () => {
-    const rng = new Rng(3, 2);
-    const n = 1_500_000;
-    const labels = new Uint8Array(n);
-    const scores = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      labels[i] = rng.next() < 0.008 ? 1 : 0;
-      scores[i] = rng.next();
+    const { labels, scores } = randomData(3, 1_500_000, 0.008, (_, u) => u);
+    // Best of three, so a busy machine (tests run two files at a time) does not fail it.
+    let ms = Infinity;
+    for (let run = 0; run < 3; run++) {
+      const t0 = performance.now();
+      const m = computeMetrics(labels, scores, { threshold: 0.2, beta: 1.5 });
+      ms = Math.min(ms, performance.now() - t0);
+      expect(Math.abs(m.roc_auc! - 0.5)).toBeLessThan(0.05); // random scores: AUC ≈ 0.5
     }
-    const t0 = performance.now();
-    const m = computeMetrics(labels, scores, { threshold: 0.2, beta: 1.5 });
-    const ms = performance.now() - t0;
-    expect(m.roc_auc).toBeGreaterThan(0.45); // random scores: AUC ≈ 0.5
-    expect(m.roc_auc).toBeLessThan(0.55);
     expect(ms).toBeLessThan(1000);
   });
 });
