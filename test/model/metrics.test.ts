@@ -171,17 +171,11 @@ describe('agreement with the definitions on random data with many ties', () => {
   });
 });
 
-describe('speed', () => {
-  it('computes all metrics of 1.5 M rows in well under a second', () => {
+describe('scale', () => {
+  // Speed is measured in bench/metrics.mjs, not asserted here; this checks the result at 1.5 M rows.
+  it('computes the metrics of 1.5 M random rows: ROC AUC near 0.5', () => {
     const { labels, scores } = randomData(3, 1_500_000, 0.008, (_, u) => u);
-    // Best of three, so a busy machine (tests run two files at a time) does not fail it.
-    let ms = Infinity;
-    for (let run = 0; run < 3; run++) {
-      const t0 = performance.now();
-      const m = computeMetrics(labels, scores, { threshold: 0.2, beta: 1.5 });
-      ms = Math.min(ms, performance.now() - t0);
-      expect(Math.abs(m.roc_auc! - 0.5)).toBeLessThan(0.05); // random scores: AUC ≈ 0.5
-    }
-    expect(ms).toBeLessThan(1000);
+    const m = computeMetrics(labels, scores, { threshold: 0.2, beta: 1.5 });
+    expect(Math.abs(m.roc_auc! - 0.5)).toBeLessThan(0.05); // random scores: AUC ≈ 0.5
   });
 });
