@@ -3,6 +3,7 @@ import { sqlString, type Db } from '../lake/db.js';
 import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
 import { addDays, dayRange, type Day } from '../util/dates.js';
 import { choiceArg, examples } from './args.js';
+import { addLakeSync } from './lakeSync.js';
 import type { CommandDef } from './types.js';
 
 export interface DatasetListing {
@@ -55,7 +56,7 @@ export function foldDays(days: readonly Day[]): string[] {
 }
 
 export const lakeCommand: CommandDef = (program, run) => {
-  const lake = program.command('lake').description('inspect the lake');
+  const lake = program.command('lake').description('inspect the lake and copy it between local disk and S3');
   lake
     .command('ls')
     .description('list the daily partitions of each dataset with row counts, the date range and missing days')
@@ -79,6 +80,7 @@ export const lakeCommand: CommandDef = (program, run) => {
         return { lake: lakeHandle.uri, datasets: listing };
       }),
     );
+  addLakeSync(lake, run);
 };
 
 function printDataset(out: { line(t?: string): void; table(h: string[], r: (string | number)[][]): void }, ds: DatasetListing): void {

@@ -1,0 +1,62 @@
+import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import { DATASETS, type Dataset } from '../lake/lake.js';
+import type { Day } from '../util/dates.js';
+import { choiceArg, dayArg, examples } from './args.js';
+import type { RunCommand } from './types.js';
+
+const SYNC_HELP = `
+Copies daily partitions between two lakes: a local directory and s3://bucket/prefix, either way.
+A partition whose size and MD5 are the same on both sides is skipped (S3 compares the ETag, or
+the MD5 fraudctl stores with each upload); one that differs is replaced; --overwrite copies even
+identical ones. Each partition is one atomic write: an interrupted sync leaves every destination
+partition whole. S3 settings: --s3-endpoint, --s3-region, --s3-path-style and the AWS_* variables.
+`;
+
+/** `fraudctl lake sync`, added to the `lake` command group. */
+export function addLakeSync(lake: Command, run: RunCommand): void {
+  lake
+    .command('sync')
+    .description('copy partitions between a local lake and an S3 lake, skipping identical ones')
+    .requiredOption('--from <lake>', 'source lake: directory or s3://bucket/prefix')
+    .requiredOption('--to <lake>', 'destination lake: directory or s3://bucket/prefix')
+    .addOption(new Option('--dataset <name>', `only this dataset (${DATASETS.join(', ')})`).argParser(choiceArg(DATASETS)))
+    .option('--from-date <day>', 'first day to copy (YYYY-MM-DD)', dayArg)
+    .option('--to-date <day>', 'last day to copy, inclusive', dayArg)
+    .option('--overwrite', 'copy partitions whose content is already identical')
+    .addHelpText(
+      'after',
+      SYNC_HELP +
+        examples(
+          'fraudctl lake sync --from ./lake --to s3://fraud-lake/prod --s3-endpoint https://storage.yandexcloud.net --s3-region ru-central1',
+          'fraudctl lake sync --from s3://fraud-lake/prod --to ./lake --dataset scores --from-date 2025-03-01 --to-date 2025-03-31',
+        ),
+    )
+    .action(async (_o, cmd: Command) =>
+      run(cmd.optsWithGlobals(), async (ctx) => {
+        const o = cmd.optsWithGlobals() as { from: string; to: string; dataset?: Dataset; fromDate?: Day; toDate?: Day; overwrite?: boolean };
+        if (o.fromDate && o.toDate && o.toDate < o.fromDate) throw usageError(`--to-date (${o.toDate}) must not be before --from-date (${o.fromDate})`);
+        const { openLake } = await import('../lake/openLake.js');
+        const { syncLakes } = await import('../lake/s3/lakeSync.js');
+        const from = await openLake({ ...ctx.config, lake: o.from }, ctx.log, ctx.runEnv.cwd);
+        const to = await openLake({ ...ctx.config, lake: o.to }, ctx.log, ctx.runEnv.cwd);
+        const summary = await syncLakes(from, to, {
+          datasets: o.dataset ? [o.dataset] : DATASETS,
+          fromDate: o.fromDate,
+          toDate: o.toDate,
+          overwrite: o.overwrite === true,
+          log: ctx.log,
+          signal: ctx.signal,
+        });
+        const rows = DATASETS.map((ds) => {
+          const ps = summary.partitions.filter((p) => p.dataset === ds);
+          const copied = ps.filter((p) => p.action === 'copied');
+          return [ds, copied.length, ps.length - copied.length, copied.reduce((s, p) => s + p.bytes, 0)] as (string | number)[];
+        }).filter((r) => (r[1] as number) + (r[2] as number) > 0);
+        ctx.out.line(`${summary.from} → ${summary.to}`);
+        if (rows.length === 0) ctx.out.line('no partitions to copy');
+        else ctx.out.table(['dataset', 'copied', 'identical (skipped)', 'bytes'], rows);
+        return { ...summary };
+      }),
+    );
+}
