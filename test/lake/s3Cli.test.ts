@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
+
+let s3: S3rverHandle;
+let cwd: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  s3 = await startS3rver(['lake']);
+  cwd = mkdtempSync(join(tmpdir(), 'fraudctl-s3cli-'));
+  env = { ...s3.env, FRAUDCTL_CACHE_DIR: join(cwd, 'cache'), FRAUDCTL_THREADS: '1' };
+  const sim = await runCli(['simulate', '--lake', './local', '--start', '2025-01-01', '--days', '12', '--customers', '300', '--terminals', '600', '--seed', '1', '--json'], { cwd, env });
+  expect(sim.code, sim.stderr).toBe(0);
+}, 60_000);
+afterAll(async () => s3?.close());
+
+/** `downloads` summed over the S3 lake's "s3 sync" log records (JSON lines on stderr). */
+function downloadsLogged(stderr: string): number {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; downloads?: number })
+    .filter((r) => r.msg?.startsWith('s3 sync:'))
+    .reduce((s, r) => s + (r.downloads ?? 0), 0);
+}
+
+describe('lake sync and an S3 lake through the CLI', () => {
+  it('copies local → S3, skips identical partitions, and lake ls reads the same rows from S3', async () => {
+    const first = await runCli(['lake', 'sync', '--from', './local', '--to', 's3://lake/prod', '--dataset', 'transactions', '--json'], { cwd, env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json).toMatchObject({ ok: true, from: './local', to: 's3://lake/prod', copied: 12, skipped: 0 });
+
+    const again = await runCli(['lake', 'sync', '--from', './local', '--to', 's3://lake/prod', '--json'], { cwd, env });
+    expect(again.json).toMatchObject({ copied: 0, skipped: 12 });
+    const ranged = await runCli(['lake', 'sync', '--from', './local', '--to', 's3://lake/prod', '--from-date', '2025-01-11', '--to-date', '2025-01-12', '--overwrite', '--json'], { cwd, env });
+    expect(ranged.json).toMatchObject({ copied: 2, skipped: 0 });
+    expect((ranged.json!.partitions as { date: string; reason: string }[]).map((p) => [p.date, p.reason])).toEqual([
+      ['2025-01-11', 'overwrite'],
+      ['2025-01-12', 'overwrite'],
+    ]);
+
+    const local = await runCli(['lake', 'ls', '--lake', './local', '--dataset', 'transactions', '--json'], { cwd, env });
+    const remote = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--dataset', 'transactions', '--json'], { cwd, env });
+    expect(remote.code, remote.stderr).toBe(0);
+    const rows = (r: typeof local) => (r.json!.datasets as { partitions: unknown[]; rows: number }[])[0];
+    expect(rows(remote).partitions).toHaveLength(12);
+    expect(rows(remote)).toEqual(rows(local));
+    expect(rows(remote).rows).toBeGreaterThan(0);
+    expect(remote.stderr).toContain('S3 lake in sync mode');
+  });
+
+  it('builds marts on the S3 lake; a fresh cache downloads exactly the needed partitions, a second run none', async () => {
+    const freshCache = { ...env, FRAUDCTL_CACHE_DIR: join(cwd, 'cache-fresh') };
+    const build = await runCli(['marts', 'build', '--lake', 's3://lake/prod', '--date', '2025-01-05', '--allow-partial-history', '--json'], { cwd, env: freshCache });
+    expect(build.code, build.stderr).toBe(0);
+    expect(build.json).toMatchObject({ built: ['2025-01-05'] });
+    // customer mart: transactions 2025-01-01 … 05 (the 30-day window clipped to what exists); the
+    // terminal mart's window ends 7 days earlier, before the first day, so it reads nothing.
+    expect(downloadsLogged(build.stderr)).toBe(5);
+
+    const rebuild = await runCli(['marts', 'build', '--lake', 's3://lake/prod', '--date', '2025-01-05', '--allow-partial-history', '--overwrite', '--json'], { cwd, env: freshCache });
+    expect(rebuild.code, rebuild.stderr).toBe(0);
+    expect(rebuild.stderr).toContain('s3 sync:');
+    expect(downloadsLogged(rebuild.stderr)).toBe(0);
+
+    const ls = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--dataset', 'features/customer', '--json'], { cwd, env: freshCache });
+    expect((ls.json!.datasets as { partitions: { date: string }[] }[])[0].partitions.map((p) => p.date)).toEqual(['2025-01-05']);
+  });
+
+  it('copies S3 → local', async () => {
+    const back = await runCli(['lake', 'sync', '--from', 's3://lake/prod', '--to', './back', '--dataset', 'features/customer', '--json'], { cwd, env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.json).toMatchObject({ copied: 1, skipped: 0 });
+    const ls = await runCli(['lake', 'ls', '--lake', './back', '--json'], { cwd, env });
+    expect((ls.json!.datasets as { dataset: string; partitions: unknown[] }[]).filter((d) => d.partitions.length > 0).map((d) => d.dataset)).toEqual(['features/customer']);
+  });
+
+  it('a missing day is exit 3', async () => {
+    const r = await runCli(['marts', 'build', '--lake', 's3://lake/prod', '--date', '2025-02-01', '--allow-partial-history'], { cwd, env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('s3://lake/prod lacks: 2025-02-01');
+  });
+
+  it('refused credentials are exit 2 with the S3 error code, and no secret is printed', async () => {
+    const bad = { ...env, AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONG', AWS_SECRET_ACCESS_KEY: 'super-secret-value-123' };
+    const r = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--json'], { cwd, env: bad });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('InvalidAccessKeyId');
+    for (const text of [r.stdout, r.stderr]) {
+      expect(text).not.toContain('super-secret-value-123');
+      expect(text).not.toContain('AKIAWRONGWRONG');
+    }
+  });
+
+  it('a missing bucket is exit 2 naming it', async () => {
+    const r = await runCli(['lake', 'sync', '--from', './local', '--to', 's3://no-such-bucket/x'], { cwd, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("S3 bucket 'no-such-bucket' does not exist");
+  });
+
+  it('--s3-mode httpfs without a loadable httpfs fails at once with exit 2 naming --duckdb-extension-dir', async () => {
+    const t0 = Date.now();
+    const r = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--s3-mode', 'httpfs', '--duckdb-extension-dir', join(cwd, 'no-extensions')], { cwd, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot load the httpfs extension');
+    expect(r.stderr).toContain('--duckdb-extension-dir');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+});
