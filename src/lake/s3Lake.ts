@@ -11,7 +11,7 @@ import type { Db } from './db.js';
 import { buildS3SecretSql, loadHttpfs } from './httpfs.js';
 import { partitionKey, type Dataset, type Lake } from './lake.js';
 import { mapLimit } from './s3/mapLimit.js';
-import { httpStatus, isNotFound, s3Failure } from './s3/s3Errors.js';
+import { explainS3Error, isNotFound } from './s3/s3Errors.js';
 import { MD5_META, uploadFile, type UploadOptions } from './s3/upload.js';
 import { md5OfEtag, SyncCache, type ObjectVersion } from './syncCache.js';
 
@@ -243,7 +243,12 @@ export class S3Lake implements Lake {
       this.decide('sync', `httpfs not loadable: ${loaded.reason}`);
       return;
     }
-    await db.run(sql); // holds the secret key: never logged, and DuckDB errors about it are not echoed
+    try {
+      await db.run(sql);
+    } catch {
+      // The statement holds the secret key and DuckDB may quote it back: keep its text out.
+      throw new FraudctlError(`DuckDB refused the S3 secret for bucket '${this.bucket}' (httpfs mode)`, ExitCode.Usage, { hint: 'check --s3-endpoint and --s3-region, or use --s3-mode sync' });
+    }
     this.decide('httpfs', 'httpfs loaded');
   }
 
@@ -254,6 +259,7 @@ export class S3Lake implements Lake {
     const how = mode === 'httpfs' ? 'DuckDB reads s3:// directly (httpfs)' : `partitions are synced to ${this.cache.root}`;
     this.o.log.info({ lake: this.uri, mode, reason: why }, `S3 lake in ${mode} mode: ${how}`);
   }
+
   private async guard<T>(op: string, f: () => Promise<T>): Promise<T> {
     try {
       return await f();
@@ -262,22 +268,11 @@ export class S3Lake implements Lake {
     }
   }
 
-  /**
-   * Maps an SDK error. A HEAD answer has no body, so a refused HEAD carries no S3 error code: the
-   * same question is asked again as a listing, whose XML body names the code (InvalidAccessKeyId…).
-   */
+  /** An SDK error as a fraudctl error; a refused HEAD (no body, no code) is asked again as a listing. */
   private async explain(e: unknown, op: string): Promise<FraudctlError> {
-    const where = { op, bucket: this.bucket, endpoint: this.o.settings.endpoint };
-    const status = httpStatus(e);
-    if ((status === 400 || status === 401 || status === 403) && (e as { Code?: string }).Code === undefined) {
-      try {
-        const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-        const client = await this.client();
-        await client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
-      } catch (coded) {
-        if ((coded as { Code?: string }).Code !== undefined) return s3Failure(coded, where);
-      }
-    }
-    return s3Failure(e, where);
+    return explainS3Error(e, { op, bucket: this.bucket, endpoint: this.o.settings.endpoint }, async () => {
+      const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+      await (await this.client()).send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
+    });
   }
 }

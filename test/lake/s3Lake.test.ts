@@ -240,6 +240,18 @@ describe('httpfs mode', () => {
     expect(e.hint).toContain('--duckdb-extension-dir');
   });
 
+  it('a refused CREATE SECRET is exit 2 and its text (holding the secret) is not echoed', async () => {
+    const lake = lakeAt('s3://lake/x', { mode: 'httpfs', secret: 'very-secret-9' });
+    const db = {
+      async run(sql: string) {
+        if (sql.startsWith('CREATE')) throw new Error(`Parser Error: syntax error at or near ${sql}`);
+      },
+    } as unknown as Db;
+    const e = await failure(lake.configureDb(db));
+    expect(e.exitCode).toBe(ExitCode.Usage);
+    expect(e.message).toBe("DuckDB refused the S3 secret for bucket 'lake' (httpfs mode)");
+  });
+
   it('with a real DuckDB (no httpfs here) --s3-mode httpfs fails at once', async () => {
     const { openDb } = await import('../../src/lake/db.js');
     const db = await openDb({ threads: 1, extensionDir: mkdtempSync(join(tmpdir(), 'fraudctl-ext-')) });

@@ -80,3 +80,20 @@ export function s3Failure(e: unknown, where: S3Where): FraudctlError {
     cause: e,
   });
 }
+
+/**
+ * s3Failure, except that a HEAD refused with 400/401/403 (a HEAD answer has no body, hence no S3
+ * error code) is asked again through `relist`, a listing whose XML body names the code
+ * (InvalidAccessKeyId, SignatureDoesNotMatch…).
+ */
+export async function explainS3Error(e: unknown, where: S3Where, relist: () => Promise<unknown>): Promise<FraudctlError> {
+  const status = httpStatus(e);
+  if ((status === 400 || status === 401 || status === 403) && (e as SdkError).Code === undefined) {
+    try {
+      await relist();
+    } catch (coded) {
+      if ((coded as SdkError).Code !== undefined) return s3Failure(coded, where);
+    }
+  }
+  return s3Failure(e, where);
+}
