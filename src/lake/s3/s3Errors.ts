@@ -48,7 +48,8 @@ export function isNotFound(e: unknown): boolean {
 
 /**
  * An SDK failure as a fraudctl error: credentials refused or other 4xx → 2 (do not retry), a
- * missing bucket → 2 naming it, 5xx or a network failure after the SDK's retries → 4 (retry later).
+ * missing bucket → 2 naming it, an object gone between listing and download → 3, 5xx or a
+ * network failure after the SDK's retries → 4 (retry later).
  * The message is built from the error code and a fixed explanation; the server's own text never
  * appears (some stores echo the string-to-sign), and neither does any credential.
  */
@@ -62,6 +63,10 @@ export function s3Failure(e: unknown, where: S3Where): FraudctlError {
       hint: 'create the bucket, or fix --lake s3://bucket/prefix and --s3-endpoint',
       cause: e,
     });
+  }
+  if (code === 'NoSuchKey') {
+    // Listed or HEADed a moment ago, gone by the GET: someone deleted it meanwhile.
+    return new FraudctlError(`S3 object vanished during ${where.op} in bucket '${where.bucket}'${at} (NoSuchKey)`, ExitCode.Data, { cause: e });
   }
   if (CREDENTIAL_CODES[code] !== undefined || status === 401 || status === 403) {
     const why = CREDENTIAL_CODES[code] ?? `HTTP ${status}`;
