@@ -13,7 +13,8 @@ import { STREAM, type SimParams } from './params.js';
  *     transactions after the fact; working day by day we cannot see the window's future, so each
  *     transaction gets its own draw (same expected share, per the brief).
  * Scenario 1 is not re-applied after the multiplication (as in the handbook).
- * Draws are uniform over all terminal / customer ids and use their own streams per day.
+ * Draws are uniform over all terminal / customer ids (all of them when fewer exist than the daily
+ * count) and use their own streams per day.
  */
 export class FraudState {
   /** First day (exclusive) on which the terminal / customer is no longer compromised. */
@@ -28,10 +29,10 @@ export class FraudState {
   /** Draws the day's compromised terminals and customers; call once per day, in order. */
   startDay(day: number): void {
     const rng = new Rng(this.p.seed, STREAM.compromised, day);
-    for (const t of rng.sample(this.p.terminals, this.p.compromisedTerminals)) {
+    for (const t of rng.sample(this.p.terminals, Math.min(this.p.compromisedTerminals, this.p.terminals))) {
       this.terminalUntil[t] = Math.max(this.terminalUntil[t], day + this.p.terminalFraudDays);
     }
-    for (const c of rng.sample(this.p.customers, this.p.compromisedCustomers)) {
+    for (const c of rng.sample(this.p.customers, Math.min(this.p.compromisedCustomers, this.p.customers))) {
       this.customerUntil[c] = Math.max(this.customerUntil[c], day + this.p.customerFraudDays);
     }
   }

@@ -50,27 +50,32 @@ export function resolveSimParams(p: Partial<SimParams> & Pick<SimParams, 'start'
   const problems: string[] = [];
   const int = (key: keyof SimParams, min: number, max = Number.MAX_SAFE_INTEGER) => {
     const v = params[key] as number;
-    if (!Number.isSafeInteger(v) || v < min || v > max) problems.push(`${key} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < min || v > max) problems.push(`${flag(key)} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got ${v}`);
   };
   const num = (key: keyof SimParams, min: number, max: number, exclusiveMin = false) => {
     const v = params[key] as number;
-    if (!Number.isFinite(v) || (exclusiveMin ? v <= min : v < min) || v > max) problems.push(`${key} must be a number ${exclusiveMin ? 'above' : 'from'} ${min} to ${max}, got ${v}`);
+    if (!Number.isFinite(v) || (exclusiveMin ? v <= min : v < min) || v > max) problems.push(`${flag(key)} must be a number ${exclusiveMin ? 'above' : 'from'} ${min} to ${max}, got ${v}`);
   };
-  if (!isDay(params.start)) problems.push(`start must be a calendar date as YYYY-MM-DD, got '${params.start}'`);
+  if (!isDay(params.start)) problems.push(`--start must be a calendar date as YYYY-MM-DD, got '${params.start}'`);
   int('days', 1, 100_000);
   int('customers', 1, 2 ** 31 - 1);
   int('terminals', 1, 2 ** 31 - 1);
   int('seed', 0, 2 ** 32 - 1);
   num('radius', 0, 1000, true);
   num('fraudAmount', 0, Number.MAX_VALUE);
-  int('compromisedTerminals', 0, params.terminals);
+  int('compromisedTerminals', 0);
   int('terminalFraudDays', 0);
-  int('compromisedCustomers', 0, params.customers);
+  int('compromisedCustomers', 0);
   int('customerFraudDays', 0);
   num('customerFraudShare', 0, 1);
   num('fraudMultiplier', 0, 1e6);
   if (problems.length > 0) throw usageError(`simulate: ${problems.join('; ')}`);
   return params;
+}
+
+/** The command-line flag of a parameter, for messages: customerFraudShare → --customer-fraud-share. */
+function flag(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /**
