@@ -1,10 +1,11 @@
-import type { DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBResult } from '@duckdb/node-api';
 import type { Db } from '../lake/db.js';
 import type { Dataset, Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { addDays, type Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
+import { scatterColumns, type ColumnSink } from './columns.js';
 import { buildFeatureSql } from './featureSql.js';
 import { buildMartsForDays } from './marts.js';
 import { FEATURE_NAMES } from './spec.js';
@@ -50,23 +51,35 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day): Promise<Fea
   const [txPath] = await lake.pathsForRead('transactions', [day]);
   const [custPath] = await lake.pathsForRead('features/customer', [prev]);
   const [termPath] = await lake.pathsForRead('features/terminal', [prev]);
-  let result: DuckDBMaterializedResult;
   try {
-    const cols = await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet($p)`, { p: txPath });
-    const withLabels = cols.some((c) => c.column_name === 'tx_fraud');
+    const { rows: n, withLabels } = await checkTransactions(db, txPath, day);
     const { sql, params } = buildFeatureSql({ transactionsPath: txPath, customerMartPath: custPath, terminalMartPath: termPath, withLabels });
-    result = await db.conn.run(sql, params);
+    return await toFeatureRows(day, n, await db.conn.stream(sql, params), withLabels);
   } catch (e) {
     throw readFailure(e, `features of ${day}`);
   }
-  return toFeatureRows(day, result);
 }
 
-/** Copies the materialized result into typed arrays, vector by vector (no row objects). */
-function toFeatureRows(day: Day, result: DuckDBMaterializedResult): FeatureRows {
-  const n = result.rowCount;
+/**
+ * Fails (exit 3) when a column the features need holds NULL; returns whether every row has a
+ * tx_fraud label. After this the feature query has no NULL anywhere (marts are COALESCEd).
+ */
+async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ rows: number; withLabels: boolean }> {
+  const cols = new Set((await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet($p)`, { p: txPath })).map((c) => c.column_name));
+  const required = ['transaction_id', 'tx_datetime', 'customer_id', 'terminal_id', 'tx_amount'];
+  const absent = required.filter((c) => !cols.has(c));
+  if (absent.length > 0) throw new FraudctlError(`transactions of ${day} lack the column(s) ${absent.join(', ')} (DESIGN.md §2)`, ExitCode.Data);
+  const checked = cols.has('tx_fraud') ? [...required, 'tx_fraud'] : required;
+  const [nulls] = await db.all<Record<string, bigint>>(`SELECT COUNT(*) AS n_rows, ${checked.map((c) => `COUNT(*) - COUNT(${c}) AS ${c}`).join(', ')} FROM read_parquet($p)`, { p: txPath });
+  const bad = required.filter((c) => nulls[c] > 0n);
+  if (bad.length > 0) throw new FraudctlError(`transactions of ${day}: ${bad.join(', ')} is null in some rows; ingest must drop or fix them`, ExitCode.Data);
+  return { rows: Number(nulls.n_rows), withLabels: cols.has('tx_fraud') && nulls.tx_fraud === 0n };
+}
+
+/** Typed columns from the feature query, in the partition's row order (no row objects). */
+async function toFeatureRows(day: Day, n: number, result: DuckDBResult, withLabels: boolean): Promise<FeatureRows> {
   const names = result.columnNames();
-  const withLabels = names.includes('label');
+  const col = (name: string) => names.indexOf(name);
   const rows: FeatureRows = {
     day,
     n,
@@ -75,67 +88,32 @@ function toFeatureRows(day: Day, result: DuckDBMaterializedResult): FeatureRows 
     customerId: new BigInt64Array(n),
     terminalId: new BigInt64Array(n),
     txAmount: new Float64Array(n),
-    labels: withLabels ? new Uint8Array(n) : undefined,
     columns: FEATURE_NAMES.map(() => new Float64Array(n)),
     noHistoryCustomers: 0,
     noHistoryTerminals: 0,
   };
-  const first = names.indexOf('tx_amount');
-  let labelsComplete = withLabels;
-  let offset = 0;
-  for (let c = 0; c < result.chunkCount; c += 1) {
-    const chunk = result.getChunk(c);
-    const size = chunk.rowCount;
-    const vec = (name: string) => chunk.getColumnVector(names.indexOf(name));
-    copyBigInts(vec('transaction_id'), rows.transactionId, offset, size, 'transaction_id', day);
-    copyNumbers(vec('tx_ms'), rows.txDatetimeMs, offset, size, 'tx_datetime', day);
-    copyBigInts(vec('customer_id'), rows.customerId, offset, size, 'customer_id', day);
-    copyBigInts(vec('terminal_id'), rows.terminalId, offset, size, 'terminal_id', day);
-    for (let f = 0; f < FEATURE_NAMES.length; f += 1) copyNumbers(chunk.getColumnVector(first + f), rows.columns[f], offset, size, FEATURE_NAMES[f], day);
-    rows.noHistoryCustomers += countTrue(vec('cust_missing'), size);
-    rows.noHistoryTerminals += countTrue(vec('term_missing'), size);
-    if (labelsComplete) {
-      const v = vec('label') as DuckDBVector<number>;
-      for (let i = 0; i < size; i += 1) {
-        const x = v.getItem(i);
-        if (x === null) labelsComplete = false;
-        else rows.labels![offset + i] = x;
-      }
-    }
-    offset += size;
-  }
+  const custMissing = new Float64Array(n);
+  const termMissing = new Float64Array(n);
+  const labels = withLabels ? new Float64Array(n) : undefined;
+  const sinks: ColumnSink[] = [
+    { column: col('transaction_id'), out: rows.transactionId },
+    { column: col('tx_ms'), out: rows.txDatetimeMs },
+    { column: col('customer_id'), out: rows.customerId },
+    { column: col('terminal_id'), out: rows.terminalId },
+    { column: col('cust_missing'), out: custMissing },
+    { column: col('term_missing'), out: termMissing },
+    ...FEATURE_NAMES.map((name, f) => ({ column: col(name), out: rows.columns[f] })),
+  ];
+  if (labels) sinks.push({ column: col('label'), out: labels });
+  const copied = await scatterColumns(result, col('file_row_number'), sinks);
+  if (copied !== n) throw new Error(`feature query returned ${copied} rows for ${n} transactions`);
   rows.txAmount.set(rows.columns[0]);
-  if (!labelsComplete) rows.labels = undefined;
+  for (let i = 0; i < n; i += 1) {
+    rows.noHistoryCustomers += custMissing[i];
+    rows.noHistoryTerminals += termMissing[i];
+  }
+  if (labels) rows.labels = Uint8Array.from(labels);
   return rows;
-}
-
-function nullError(column: string, day: Day): FraudctlError {
-  return new FraudctlError(`transactions of ${day}: ${column} is null in some rows; ingest must drop or fix them`, ExitCode.Data);
-}
-
-function copyNumbers(v: DuckDBVector, out: Float64Array, offset: number, size: number, column: string, day: Day): void {
-  const vec = v as DuckDBVector<number>;
-  for (let i = 0; i < size; i += 1) {
-    const x = vec.getItem(i);
-    if (x === null) throw nullError(column, day);
-    out[offset + i] = x;
-  }
-}
-
-function copyBigInts(v: DuckDBVector, out: BigInt64Array, offset: number, size: number, column: string, day: Day): void {
-  const vec = v as DuckDBVector<bigint>;
-  for (let i = 0; i < size; i += 1) {
-    const x = vec.getItem(i);
-    if (x === null) throw nullError(column, day);
-    out[offset + i] = x;
-  }
-}
-
-function countTrue(v: DuckDBVector, size: number): number {
-  const vec = v as DuckDBVector<boolean>;
-  let k = 0;
-  for (let i = 0; i < size; i += 1) if (vec.getItem(i) === true) k += 1;
-  return k;
 }
 
 export interface EnsureMartsOptions {

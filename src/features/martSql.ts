@@ -1,5 +1,5 @@
-import { sqlString } from '../lake/db.js';
-import { addDays, type Day } from '../util/dates.js';
+import { readParquetList } from '../lake/db.js';
+import { addDays, daysBetween, type Day } from '../util/dates.js';
 import { WINDOWS } from './spec.js';
 
 /**
@@ -11,7 +11,8 @@ import { WINDOWS } from './spec.js';
  *   terminal mart of D: entity terminal_id, value tx_fraud,  end day D - delay  (label delay)
  *
  * Windows are whole daily partitions (the partition a row sits in is its day), not sliding
- * timestamps. Dates are bound as parameters; only the partition file paths are SQL literals.
+ * timestamps: which files are read decides which days count, so no date is compared row by row;
+ * the mart date is bound as a parameter and only the partition file paths are SQL literals.
  * One row per entity with at least one transaction in the 30-day window, ordered by entity id.
  */
 export interface SqlQuery {
@@ -57,46 +58,57 @@ export interface MartSqlInput {
   partitions: { day: Day; path: string }[];
 }
 
-/** `SELECT … ` of the mart for one day, ready to wrap in COPY … TO. */
+/**
+ * `SELECT …` of the mart for one day, ready to wrap in COPY … TO.
+ *
+ * The windows are nested (1 ⊂ 7 ⊂ 30 days), so they are cut into disjoint bands — the end day,
+ * the 6 days before it, the 23 days before those — each aggregated once over exactly its own
+ * partition files; a window is the sum of its bands. This reads every row once with two plain
+ * aggregates, which measured about twice as fast as conditional aggregates over the whole window
+ * (bench/marts.mjs), and needs only GROUP BY and FULL OUTER JOIN.
+ */
 export function buildMartSql(kind: MartKind, input: MartSqlInput): SqlQuery {
   const { entity, value, prefix, mean } = kind;
-  const params: SqlQuery['params'] = { mart_day: input.martDay };
-  const scans = input.partitions.map((p, i) => {
-    params[`p${i}`] = p.day;
-    return `SELECT CAST($p${i} AS DATE) AS part_day, ${entity}, CAST(${value} AS DOUBLE) AS v FROM read_parquet(${sqlString(p.path)})`;
+  const bands = WINDOWS.map((n, k) => ({ minAge: k === 0 ? 0 : WINDOWS[k - 1], maxAge: n - 1 }));
+  const ctes = bands.map((b, k) => {
+    const paths = input.partitions.filter((p) => {
+      const age = daysBetween(p.day, input.end);
+      return age >= b.minAge && age <= b.maxAge;
+    });
+    const what = b.maxAge === 0 ? 'the end day' : `days end-${b.maxAge} … end-${b.minAge}`;
+    const body =
+      paths.length === 0
+        ? `SELECT CAST(NULL AS BIGINT) AS id, CAST(0 AS BIGINT) AS n, CAST(0 AS DOUBLE) AS s WHERE 1 = 0`
+        : `SELECT ${entity} AS id, COUNT(*) AS n, SUM(CAST(${value} AS DOUBLE)) AS s
+    FROM ${readParquetList(paths.map((p) => p.path))}
+    WHERE ${entity} IS NOT NULL
+    GROUP BY ${entity}`;
+    return `-- 1.${k + 1} band ${k + 1}: ${what} (${paths.length} partition${paths.length === 1 ? '' : 's'})\nb${k + 1} AS (\n  ${body}\n)`;
   });
-  // An empty window (partial history) still yields a mart with the right columns and no rows.
-  if (scans.length === 0) scans.push(`SELECT CAST(NULL AS DATE) AS part_day, CAST(NULL AS BIGINT) AS ${entity}, CAST(NULL AS DOUBLE) AS v WHERE 1 = 0`);
-  const sums: string[] = [];
-  const out: string[] = [];
-  for (const n of WINDOWS) {
-    const [from, to] = windowBounds(input.end)[n];
-    params[`from_${n}`] = from;
-    params[`to_${n}`] = to;
-    const inWindow = `part_day BETWEEN CAST($from_${n} AS DATE) AND CAST($to_${n} AS DATE)`;
-    sums.push(`COUNT(CASE WHEN ${inWindow} THEN 1 END) AS nb_${n}d`, `SUM(CASE WHEN ${inWindow} THEN v ELSE 0 END) AS sum_${n}d`);
-    out.push(
-      `nb_${n}d AS ${prefix}_nb_tx_${n}d`,
-      `CASE WHEN nb_${n}d > 0 THEN sum_${n}d / nb_${n}d ELSE CAST(0 AS DOUBLE) END AS ${prefix}_${mean}_${n}d`,
-    );
-  }
+  const ids = bands.map((_, k) => `b${k + 1}.id`);
+  const joins = bands.slice(1).map((_, k) => `FULL OUTER JOIN b${k + 2} ON b${k + 2}.id = ${k === 0 ? ids[0] : `COALESCE(${ids.slice(0, k + 1).join(', ')})`}`);
+  const bandCols = bands.flatMap((_, k) => [`COALESCE(b${k + 1}.n, 0) AS n${k + 1}`, `COALESCE(b${k + 1}.s, 0) AS s${k + 1}`]);
+  const out = WINDOWS.flatMap((n, k) => {
+    const nb = bands.slice(0, k + 1).map((_, j) => `n${j + 1}`).join(' + ');
+    const sum = bands.slice(0, k + 1).map((_, j) => `s${j + 1}`).join(' + ');
+    const [num, den] = k === 0 ? [sum, nb] : [`(${sum})`, `(${nb})`];
+    return [`${nb} AS ${prefix}_nb_tx_${n}d`, `CASE WHEN ${nb} > 0 THEN ${num} / ${den} ELSE CAST(0 AS DOUBLE) END AS ${prefix}_${mean}_${n}d`];
+  });
   const sql = `
--- 1. the transactions of the window, each tagged with the day of its partition
-WITH window_tx AS (
-  ${scans.join('\n  UNION ALL\n  ')}
-),
--- 2. per ${entity}: count and sum of ${value} over each window ending with the end day
+-- 1. per ${entity} and band of days counted back from the window's end day: count and sum of ${value}
+WITH
+${ctes.join(',\n')},
+-- 2. every ${entity} seen in the 30-day window, with its count and sum in each band
 per_entity AS (
-  SELECT ${entity},
-    ${sums.join(',\n    ')}
-  FROM window_tx
-  WHERE ${entity} IS NOT NULL
-  GROUP BY ${entity}
+  SELECT COALESCE(${ids.join(', ')}) AS id,
+    ${bandCols.join(',\n    ')}
+  FROM b1
+  ${joins.join('\n  ')}
 )
--- 3. one row per ${entity} seen in the window; the mean is 0 when the count is 0
-SELECT CAST($mart_day AS DATE) AS mart_date, ${entity},
+-- 3. a window is the sum of its bands; the mean is 0 when the count is 0
+SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},
   ${out.join(',\n  ')}
 FROM per_entity
-ORDER BY ${entity}`;
-  return { sql, params };
+ORDER BY id`;
+  return { sql, params: { mart_day: input.martDay } };
 }
