@@ -99,8 +99,9 @@ function addBuild(marts: Command, run: RunCommand): void {
 }
 
 function idArg(v: string): bigint {
-  if (!/^-?\d{1,19}$/.test(v.trim())) throw new InvalidArgumentError('must be an integer id.');
-  return BigInt(v.trim());
+  const id = /^-?\d{1,19}$/.test(v.trim()) ? BigInt(v.trim()) : undefined;
+  if (id === undefined || BigInt.asIntN(64, id) !== id) throw new InvalidArgumentError('must be an integer id (BIGINT).');
+  return id;
 }
 
 function addShow(marts: Command, run: RunCommand): void {

@@ -79,10 +79,10 @@ export function buildMartSql(kind: MartKind, input: MartSqlInput): SqlQuery {
     const body =
       paths.length === 0
         ? `SELECT CAST(NULL AS BIGINT) AS id, CAST(0 AS BIGINT) AS n, CAST(0 AS DOUBLE) AS s WHERE 1 = 0`
-        : `SELECT ${entity} AS id, COUNT(*) AS n, SUM(CAST(${value} AS DOUBLE)) AS s
+        : `SELECT CAST(${entity} AS BIGINT) AS id, COUNT(*) AS n, SUM(CAST(${value} AS DOUBLE)) AS s
     FROM ${readParquetList(paths.map((p) => p.path))}
     WHERE ${entity} IS NOT NULL
-    GROUP BY ${entity}`;
+    GROUP BY CAST(${entity} AS BIGINT)`;
     return `-- 1.${k + 1} band ${k + 1}: ${what} (${paths.length} partition${paths.length === 1 ? '' : 's'})\nb${k + 1} AS (\n  ${body}\n)`;
   });
   const ids = bands.map((_, k) => `b${k + 1}.id`);
