@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../progress.js';
 import { addDays } from '../util/dates.js';
+import { AsciiWriter } from './asciiWriter.js';
 import { DEFECT_KINDS, DefectPlan, NEGATIVE_CUSTOMER, NO_DEFECT, zeroCounts, type DefectCounts } from './defects.js';
 import { generateDays, SECONDS_PER_DAY, type DayBatch } from './generateDays.js';
 import type { SimParams } from './params.js';
@@ -13,9 +14,6 @@ import { addBatch, emptyStats, fraudRate, type SimStats } from './stats.js';
 
 /** First line of a course raw dump, typo included ("tranaction"). */
 export const RAW_HEADER = '# tranaction_id | tx_datetime | customer_id | terminal_id | tx_amount | tx_time_seconds | tx_time_days | tx_fraud | tx_fraud_scenario';
-
-/** Rows per write call (a few MB of text). */
-const ROWS_PER_WRITE = 32_768;
 
 export interface RawOptions {
   /** Defects of each kind to inject; 0 for a clean dump. */
@@ -57,20 +55,17 @@ export async function simulateToRaw(params: SimParams, outPath: string, opts: Ra
   const stats = emptyStats();
   let rows = 0;
   try {
-    await fh.write(`${RAW_HEADER}\n`);
+    const w = new AsciiWriter(fh);
+    w.text(`${RAW_HEADER}\n`);
     for (const batch of generateDays(params, { order: 'customer' })) {
       throwIfAborted(opts.signal);
       addBatch(stats, batch);
-      const defects = plan?.forDay(batch.dayIndex, batch.size);
-      for (let from = 0; from < batch.size; from += ROWS_PER_WRITE) {
-        const to = Math.min(batch.size, from + ROWS_PER_WRITE);
-        const text = formatRows(batch, from, to, defects, plan?.bigTerminals ?? [], injected);
-        rows += to - from;
-        await fh.write(text);
-      }
+      await writeDay(w, batch, plan?.forDay(batch.dayIndex, batch.size), plan?.bigTerminals ?? [], injected);
+      rows += batch.size;
       opts.progress?.tick(batch.day);
     }
     rows += injected.duplicates;
+    await w.flush();
     await fh.close();
     await rename(tmp, outPath);
   } catch (e) {
@@ -104,54 +99,50 @@ async function openForWrite(tmp: string, outPath: string): Promise<FileHandle> {
   }
 }
 
-/** 'HH:MM:SS' for every second of a day, plus '24:00:00' at index 86400 (the hour24 defect). */
-const CLOCK: string[] = Array.from({ length: SECONDS_PER_DAY + 1 }, (_, s) =>
-  [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((v) => String(v).padStart(2, '0')).join(':'),
+/** 'HH:MM:SS' for every second of a day, plus '24:00:00' at 86400 (the hour24 defect): 8 bytes each. */
+const CLOCK = Buffer.from(
+  Array.from({ length: SECONDS_PER_DAY + 1 }, (_, s) => [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((v) => String(v).padStart(2, '0')).join(':')).join(''),
+  'latin1',
 );
+const COMMA = 44;
+const NEWLINE = 10;
+/** Room for one row, twice (a duplicated row). */
+const MAX_ROW_BYTES = 512;
+const ERR = Buffer.from('Err', 'latin1');
 
-function formatRows(b: DayBatch, from: number, to: number, defects: ReturnType<DefectPlan['forDay']> | undefined, bigTerminals: number[], injected: DefectCounts): string {
+async function writeDay(w: AsciiWriter, b: DayBatch, defects: ReturnType<DefectPlan['forDay']> | undefined, bigTerminals: number[], injected: DefectCounts): Promise<void> {
   const base = b.dayIndex * SECONDS_PER_DAY;
-  let text = '';
-  for (let i = from; i < to; i++) {
+  const dayPrefix = Buffer.from(`${b.day} `, 'latin1');
+  for (let i = 0; i < b.size; i++) {
+    if (!w.fits(MAX_ROW_BYTES)) await w.flush();
     const code = defects ? defects.codes[i] : NO_DEFECT;
-    let tod = b.timeOfDay[i];
+    const kind = code === NO_DEFECT ? undefined : DEFECT_KINDS[code];
+    if (kind) injected[kind]++;
+    const tod = kind === 'hour24' ? SECONDS_PER_DAY : b.timeOfDay[i];
     let seconds = base + tod;
-    let customer: number | string = b.customerId[i];
-    let terminal: number | string = b.terminalId[i];
-    let amount = b.amount[i].toFixed(2);
-    if (code !== NO_DEFECT) {
-      const kind = DEFECT_KINDS[code];
-      injected[kind]++;
-      switch (kind) {
-        case 'hour24':
-          tod = SECONDS_PER_DAY;
-          seconds = base + SECONDS_PER_DAY;
-          break;
-        case 'wrongTimeSeconds':
-          seconds += SECONDS_PER_DAY * (1 + defects!.rng.int(30));
-          break;
-        case 'emptyTerminal':
-          terminal = '';
-          break;
-        case 'errTerminal':
-          terminal = 'Err';
-          break;
-        case 'bigTerminal':
-          terminal = bigTerminals[defects!.rng.int(bigTerminals.length)];
-          break;
-        case 'negativeCustomer':
-          customer = NEGATIVE_CUSTOMER;
-          break;
-        case 'zeroAmount':
-          amount = '0.00';
-          break;
-        case 'duplicates':
-          break;
-      }
-    }
-    const s = b.scenario[i];
-    const line = `${b.firstTransactionId + i},${b.day} ${CLOCK[tod]},${customer},${terminal},${amount},${seconds},${b.dayIndex},${s > 0 ? 1 : 0},${s}\n`;
-    text += code !== NO_DEFECT && DEFECT_KINDS[code] === 'duplicates' ? line + line : line;
+    if (kind === 'wrongTimeSeconds') seconds += SECONDS_PER_DAY * (1 + defects!.rng.int(30));
+    const start = w.mark();
+    w.int(b.firstTransactionId + i);
+    w.char(COMMA);
+    w.bytes(dayPrefix);
+    w.bytes(CLOCK, tod * 8, tod * 8 + 8);
+    w.char(COMMA);
+    w.int(kind === 'negativeCustomer' ? NEGATIVE_CUSTOMER : b.customerId[i]);
+    w.char(COMMA);
+    if (kind === 'errTerminal') w.bytes(ERR);
+    else if (kind === 'bigTerminal') w.int(bigTerminals[defects!.rng.int(bigTerminals.length)]);
+    else if (kind !== 'emptyTerminal') w.int(b.terminalId[i]);
+    w.char(COMMA);
+    w.cents(kind === 'zeroAmount' ? 0 : b.amount[i]);
+    w.char(COMMA);
+    w.int(seconds);
+    w.char(COMMA);
+    w.int(b.dayIndex);
+    w.char(COMMA);
+    w.int(b.scenario[i] > 0 ? 1 : 0);
+    w.char(COMMA);
+    w.int(b.scenario[i]);
+    w.char(NEWLINE);
+    if (kind === 'duplicates') w.repeatFrom(start);
   }
-  return text;
 }
