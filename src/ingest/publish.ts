@@ -39,6 +39,9 @@ export interface PublishDeps {
 
 const PARQUET = '(FORMAT parquet, COMPRESSION zstd)';
 
+/** One partition file as written (no hive column `date` taken from its path). */
+const readPart = (path: string) => `read_parquet(${sqlString(path)}, hive_partitioning = false)`;
+
 export async function publishDays(deps: PublishDeps, days: DayCounts[], rules: IngestRules, opts: { overwrite: boolean; dryRun: boolean }): Promise<DayOutcome[]> {
   const out: DayOutcome[] = [];
   for (const d of days) {
@@ -71,13 +74,13 @@ async function publishDay(deps: PublishDeps, d: DayCounts, rules: IngestRules, o
   if (action === 'skipped') return { ...base, action, rowsWritten: 0, quarantineWritten: 0 };
   if (action === 'merged') {
     const [existing] = await lake.pathsForRead('transactions', [d.day]);
-    const fresh = `SELECT * FROM (${kept}) k WHERE k.transaction_id NOT IN (SELECT transaction_id FROM read_parquet(${sqlString(existing)}))`;
+    const fresh = `SELECT * FROM (${kept}) k WHERE k.transaction_id NOT IN (SELECT transaction_id FROM ${readPart(existing)})`;
     const [{ n }] = await deps.db.all<{ n: bigint }>(`SELECT count(*) AS n FROM (${fresh})`);
     const added = Number(n);
     if (added === 0) return { ...base, action: 'skipped', rowsWritten: 0, quarantineWritten: 0 };
     if (!opts.dryRun) {
       await lake.writePartition('transactions', d.day, (tmp) =>
-        deps.db.run(`COPY (SELECT * FROM read_parquet(${sqlString(existing)}) UNION ALL ${fresh}) TO ${sqlString(tmp)} ${PARQUET}`),
+        deps.db.run(`COPY (SELECT * FROM ${readPart(existing)} UNION ALL ${fresh}) TO ${sqlString(tmp)} ${PARQUET}`),
       );
     }
     const q = opts.dryRun ? d.quarantined : await unionQuarantine(deps, d.day, quarantine);
@@ -98,7 +101,7 @@ async function publishDay(deps: PublishDeps, d: DayCounts, rules: IngestRules, o
 async function isMidnightStub(deps: PublishDeps, day: Day): Promise<boolean> {
   const [path] = await deps.lake.pathsForRead('transactions', [day]);
   const [r] = await deps.db.all<{ other: bigint }>(
-    `SELECT count(*) FILTER (WHERE tx_datetime <> TIMESTAMP '${day} 00:00:00') AS other FROM read_parquet(${sqlString(path)})`,
+    `SELECT count(*) FILTER (WHERE tx_datetime <> TIMESTAMP '${day} 00:00:00') AS other FROM ${readPart(path)}`,
   );
   return Number(r.other) === 0;
 }
@@ -112,11 +115,11 @@ async function unionQuarantine(deps: PublishDeps, day: Day, quarantine: string):
     return Number(n);
   }
   const [existing] = await deps.lake.pathsForRead('quarantine', [day]);
-  const fresh = `SELECT * FROM (${quarantine}) EXCEPT SELECT * FROM read_parquet(${sqlString(existing)})`;
+  const fresh = `SELECT * FROM (${quarantine}) EXCEPT SELECT * FROM ${readPart(existing)}`;
   const [{ n }] = await deps.db.all<{ n: bigint }>(`SELECT count(*) AS n FROM (${fresh})`);
   if (Number(n) === 0) return 0;
   await deps.lake.writePartition('quarantine', day, (tmp) =>
-    deps.db.run(`COPY (SELECT * FROM read_parquet(${sqlString(existing)}) UNION ALL (${fresh})) TO ${sqlString(tmp)} ${PARQUET}`),
+    deps.db.run(`COPY (SELECT * FROM ${readPart(existing)} UNION ALL (${fresh})) TO ${sqlString(tmp)} ${PARQUET}`),
   );
   return Number(n);
 }
