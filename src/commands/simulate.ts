@@ -80,7 +80,7 @@ async function simulateParquet(ctx: Ctx, params: SimParams, o: SimulateOpts): Pr
   const lake = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
   const progress = ctx.progress(params.days, 'simulate');
   const s = await simulateToLake(params, { lake, log: ctx.log, threads: ctx.config.threads, progress, signal: ctx.signal }, { overwrite: o.overwrite === true });
-  ctx.out.line(`simulated ${s.start} … ${s.end} (${s.days} days) into ${s.lake}: ${s.daysWritten} written, ${s.daysSkipped} skipped (existing)`);
+  ctx.out.line(`simulated ${s.start} … ${s.end} (${plural(s.days, 'day')}) into ${s.lake}: ${s.daysWritten} written, ${s.daysSkipped} skipped (existing)`);
   printStats(ctx, s, s.fraudRate);
   ctx.out.line(`${s.seconds} s, ${fmt(s.txPerSecond)} tx/s`);
   return s;
@@ -93,7 +93,7 @@ async function simulateRaw(ctx: Ctx, params: SimParams, o: SimulateOpts): Promis
   const { simulateToRaw } = await import('../sim/rawDump.js');
   const progress = ctx.progress(params.days, 'simulate');
   const s = await simulateToRaw(params, out, { defectsPerKind: o.injectDefects ? o.defectsPerKind : 0, log: ctx.log, progress, signal: ctx.signal });
-  ctx.out.line(`wrote ${s.out}: ${fmt(s.rows)} rows for ${s.start} … ${s.end} (${s.days} days)`);
+  ctx.out.line(`wrote ${s.out}: ${fmt(s.rows)} rows for ${s.start} … ${s.end} (${plural(s.days, 'day')})`);
   printStats(ctx, s, s.fraudRate);
   if (o.injectDefects) ctx.out.line(`injected: ${Object.entries(s.injected).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   ctx.out.line(`${s.seconds} s, ${fmt(s.rowsPerSecond)} rows/s`);
@@ -103,6 +103,10 @@ async function simulateRaw(ctx: Ctx, params: SimParams, o: SimulateOpts): Promis
 function printStats(ctx: Ctx, s: SimStats, rate: number | null): void {
   const pct = rate === null ? 'n/a' : `${(rate * 100).toFixed(3)} %`;
   ctx.out.line(`transactions ${fmt(s.transactions)}, frauds ${fmt(s.frauds)} (${pct}); by scenario 1 / 2 / 3: ${fmt(s.byScenario.s1)} / ${fmt(s.byScenario.s2)} / ${fmt(s.byScenario.s3)}`);
+}
+
+function plural(n: number, word: string): string {
+  return `${fmt(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function fmt(n: number): string {

@@ -115,7 +115,7 @@ describe('fraudctl simulate', () => {
   it('prints human lines without --json', async () => {
     const r = await runCli([...base, '--days', '1', '--lake', join(root, 'h')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('simulated 2025-01-01 … 2025-01-01 (1 days)');
+    expect(r.stdout).toContain('simulated 2025-01-01 … 2025-01-01 (1 day)');
     expect(r.stdout).toMatch(/transactions [\d,]+, frauds [\d,]+ \(\d+\.\d{3} %\); by scenario 1 \/ 2 \/ 3: /);
     expect(r.stdout).toMatch(/tx\/s/);
   });
