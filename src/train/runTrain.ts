@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Ctx } from '../context.js';
+import { dataError } from '../errors.js';
+import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
+import { FEATURE_NAMES } from '../features/spec.js';
+import type { Db } from '../lake/db.js';
+import type { Lake } from '../lake/lake.js';
+import { trainForest, type ForestModel } from '../model/forest/index.js';
+import { computeMetrics, type Metrics } from '../model/metrics.js';
+import { sampleRows, takeRows } from '../model/sample.js';
+import { latestDay, timeSplit, validateSplit, type Split } from '../model/timeSplit.js';
+import { suggest, type IntParam, type Trial } from '../model/tpe.js';
+import { buildMlmodel, writeModelDir } from '../mlflow/mlmodel.js';
+import { promoteIfBetter } from '../mlflow/promote.js';
+import { standardRunTags } from '../mlflow/runTags.js';
+import type { Metric, ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
+import { addDays, type Day } from '../util/dates.js';
+import { Rng } from '../util/rng.js';
+import { VERSION } from '../version.js';
+import { throwIfInterrupted, interruptedError } from './interrupt.js';
+import { OpenRuns } from './openRuns.js';
+import { countPositives, stackDays } from './trainingSet.js';
+
+export interface TrainOptions {
+  days: number;
+  testDay?: Day;
+  gap: number;
+  sample: number;
+  maxEvals: number;
+  startupTrials: number;
+  trees: [number, number];
+  depth: [number, number];
+  search: 'tpe' | 'random';
+  seed: number;
+  threshold: number;
+  beta: number;
+  delay: number;
+  minSamplesLeaf: number;
+  buildMarts: boolean;
+  allowPartialHistory: boolean;
+  experiment: string;
+  registeredModel: string;
+  register: boolean;
+  promote: boolean;
+  threads: number;
+  /** Also copy the best model directory here. */
+  out?: string;
+}
+
+export interface TrainDeps {
+  lake: Lake;
+  db: Db;
+  tracker: Tracker;
+}
+
+export interface TrialResult {
+  trial: number;
+  params: { n_estimators: number; max_depth: number };
+  metrics: Metrics;
+  fitSeconds: number;
+  trainRows: number;
+  trainFrauds: number;
+  runId: string;
+}
+
+/** The metrics logged per trial, in table order; undefined ones are named in a tag instead. */
+const METRIC_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const;
+
+const fmt = (x: number | undefined, d = 4) => (x === undefined ? 'undef' : x.toFixed(d));
+
+export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
+  const { lake, db, tracker } = deps;
+  const { log, out, signal } = ctx;
+  const started = Date.now();
+
+  // 1. The split: strictly by calendar day, never random.
+  const available = await lake.listDays('transactions');
+  if (available.length === 0) throw dataError(`no transactions in ${lake.uri}`, 'run `fraudctl simulate` or `fraudctl ingest` first');
+  const testDay = opts.testDay ?? latestDay(available);
+  const split: Split = timeSplit({ testDay, days: opts.days, gap: opts.gap });
+  validateSplit(split, available);
+  log.info({ trainDays: split.trainDays, testDay, gap: opts.gap }, 'time split');
+
+  // 2. Features: every day joined with the marts of its previous day; missing marts are built first.
+  const martDays = [...split.trainDays, testDay].map((d) => addDays(d, -1));
+  await ensureMarts(db, lake, martDays, { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const trainParts: FeatureRows[] = [];
+  for (const d of split.trainDays) {
+    throwIfInterrupted(signal);
+    trainParts.push(await loadFeatureRows(db, lake, d));
+  }
+  const test = await loadFeatureRows(db, lake, testDay);
+  const trainSet = stackDays(trainParts);
+  trainParts.length = 0;
+  const trainFrauds = countPositives(trainSet.labels);
+  if (!test.labels) throw dataError(`test day ${testDay} has no tx_fraud labels; cannot evaluate`);
+  const testFrauds = countPositives(test.labels);
+  if (trainFrauds === 0) throw dataError(`train days ${split.trainDays.join(', ')} hold no fraud (${trainSet.nRows} rows); a model needs at least one`);
+  if (testFrauds === 0 || testFrauds === test.n) {
+    throw dataError(`test day ${testDay} has only one class (${test.n} rows, ${testFrauds} frauds); ROC AUC is undefined`, 'pick another --test-day');
+  }
+  log.info({ trainRows: trainSet.nRows, trainFrauds, testRows: test.n, testFrauds }, 'datasets assembled');
+
+  // 3. Tracking: one parent run for the search, one child per trial.
+  const experimentId = await tracker.getOrCreateExperiment(opts.experiment);
+  const runs = new OpenRuns(tracker, ctx.now, log);
+  const invocation = randomUUID();
+  const baseTags = (runName: string, parentRunId?: string) => ({
+    ...standardRunTags({ runName, user: ctx.runEnv.user, sourceName: 'fraudctl train', isJob: ctx.runEnv.isJob, parentRunId, airflow: ctx.runEnv.airflow, version: VERSION }),
+    'fraudctl.command': 'train',
+    'fraudctl.date': testDay,
+    'fraudctl.test_day': testDay,
+    'fraudctl.search_invocation': invocation,
+  });
+  const space: IntParam[] = [
+    { name: 'n_estimators', low: opts.trees[0], high: opts.trees[1] },
+    { name: 'max_depth', low: opts.depth[0], high: opts.depth[1] },
+  ];
+  const results: TrialResult[] = [];
+  let best: { result: TrialResult; model: ForestModel } | undefined;
+  let parent: RunInfo | undefined;
+  let version: ModelVersion | undefined;
+  let promotion: Awaited<ReturnType<typeof promoteIfBetter>> | undefined;
+  try {
+    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: ctx.now().getTime(), tags: baseTags(`train ${testDay}`) });
+    await tracker.logBatch(parent.runId, {
+      params: {
+        train_days: split.trainDays.join(','),
+        test_day: testDay,
+        days: String(opts.days),
+        gap: String(opts.gap),
+        seed: String(opts.seed),
+        sample: String(opts.sample),
+        search: opts.search,
+        max_evals: String(opts.maxEvals),
+        startup_trials: String(opts.startupTrials),
+        trees_range: opts.trees.join(':'),
+        depth_range: opts.depth.join(':'),
+        threshold: String(opts.threshold),
+        beta: String(opts.beta),
+        delay: String(opts.delay),
+        min_samples_leaf: String(opts.minSamplesLeaf),
+        features: FEATURE_NAMES.join(','),
+        lake: lake.uri,
+      },
+      metrics: metricList({ train_rows: trainSet.nRows, train_frauds: trainFrauds, test_rows: test.n, test_frauds: testFrauds }, ctx.now().getTime()),
+    });
+
+    // 4. The search.
+    const history: Trial[] = [];
+    const progress = ctx.progress(opts.maxEvals, 'trials');
+    for (let trial = 0; trial < opts.maxEvals; trial++) {
+      throwIfInterrupted(signal);
+      const p = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
+      const params = { n_estimators: p.n_estimators, max_depth: p.max_depth };
+      const idx = sampleRows(trainSet.nRows, opts.sample, opts.seed, trial);
+      const sampled = takeRows(trainSet.columns, trainSet.labels, idx);
+      const sampledFrauds = countPositives(sampled.labels);
+      const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
+      const child = await runs.start({ experimentId, runName, startTime: ctx.now().getTime(), tags: baseTags(runName, parent.runId) });
+      const t0 = performance.now();
+      const model = await trainForest(
+        { nRows: idx.length, featureNames: FEATURE_NAMES, columns: sampled.columns, labels: sampled.labels },
+        { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(opts.seed, trial, 1).u32(), threads: opts.threads },
+        { signal },
+      );
+      const fitSeconds = (performance.now() - t0) / 1000;
+      const scores = model.predict(test.columns, test.n);
+      const metrics = computeMetrics(test.labels, scores, { threshold: opts.threshold, beta: opts.beta });
+      const result: TrialResult = { trial, params, metrics, fitSeconds, trainRows: idx.length, trainFrauds: sampledFrauds, runId: child.runId };
+      await logTrial(tracker, child.runId, result, opts, test.n, testFrauds, ctx.now().getTime());
+      await runs.end(child.runId, 'FINISHED');
+      history.push({ params: p, loss: 1 - (metrics.roc_auc as number) });
+      results.push(result);
+      if (!best || (metrics.roc_auc as number) > (best.result.metrics.roc_auc as number)) best = { result, model };
+      log.info({ trial, ...params, roc_auc: metrics.roc_auc, pr_auc: metrics.pr_auc, fit_seconds: +fitSeconds.toFixed(2) }, 'trial done');
+      progress.tick(`AUC ${fmt(metrics.roc_auc)}`);
+    }
+    progress.done();
+    if (!best) throw new Error('no trial ran');
+
+    // 5. The best model: parent run metrics, artifact, registry, promotion.
+    const b = best.result;
+    await tracker.logBatch(parent.runId, {
+      params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
+      metrics: metricList(Object.fromEntries(METRIC_KEYS.map((k) => [`best_${k}`, b.metrics[k]])), ctx.now().getTime()),
+      tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag(b.metrics, 'best_') },
+    });
+    const modelDir = await mkdtemp(join(tmpdir(), 'fraudctl-model-'));
+    try {
+      const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: ctx.now() });
+      await writeModelDir(modelDir, { mlmodel, modelBytes: best.model.toBuffer(), featureNames: FEATURE_NAMES });
+      await tracker.logArtifacts(parent, modelDir, 'model');
+      await tracker.logModel(parent.runId, mlmodel);
+      if (opts.out) await cp(modelDir, opts.out, { recursive: true });
+    } finally {
+      await rm(modelDir, { recursive: true, force: true });
+    }
+    if (opts.register) {
+      version = await tracker.createModelVersion(opts.registeredModel, `${parent.artifactUri}/model`, parent.runId, {
+        'fraudctl.test_day': testDay,
+        'fraudctl.train_days': split.trainDays.join(','),
+        'fraudctl.roc_auc': String(b.metrics.roc_auc),
+        ...(b.metrics.pr_auc === undefined ? {} : { 'fraudctl.pr_auc': String(b.metrics.pr_auc) }),
+        'fraudctl.n_estimators': String(b.params.n_estimators),
+        'fraudctl.max_depth': String(b.params.max_depth),
+      });
+      log.info({ name: version.name, version: version.version }, 'model registered');
+      if (opts.promote) {
+        promotion = await promoteIfBetter(tracker, { name: opts.registeredModel, version: version.version, testDay, log });
+        log.info({ promoted: promotion.promoted, reason: promotion.reason }, 'promotion');
+      }
+    }
+    await runs.end(parent.runId, 'FINISHED');
+  } catch (err) {
+    await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
+    if (signal.aborted) throw interruptedError(signal);
+    throw err;
+  }
+
+  // 6. Report.
+  const bestTrial = best.result.trial;
+  out.line(`Trained on ${split.trainDays.join(', ')} (${trainSet.nRows} rows, ${trainFrauds} frauds; sample ${opts.sample}); tested on ${testDay} (${test.n} rows, ${testFrauds} frauds).`);
+  out.table(
+    ['', 'trial', 'trees', 'depth', 'roc_auc', 'pr_auc', 'f_beta', 'seconds'],
+    results.map((r) => [r.trial === bestTrial ? '*' : '', r.trial, r.params.n_estimators, r.params.max_depth, fmt(r.metrics.roc_auc), fmt(r.metrics.pr_auc), fmt(r.metrics.f_beta), r.fitSeconds.toFixed(1)]),
+  );
+  const bm = best.result.metrics;
+  out.line(`Best: trial ${bestTrial} — ROC AUC ${fmt(bm.roc_auc)}, PR AUC ${fmt(bm.pr_auc)}; at threshold ${opts.threshold}: precision ${fmt(bm.precision)}, recall ${fmt(bm.recall)}, F1 ${fmt(bm.f1)}, F${opts.beta} ${fmt(bm.f_beta)}.`);
+  out.line(`MLflow: experiment '${opts.experiment}' in ${tracker.uri}, parent run ${parent.runId}.`);
+  if (version) out.line(`Registered ${version.name} version ${version.version}${promotion ? `; ${promotion.promoted ? 'promoted to champion' : 'not promoted'}: ${promotion.reason}` : ''}.`);
+  return {
+    trainDays: split.trainDays,
+    testDay,
+    trainRows: trainSet.nRows,
+    trainFrauds,
+    testRows: test.n,
+    testFrauds,
+    parentRunId: parent.runId,
+    experimentId,
+    trackingUri: tracker.uri,
+    trials: results.map((r) => ({ trial: r.trial, runId: r.runId, ...r.params, fitSeconds: +r.fitSeconds.toFixed(3), metrics: definedMetrics(r.metrics) })),
+    best: { trial: bestTrial, runId: best.result.runId, ...best.result.params, metrics: definedMetrics(bm) },
+    registered: version ? { name: version.name, version: version.version } : null,
+    promotion: promotion ? { promoted: promotion.promoted, reason: promotion.reason } : null,
+    seconds: +((Date.now() - started) / 1000).toFixed(2),
+  };
+}
+
+async function logTrial(tracker: Tracker, runId: string, r: TrialResult, opts: TrainOptions, testRows: number, testFrauds: number, ts: number) {
+  const m = r.metrics;
+  await tracker.logBatch(runId, {
+    params: {
+      n_estimators: String(r.params.n_estimators),
+      max_depth: String(r.params.max_depth),
+      trial: String(r.trial),
+      seed: String(opts.seed),
+      sample: String(opts.sample),
+      threshold: String(opts.threshold),
+      beta: String(opts.beta),
+      min_samples_leaf: String(opts.minSamplesLeaf),
+      max_features: 'sqrt',
+    },
+    metrics: metricList(
+      {
+        ...Object.fromEntries(METRIC_KEYS.map((k) => [k, m[k]])),
+        tp: m.tp,
+        fp: m.fp,
+        tn: m.tn,
+        fn: m.fn,
+        fit_seconds: r.fitSeconds,
+        train_rows: r.trainRows,
+        train_frauds: r.trainFrauds,
+        train_fraud_rate: r.trainFrauds / r.trainRows,
+        test_rows: testRows,
+        test_frauds: testFrauds,
+        test_fraud_rate: testFrauds / testRows,
+      },
+      ts,
+    ),
+    tags: undefinedTag(m),
+  });
+}
+
+/** Defined metric values only: an undefined metric is never sent as NaN or a made-up number. */
+function metricList(values: Record<string, number | undefined>, timestamp: number): Metric[] {
+  return Object.entries(values)
+    .filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1]))
+    .map(([key, value]) => ({ key, value, timestamp, step: 0 }));
+}
+
+function undefinedTag(m: Metrics, prefix = ''): Record<string, string> {
+  const undef = METRIC_KEYS.filter((k) => m[k] === undefined).map((k) => `${prefix}${k}`);
+  return undef.length > 0 ? { 'fraudctl.undefined_metrics': undef.join(',') } : {};
+}
+
+function definedMetrics(m: Metrics): Record<string, number | null> {
+  return Object.fromEntries(METRIC_KEYS.map((k) => [k, m[k] ?? null]));
+}

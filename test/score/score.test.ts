@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadFeatureRows } from '../../src/features/assemble.js';
+import { FEATURE_NAMES } from '../../src/features/spec.js';
+import { openDb } from '../../src/lake/db.js';
+import { LocalLake } from '../../src/lake/localLake.js';
+import { loadForest, trainForest } from '../../src/model/forest/index.js';
+import { buildMlmodel, readModelDir, writeModelDir } from '../../src/mlflow/mlmodel.js';
+import { runCli } from '../helpers/cli.js';
+import { readParquet } from '../helpers/lake.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fraudctl-score-'));
+const lake = join(dir, 'lake');
+const mlruns = join(dir, 'mlruns');
+const DAY = '2025-02-14';
+const base = ['--lake', lake, '--tracking-uri', mlruns];
+const modelOut = join(dir, 'model');
+
+beforeAll(async () => {
+  const sim = await runCli(['simulate', '--start', '2025-01-01', '--days', '45', '--customers', '600', '--terminals', '1200', '--seed', '8', '--lake', lake]);
+  expect(sim.code, sim.stderr).toBe(0);
+  const tr = await runCli(['train', ...base, '--days', '3', '--test-day', '2025-02-13', '--max-evals', '2', '--trees', '10:20', '--depth', '4:6', '--threads', '1', '--out', modelOut]);
+  expect(tr.code, tr.stderr).toBe(0);
+}, 180_000);
+
+describe('fraudctl score', () => {
+  it('writes the model predictions for the joined rows of the day, and reports them', async () => {
+    const r = await runCli(['score', ...base, '--date', DAY, '--top', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = r.json!;
+    expect(s.modelUri).toBe('models:/fraud-detector/1');
+    const path = join(lake, 'scores', `date=${DAY}`, 'data.parquet');
+    const written = await readParquet<{ transaction_id: bigint; fraud_score: number; flagged: boolean; model_version: string }>(path);
+    expect(written.length).toBe(s.transactions);
+
+    // Independently: the same joined rows through the same model file.
+    const db = await openDb({ threads: 1 });
+    const rows = await loadFeatureRows(db, new LocalLake(lake), DAY);
+    db.close();
+    const { modelPath } = await readModelDir(modelOut);
+    const model = await loadForest(modelPath, FEATURE_NAMES);
+    const expected = model.predict(rows.columns, rows.n);
+    const byId = new Map(written.map((w) => [w.transaction_id, w]));
+    let flagged = 0;
+    for (let i = 0; i < rows.n; i++) {
+      const w = byId.get(rows.transactionId[i])!;
+      expect(w.fraud_score).toBeCloseTo(expected[i], 12);
+      expect(w.flagged).toBe(expected[i] >= 0.2);
+      if (expected[i] >= 0.2) flagged += 1;
+    }
+    expect(s.flagged).toBe(flagged);
+    expect(written.every((w) => w.model_version === '1')).toBe(true);
+    expect((s.top as unknown[]).length).toBe(5);
+    const top = s.top as { fraud_score: number }[];
+    expect(top[0].fraud_score).toBe(Math.max(...expected));
+    // The simulated day carries labels: monitoring metrics are reported.
+    expect((s.monitoring as { roc_auc: number }).roc_auc).toBeGreaterThan(0.5);
+  }, 60_000);
+
+  it('--out round-trips as parquet, csv and json', async () => {
+    const lakeScores = await readParquet<{ transaction_id: bigint; fraud_score: number }>(join(lake, 'scores', `date=${DAY}`, 'data.parquet'), 'SELECT transaction_id, fraud_score FROM src ORDER BY transaction_id');
+    for (const ext of ['parquet', 'csv', 'json']) {
+      const out = join(dir, `scores.${ext}`);
+      const r = await runCli(['score', ...base, '--date', DAY, '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const reader = ext === 'parquet' ? 'read_parquet' : ext === 'csv' ? 'read_csv' : 'read_json';
+      const db = await openDb({ threads: 1 });
+      const back = await db.all<{ transaction_id: bigint; fraud_score: number }>(`SELECT transaction_id::BIGINT AS transaction_id, fraud_score::DOUBLE AS fraud_score FROM ${reader}('${out}') ORDER BY transaction_id`);
+      db.close();
+      expect(back.length).toBe(lakeScores.length);
+      back.forEach((b, i) => {
+        expect(b.transaction_id).toBe(lakeScores[i].transaction_id);
+        expect(b.fraud_score).toBeCloseTo(lakeScores[i].fraud_score, 12);
+      });
+    }
+    expect((await runCli(['score', ...base, '--date', DAY, '--out', join(dir, 'x.txt')])).code).toBe(2);
+  }, 60_000);
+
+  it('is idempotent: a re-run gives the same scores', async () => {
+    const path = join(lake, 'scores', `date=${DAY}`, 'data.parquet');
+    const q = 'SELECT * EXCLUDE (scored_at) FROM src ORDER BY transaction_id';
+    const first = await readParquet(path, q);
+    expect((await runCli(['daily', ...base, '--date', DAY])).code).toBe(0);
+    const second = await readParquet(path, q);
+    expect(second).toEqual(first);
+  }, 60_000);
+
+  it('clear errors: missing day, missing model, wrong feature list', async () => {
+    const noDay = await runCli(['score', ...base, '--date', '2025-06-01']);
+    expect(noDay.code).toBe(3);
+    expect(noDay.stderr).toContain('2025-06-01');
+
+    const noModel = await runCli(['score', '--lake', lake, '--tracking-uri', join(dir, 'empty-mlruns'), '--date', DAY]);
+    expect(noModel.code).toBe(3);
+    expect(noModel.stderr).toMatch(/no model/i);
+
+    const badPath = await runCli(['score', ...base, '--date', DAY, '--model', join(dir, 'nowhere')]);
+    expect(badPath.code).toBe(3);
+
+    // A model trained on other feature names.
+    const names = [...FEATURE_NAMES.slice(0, 14), 'tx_hour'];
+    const n = 200;
+    const columns = names.map((_, j) => Float64Array.from({ length: n }, (_, i) => (i * (j + 3)) % 17));
+    const labels = Uint8Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0));
+    const other = await trainForest({ nRows: n, featureNames: names, columns, labels }, { nTrees: 3, maxDepth: 3, seed: 1, threads: 1 });
+    const otherDir = join(dir, 'other-model');
+    mkdirSync(otherDir, { recursive: true });
+    await writeModelDir(otherDir, { mlmodel: buildMlmodel({ runId: 'x', artifactPath: 'model', modelFile: 'model.bin', featureNames: names, fraudctlVersion: '0.1.0', createdAt: new Date() }), modelBytes: other.toBuffer(), featureNames: names });
+    const mismatch = await runCli(['score', ...base, '--date', DAY, '--model', otherDir]);
+    expect(mismatch.code).toBe(3);
+    expect(mismatch.stderr).toContain('tx_hour');
+    expect(mismatch.stderr).toContain('term_risk_30d');
+  }, 60_000);
+});
+
+describe('fraudctl daily', () => {
+  it('a second run of the same date while the first runs is refused', async () => {
+    const [a, b] = await Promise.all([runCli(['daily', ...base, '--date', DAY, '--json']), runCli(['daily', ...base, '--date', DAY, '--json'])]);
+    const codes = [a.code, b.code].sort();
+    expect(codes).toEqual([0, 4]);
+    const refused = a.code === 4 ? a : b;
+    expect(refused.stderr).toMatch(/already running/);
+  }, 60_000);
+
+  it('takes over a lock left by a dead process', async () => {
+    const deadPid = Number(execFileSync(process.execPath, ['-e', 'console.log(process.pid)']).toString().trim());
+    const lockDir = join(dir, 'cache', 'locks');
+    mkdirSync(lockDir, { recursive: true });
+    const { hostname } = await import('node:os');
+    writeFileSync(join(lockDir, `daily-${DAY}.lock`), JSON.stringify({ pid: deadPid, host: hostname(), started: '2025-01-01T00:00:00Z', what: 'x' }));
+    const r = await runCli(['daily', ...base, '--date', DAY], { env: { FRAUDCTL_CACHE_DIR: join(dir, 'cache') } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('dead process');
+    expect(existsSync(join(lockDir, `daily-${DAY}.lock`))).toBe(false);
+    expect(readFileSync(join(lake, 'scores', `date=${DAY}`, 'data.parquet')).length).toBeGreaterThan(0);
+  }, 60_000);
+});
