@@ -11,20 +11,8 @@ import type { SimStats } from '../sim/stats.js';
 import { choiceArg, dayArg, examples, intArg, numberArg } from './args.js';
 import type { CommandDef } from './types.js';
 
-interface SimulateOpts {
-  start: string;
-  days: number;
-  customers: number;
-  terminals: number;
-  seed: number;
-  radius: number;
-  fraudAmount: number;
-  compromisedTerminals: number;
-  terminalFraudDays: number;
-  compromisedCustomers: number;
-  customerFraudDays: number;
-  customerFraudShare: number;
-  fraudMultiplier: number;
+/** The flags: the simulator's parameters plus the output choices. */
+interface SimulateOpts extends SimParams {
   format: 'parquet' | 'raw';
   out?: string;
   injectDefects?: boolean;

@@ -112,6 +112,13 @@ describe('fraudctl simulate', () => {
     expect(cols.length).toBe(9);
   });
 
+  it('stops between days on SIGTERM with exit 143, leaving no partial partition', async () => {
+    const r = await runCli([...base, '--lake', join(root, 't')], { signal: AbortSignal.abort('SIGTERM') });
+    expect(r.code).toBe(143);
+    expect(r.stderr).toContain('interrupted by SIGTERM');
+    expect(existsSync(join(root, 't', 'transactions'))).toBe(false);
+  });
+
   it('prints human lines without --json', async () => {
     const r = await runCli([...base, '--days', '1', '--lake', join(root, 'h')]);
     expect(r.code).toBe(0);
