@@ -158,9 +158,8 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, run: RunCommand)
 export async function parseCommandLine(argv: string[]): Promise<{ command: string; opts: Record<string, unknown> }> {
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   let parsed: { command: string; opts: Record<string, unknown> } | undefined;
-  const program = buildProgram({ stdout: sink, stderr: sink }, async (opts) => {
-    parsed = { command: '', opts };
-  });
+  // The command bodies never run: the preAction hook records what was parsed.
+  const program = buildProgram({ stdout: sink, stderr: sink }, async () => {});
   program.hook('preAction', (_root, action) => {
     const names: string[] = [];
     for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
