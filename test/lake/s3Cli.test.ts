@@ -79,6 +79,46 @@ describe('lake sync and an S3 lake through the CLI', () => {
     expect((ls.json!.datasets as { dataset: string; partitions: unknown[] }[]).filter((d) => d.partitions.length > 0).map((d) => d.dataset)).toEqual(['features/customer']);
   });
 
+  it('runs the daily cycle on the S3 lake: marts build, train, score, daily; the scores land in the bucket', async () => {
+    const s3lake = ['--lake', 's3://lake/prod']; // MLflow: the embedded file store ./mlruns
+    const marts = await runCli(['marts', 'build', ...s3lake, '--from', '2025-01-07', '--to', '2025-01-10', '--allow-partial-history', '--json'], { cwd, env });
+    expect(marts.code, marts.stderr).toBe(0);
+    expect(marts.json).toMatchObject({ built: ['2025-01-07', '2025-01-08', '2025-01-09', '2025-01-10'] });
+
+    // Train days 2025-01-08 and 09 (gap 1), test day 11: the marts of 07, 08 and 10.
+    const train = await runCli(
+      ['train', ...s3lake, '--test-day', '2025-01-11', '--allow-partial-history', '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--json'],
+      { cwd, env },
+    );
+    expect(train.code, train.stderr).toBe(0);
+
+    const score = await runCli(['score', ...s3lake, '--date', '2025-01-11', '--json'], { cwd, env });
+    expect(score.code, score.stderr).toBe(0);
+    const daily = await runCli(['daily', ...s3lake, '--date', '2025-01-12', '--allow-partial-history', '--json'], { cwd, env });
+    expect(daily.code, daily.stderr).toBe(0);
+    expect(daily.json).toMatchObject({ marts: { day: '2025-01-11', skipped: false } });
+
+    const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const { createS3Client } = await import('../../src/s3/client.js');
+    const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    for (const day of ['2025-01-11', '2025-01-12']) {
+      const head = await client.send(new HeadObjectCommand({ Bucket: 'lake', Key: `prod/scores/date=${day}/data.parquet` }));
+      expect(head.ContentLength).toBeGreaterThan(0);
+    }
+
+    // Back to local disk: one row per scored transaction of each day.
+    const back = await runCli(['lake', 'sync', '--from', 's3://lake/prod', '--to', './scores-back', '--dataset', 'scores', '--json'], { cwd, env });
+    expect(back.json).toMatchObject({ copied: 2 });
+    const ls = await runCli(['lake', 'ls', '--lake', './scores-back', '--dataset', 'scores', '--json'], { cwd, env });
+    const parts = (ls.json!.datasets as { partitions: { date: string; rows: number }[] }[])[0].partitions;
+    const scored = (j: Record<string, unknown> | undefined) => (j as { transactions: number }).transactions;
+    expect(parts).toEqual([
+      { date: '2025-01-11', rows: scored(score.json) },
+      { date: '2025-01-12', rows: scored(daily.json!.score as Record<string, unknown>) },
+    ]);
+    expect(parts[0].rows).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a missing day is exit 3', async () => {
     const r = await runCli(['marts', 'build', '--lake', 's3://lake/prod', '--date', '2025-02-01', '--allow-partial-history'], { cwd, env });
     expect(r.code).toBe(3);
