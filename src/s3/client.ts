@@ -22,6 +22,8 @@ export async function createS3Client(s: S3Settings): Promise<S3Client> {
     forcePathStyle: s.pathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // An endpoint that silently drops packets must end in an error (exit 4), not hang a cron job.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000 },
     credentials: s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken } : undefined,
   });
 }
