@@ -160,6 +160,10 @@ export async function ingest(opts: IngestOptions, deps: IngestDeps): Promise<Ing
       dayDetails: outcomes,
       seconds: +((now() - t0) / 1000).toFixed(2),
     };
+  } catch (e) {
+    // A query cut short by SIGINT / SIGTERM fails with DuckDB's "Interrupted": exit 130 / 143.
+    throwIfInterrupted(deps.signal, e);
+    throw e;
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
     db?.close();

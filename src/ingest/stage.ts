@@ -36,7 +36,7 @@ WITH
       auto_detect = false, strict_mode = true, null_padding = false, columns = ${columns})
   ),
   -- 2. typed values; 24:00:00 detected from the text (CAST alone would silently roll it over)
-  flagged AS (SELECT *, c_dt LIKE '____-__-__ 24:00:00' AS hour24 FROM src),
+  flagged AS (SELECT *, coalesce(c_dt LIKE '____-__-__ 24:00:00' AND TRY_CAST(left(c_dt, 10) AS DATE) IS NOT NULL, false) AS hour24 FROM src),
   typed AS (
     SELECT *,
       TRY_CAST(c_id AS BIGINT) AS transaction_id,
