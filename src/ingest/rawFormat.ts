@@ -1,19 +1,11 @@
+import { TRANSACTION_COLUMNS } from '../features/spec.js';
+
 /**
  * The course's raw dump format (domain.md §3.1): a header line
  * `# tranaction_id | tx_datetime | … | tx_fraud_scenario` (typo included), then 9 comma-separated
- * fields per line, no quotes.
+ * fields per line, no quotes: the lake's transaction columns, in the same order.
  */
-export const RAW_COLUMNS = [
-  'transaction_id',
-  'tx_datetime',
-  'customer_id',
-  'terminal_id',
-  'tx_amount',
-  'tx_time_seconds',
-  'tx_time_days',
-  'tx_fraud',
-  'tx_fraud_scenario',
-] as const;
+export const RAW_COLUMNS = TRANSACTION_COLUMNS;
 export type RawColumn = (typeof RAW_COLUMNS)[number];
 
 export const RAW_HEADER = '# tranaction_id | tx_datetime | customer_id | terminal_id | tx_amount | tx_time_seconds | tx_time_days | tx_fraud | tx_fraud_scenario';
