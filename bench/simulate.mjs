@@ -1,5 +1,6 @@
 // Simulator throughput and peak memory. Run `npm run build` first. Usage:
 //   flock /tmp/fraudctl-bench.lock node bench/simulate.mjs [--only NAME] [--threads N]
+// --threads: DuckDB threads for the parquet writer (default 1, as `fraudctl simulate` uses).
 // Each case runs in a child process of its own, so its peak RSS is its own. Cases:
 //   small-lake   5,000 customers × 10,000 terminals, 30 days, parquet lake (handbook scale)
 //   big-lake     1,000,000 customers × 1,000 terminals, 3 days, parquet lake (course scale)
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: { only: { type: 'string' }, threads: { type: 'string', default: String(cpus().length) }, child: { type: 'string' } },
+  options: { only: { type: 'string' }, threads: { type: 'string', default: '1' }, child: { type: 'string' } },
 });
 
 const CASES = {

@@ -67,7 +67,9 @@ async function simulateParquet(ctx: Ctx, params: SimParams, o: SimulateOpts): Pr
   const { simulateToLake } = await import('../sim/simulateToLake.js');
   const lake = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
   const progress = ctx.progress(params.days, 'simulate');
-  const s = await simulateToLake(params, { lake, log: ctx.log, threads: ctx.config.threads, progress, signal: ctx.signal }, { overwrite: o.overwrite === true });
+  // One DuckDB thread writes parquet while this one generates the next day: measured faster (and
+  // 20 % less CPU) than giving DuckDB every core, at 5 k and at 1 M customers.
+  const s = await simulateToLake(params, { lake, log: ctx.log, threads: 1, progress, signal: ctx.signal }, { overwrite: o.overwrite === true });
   ctx.out.line(`simulated ${s.start} … ${s.end} (${plural(s.days, 'day')}) into ${s.lake}: ${s.daysWritten} written, ${s.daysSkipped} skipped (existing)`);
   printStats(ctx, s, s.fraudRate);
   ctx.out.line(`${s.seconds} s, ${fmt(s.txPerSecond)} tx/s`);

@@ -77,6 +77,11 @@ export class DayWriter {
   }
 }
 
+/** Drops the staging table (for a session that lives on after the simulation). */
+export async function dropStage(db: Db): Promise<void> {
+  await db.run(`DROP TABLE IF EXISTS ${STAGE_TABLE}`);
+}
+
 /**
  * Fills one column of a chunk from a typed-array view. The vector keeps its values in a typed
  * array of the same kind; when it does, one bulk `set` replaces a checked `setItem` per value (4×

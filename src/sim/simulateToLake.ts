@@ -3,7 +3,7 @@ import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../progress.js';
 import { addDays } from '../util/dates.js';
-import { DayWriter } from './dayWriter.js';
+import { DayWriter, dropStage } from './dayWriter.js';
 import { throwIfAborted } from './interrupt.js';
 import { generateDays } from './generateDays.js';
 import type { SimParams } from './params.js';
@@ -14,6 +14,7 @@ export interface SimulateDeps {
   log: Logger;
   /** A DuckDB session to use; one is opened (and closed) when absent. */
   db?: Db;
+  /** DuckDB threads for the parquet writer (default 1: this thread generates meanwhile). */
   threads?: number;
   progress?: Progress;
   /** Checked between days; the day being written is finished first (complete or absent). */
@@ -48,7 +49,7 @@ export async function simulateToLake(params: SimParams, deps: SimulateDeps, opts
   const t0 = now();
   await lake.ensureWritable();
   const existing = new Set(opts.overwrite ? [] : await lake.listDays('transactions'));
-  const db = deps.db ?? (await openDb({ threads: deps.threads }));
+  const db = deps.db ?? (await openDb({ threads: deps.threads ?? 1 }));
   const stats = emptyStats();
   const skipped: string[] = [];
   let written = 0;
@@ -76,7 +77,8 @@ export async function simulateToLake(params: SimParams, deps: SimulateDeps, opts
     throwIfAborted(deps.signal);
   } finally {
     await pending?.catch(() => undefined);
-    if (!deps.db) db.close();
+    if (deps.db) await dropStage(db);
+    else db.close();
   }
   deps.progress?.done();
   const seconds = (now() - t0) / 1000;
