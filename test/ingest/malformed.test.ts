@@ -109,11 +109,12 @@ describe('malformed dumps: exit 3 naming the file and the line, nothing written'
     await expectRejected(dir, gz, 1, /gzip/);
   });
 
-  it('accepts a CRLF file, a comma-separated header, and a header-only file', async () => {
+  it('accepts a CRLF file, a comma-separated header without a final line break, and a header-only file', async () => {
     const dir = tempDir();
     const crlf = join(dir, 'crlf.txt');
     writeFileSync(crlf, `${RAW_HEADER}\r\n${goodLines(5).join('\r\n')}\r\n`);
-    const comma = writeRaw(dir, 'comma.txt', [good(7)], 'transaction_id,tx_datetime,customer_id,terminal_id,tx_amount,tx_time_seconds,tx_time_days,tx_fraud,tx_fraud_scenario');
+    const comma = join(dir, 'comma.txt'); // and no line break at the end
+    writeFileSync(comma, `transaction_id,tx_datetime,customer_id,terminal_id,tx_amount,tx_time_seconds,tx_time_days,tx_fraud,tx_fraud_scenario\n${good(7)}`);
     const headerOnly = writeRaw(dir, 'header-only.txt', []);
     const r = await ingestCli(dir, [crlf, comma, headerOnly]);
     expect(r.code, r.stderr).toBe(0);

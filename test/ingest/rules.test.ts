@@ -175,6 +175,22 @@ describe('ingest rules on a hand-written dump', () => {
     expect(rows![0]).toMatchObject({ tx_time_seconds: -1n, tx_time_days: -1 });
   });
 
+  it('drops exact copies of quarantined rows too (with and without a parseable id)', async () => {
+    const dir = tempDir();
+    const bad = '5,2019-08-22 11:00:00,3,Err,20.00,39600,0,0,0';
+    const noId = 'x,2019-08-22 11:00:00,3,7,20.00,39600,0,0,0';
+    const file = writeRaw(dir, 'dups.txt', [bad, noId, bad, noId, 'y,2019-08-22 11:00:00,3,7,20.00,39600,0,0,0']);
+    const r = await ingestCli(dir, [file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ rowsRead: 5, rowsKept: 0, duplicatesDropped: 2, rowsQuarantined: 3 });
+    const q = await readPartition(dir, 'quarantine', '2019-08-22', 'source_line');
+    expect(q!.map((x) => [Number(x.source_line), x.reason])).toEqual([
+      [2, 'non_numeric_terminal_id'],
+      [3, 'bad_transaction_id'],
+      [6, 'bad_transaction_id'],
+    ]);
+  });
+
   it('prints a human report', async () => {
     const dir = tempDir();
     const file = writeRaw(dir, 'x.txt', LINES);
