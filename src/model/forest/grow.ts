@@ -1,0 +1,166 @@
+/**
+ * Grows one tree of the forest on a binned table. Everything random about tree i comes from
+ * Rng(seed, i) — the bootstrap first, then the features drawn at each split in depth-first order —
+ * so a tree is the same whichever thread grows it and whenever.
+ *
+ * Per tree: the bootstrap counts pick the working rows (bootstrap.ts), copied into a private
+ * buffer; nodes are split depth-first (their rows kept contiguous by partitioning in place); a node's histogram comes from its parent's
+ * minus its sibling's, and only the smaller child's rows are scanned.
+ */
+import { Rng } from '../../util/rng.js';
+import type { BinnedTable } from './binning.js';
+import { copyDrawnRows, drawBootstrap, type DrawnRows } from './bootstrap.js';
+import { accumulate, partition, scanFeature, subtract, type Split } from './histogram.js';
+import { TreeBuilder, type GrownTree } from './tree.js';
+import type { GrowParams } from './types.js';
+
+interface Hist {
+  cnt: Int32Array;
+  pos: Int32Array;
+}
+
+/** A node waiting to be split: its working rows [start, end), weighted counts and histogram. */
+interface Pending {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  cnt: number;
+  pos: number;
+  hist: Hist;
+}
+
+/** Weighted Gini impurity times weight: c · (1 - (p/c)² - ((c-p)/c)²). */
+function weightedGini(c: number, p: number): number {
+  return (2 * p * (c - p)) / c;
+}
+
+/** One grower per thread: it owns the working buffers and reuses them tree after tree. */
+export class TreeGrower {
+  private readonly counts: Uint8Array;
+  private readonly extra = new Map<number, number>();
+  private readonly drawn: Int32Array;
+  private readonly u8: Uint8Array;
+  private readonly w32: Int32Array;
+  private readonly free: Hist[] = [];
+  private readonly perm: Uint8Array;
+  private readonly best: Split = { feature: 0, threshold: 0, score: 0, leftCnt: 0, leftPos: 0 };
+  private readonly builder = new TreeBuilder();
+  private importances: Float64Array;
+  private rng = new Rng(0);
+  // The depth-first stack of nodes waiting to be split, each with its rows and histogram.
+  private stack: Pending[] = [];
+
+  constructor(
+    private readonly table: BinnedTable,
+    private readonly params: GrowParams,
+  ) {
+    const { nRows, groups } = table;
+    this.counts = new Uint8Array(nRows);
+    this.drawn = new Int32Array(nRows);
+    // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
+    this.u8 = new Uint8Array(nRows * groups * 4);
+    this.w32 = new Int32Array(this.u8.buffer);
+    this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
+    this.importances = new Float64Array(table.nFeatures);
+  }
+
+  grow(treeIndex: number): GrownTree {
+    this.rng = new Rng(this.params.seed, treeIndex);
+    this.perm.forEach((_, f, p) => (p[f] = f));
+    this.importances = new Float64Array(this.table.nFeatures);
+    const { rows, cnt, pos } = this.drawRows();
+    const hist = this.acquire();
+    accumulate(this.w32, this.table.nRows, this.table.groups, 0, rows, hist.cnt, hist.pos);
+    this.builder.reset();
+    this.builder.add();
+    this.stack.push({ node: 0, start: 0, end: rows, depth: 0, cnt, pos, hist });
+    while (this.stack.length > 0) this.splitNode(this.stack.pop()!);
+    return this.builder.finish(this.importances);
+  }
+
+  /** Bootstrap (nRows draws with replacement, as scikit-learn), then the drawn rows as working rows. */
+  private drawRows(): DrawnRows {
+    const { counts, extra } = this;
+    if (this.params.bootstrap) drawBootstrap(this.rng, this.table.nRows, counts, extra);
+    else counts.fill(1);
+    return copyDrawnRows(this.table, counts, extra, this.drawn, this.w32);
+  }
+
+  private isLeaf(depth: number, cnt: number, pos: number): boolean {
+    return depth >= this.params.maxDepth || pos === 0 || pos === cnt || cnt < 2 * this.params.minSamplesLeaf;
+  }
+
+  private splitNode(n: Pending): void {
+    const b = this.builder;
+    if (this.isLeaf(n.depth, n.cnt, n.pos) || !this.findSplit(n.hist, n.cnt, n.pos)) {
+      b.setLeaf(n.node, n.pos / n.cnt, n.depth);
+      this.release(n.hist);
+      return;
+    }
+    const { feature, threshold, leftCnt: cl, leftPos: pl } = this.best;
+    const cr = n.cnt - cl;
+    const pr = n.pos - pl;
+    const left = b.setSplit(n.node, feature, threshold, n.pos / n.cnt);
+    this.importances[feature] += weightedGini(n.cnt, n.pos) - weightedGini(cl, pl) - weightedGini(cr, pr);
+    const depth = n.depth + 1;
+    const leftLeaf = this.isLeaf(depth, cl, pl);
+    const rightLeaf = this.isLeaf(depth, cr, pr);
+    if (leftLeaf) b.setLeaf(left, pl / cl, depth);
+    if (rightLeaf) b.setLeaf(left + 1, pr / cr, depth);
+    if (leftLeaf && rightLeaf) {
+      this.release(n.hist);
+      return;
+    }
+    const mid = partition(this.u8, this.w32, this.table.nRows, this.table.groups, n.start, n.end, feature, threshold);
+    const l = { node: left, start: n.start, end: mid, depth, cnt: cl, pos: pl, hist: n.hist };
+    const r = { node: left + 1, start: mid, end: n.end, depth, cnt: cr, pos: pr, hist: n.hist };
+    const [small, large] = mid - n.start <= n.end - mid ? [l, r] : [r, l];
+    // Scan the smaller child's rows; the larger one's histogram is the parent's minus the smaller's.
+    const scanned = this.acquire();
+    accumulate(this.w32, this.table.nRows, this.table.groups, small.start, small.end, scanned.cnt, scanned.pos);
+    subtract(n.hist.cnt, n.hist.pos, scanned.cnt, scanned.pos);
+    small.hist = scanned;
+    if (!(small === l ? leftLeaf : rightLeaf)) this.stack.push(small);
+    else this.release(scanned);
+    if (!(large === l ? leftLeaf : rightLeaf)) this.stack.push(large);
+    else this.release(n.hist);
+  }
+
+  /**
+   * Draws features without replacement until maxFeatures non-constant ones were tried (constant
+   * ones do not count, as in scikit-learn); leaves the best split in this.best.
+   */
+  private findSplit(hist: Hist, cnt: number, pos: number): boolean {
+    const { perm, rng, best } = this;
+    const { nBins } = this.table;
+    const nf = perm.length;
+    best.score = -Infinity;
+    best.feature = nf;
+    best.threshold = 0;
+    let tried = 0;
+    for (let k = 0; k < nf && tried < this.params.maxFeatures; k++) {
+      const j = k + rng.int(nf - k);
+      const f = perm[j];
+      perm[j] = perm[k];
+      perm[k] = f;
+      if (scanFeature(hist.cnt, hist.pos, f, nBins[f], cnt, pos, this.params.minSamplesLeaf, best)) tried++;
+    }
+    return best.score > -Infinity;
+  }
+
+  private acquire(): Hist {
+    const h = this.free.pop();
+    if (h) {
+      h.cnt.fill(0);
+      h.pos.fill(0);
+      return h;
+    }
+    const size = this.table.groups * 1024;
+    return { cnt: new Int32Array(size), pos: new Int32Array(size) };
+  }
+
+  private release(h: Hist): void {
+    this.free.push(h);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Worker threads for training (trees handed out one at a time, results kept by tree index) and for
+ * batch prediction (one contiguous range of rows per worker). Data goes through SharedArrayBuffers;
+ * results come back transferred or written into shared memory. Any worker error, an unexpected
+ * exit, or the abort signal terminates all workers and rejects.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BinnedTable } from './binning.js';
+import type { ForestParts, PredictParts } from './model.js';
+import type { GrownTree } from './tree.js';
+import type { GrowParams } from './types.js';
+
+/** What a worker is started with (worker.ts). */
+export type WorkerJob =
+  | { kind: 'grow'; table: BinnedTable; params: GrowParams }
+  | { kind: 'predict'; parts: PredictParts; columns: Float64Array[]; start: number; end: number; out: Float64Array };
+
+/**
+ * The compiled worker beside this module. Under vitest this module runs from src/*.ts, which a
+ * Node 20 worker cannot load, so the worker is taken from dist/ (`npm test` builds it first).
+ */
+export function workerUrl(): URL {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new URL('./worker.js', here);
+  const at = here.lastIndexOf('/src/');
+  const url = new URL(`${here.slice(0, at)}/dist/${here.slice(at + 5, here.lastIndexOf('/'))}/worker.js`);
+  if (!existsSync(fileURLToPath(url))) throw new Error(`worker not built: ${fileURLToPath(url)} is missing (run npm run build)`);
+  return url;
+}
+
+export async function growInWorkers(
+  table: BinnedTable,
+  params: GrowParams,
+  nTrees: number,
+  threads: number,
+  opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void },
+): Promise<GrownTree[]> {
+  const trees: GrownTree[] = new Array(nTrees);
+  let next = 0;
+  let done = 0;
+  const feed = (worker: Worker) => {
+    if (next < nTrees) worker.postMessage(next++);
+  };
+  await withWorkers(threads, () => ({ kind: 'grow', table, params }), opts.signal, {
+    start: feed,
+    message: (worker, m: { tree: number; result: GrownTree }, finish) => {
+      trees[m.tree] = m.result;
+      done++;
+      opts.onTree?.(done, nTrees);
+      if (done === nTrees) finish();
+      else feed(worker);
+    },
+  });
+  return trees;
+}
+
+/** Predicts rows [0, nRows) with one worker per contiguous range; columns are copied to shared memory once. */
+export async function predictInWorkers(parts: ForestParts, columns: readonly Float64Array[], nRows: number, threads: number): Promise<Float64Array> {
+  const shared = columns.map((c) => {
+    const s = new Float64Array(new SharedArrayBuffer(nRows * 8));
+    s.set(c.subarray(0, nRows));
+    return s;
+  });
+  const out = new Float64Array(new SharedArrayBuffer(nRows * 8));
+  const { featureNames, binEdges, forest } = parts;
+  let running = threads;
+  const job = (i: number): WorkerJob => ({
+    kind: 'predict',
+    parts: { featureNames, binEdges, forest },
+    columns: shared,
+    start: Math.floor((i * nRows) / threads),
+    end: Math.floor(((i + 1) * nRows) / threads),
+    out,
+  });
+  // A prediction worker is done when it exits cleanly: its rows are in shared memory by then.
+  await withWorkers(threads, job, undefined, {
+    exit: (code, finish) => {
+      if (code !== 0) throw new Error(`forest prediction worker exited with code ${code}`);
+      if (--running === 0) finish();
+    },
+  });
+  return Float64Array.from(out);
+}
+
+interface Handlers<M> {
+  start?: (worker: Worker) => void;
+  message?: (worker: Worker, message: M, finish: () => void) => void;
+  /** Without this handler, a worker exiting before `finish` is an error. */
+  exit?: (code: number, finish: () => void) => void;
+}
+
+/** Starts n workers and settles when a handler calls `finish`, or on the first failure or abort. */
+async function withWorkers<M>(n: number, job: (i: number) => WorkerJob, signal: AbortSignal | undefined, on: Handlers<M>): Promise<void> {
+  signal?.throwIfAborted();
+  const url = workerUrl();
+  const workers: Worker[] = [];
+  let settled = false;
+  let onAbort = () => {};
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const settle = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const guard = (fn: () => void) => {
+        try {
+          fn();
+        } catch (err) {
+          settle(err);
+        }
+      };
+      onAbort = () => settle(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      for (let i = 0; i < n; i++) {
+        const worker = new Worker(url, { workerData: job(i) });
+        workers.push(worker);
+        worker.on('error', settle);
+        worker.on('messageerror', settle);
+        worker.on('exit', (code) => {
+          if (on.exit) guard(() => on.exit!(code, () => settle()));
+          else settle(new Error(`forest worker exited early with code ${code}`));
+        });
+        worker.on('message', (m: M) => guard(() => on.message?.(worker, m, () => settle())));
+        guard(() => on.start?.(worker));
+      }
+    });
+  } finally {
+    settled = true;
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

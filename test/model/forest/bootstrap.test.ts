@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { binRows, featureOffset, groupCount, type BinnedTable } from '../../../src/model/forest/binning.js';
+import { copyDrawnRows, drawBootstrap } from '../../../src/model/forest/bootstrap.js';
+import { Rng } from '../../../src/util/rng.js';
+
+describe('drawBootstrap', () => {
+  it('draws n rows with replacement: counts sum to n, about 1/e of the rows left out', () => {
+    const n = 100_000;
+    const counts = new Uint8Array(n);
+    drawBootstrap(new Rng(5, 0), n, counts, new Map());
+    let sum = 0;
+    let zeros = 0;
+    for (const c of counts) {
+      sum += c;
+      zeros += +(c === 0);
+    }
+    expect(sum).toBe(n);
+    // P(a row is never drawn) = (1 - 1/n)^n ≈ e^-1 = 0.3679; its standard error here is 0.0015.
+    expect(zeros / n).toBeCloseTo(Math.exp(-1), 2);
+  });
+
+  it('keeps counts past 127 in `extra`', () => {
+    // A generator stuck at 2^32 - 1 draws the last row every time (x·n / 2^32 rounds down to n - 1).
+    const counts = new Uint8Array(300);
+    const extra = new Map<number, number>();
+    drawBootstrap({ u32: () => 0xffffffff }, 300, counts, extra);
+    expect(counts[299]).toBe(127);
+    expect([...extra]).toEqual([[299, 173]]);
+  });
+});
+
+describe('copyDrawnRows', () => {
+  it('copies drawn rows in table order, tagged with copies and label, and splits large counts', () => {
+    // Three rows of one feature with values 10, 20, 30; the last one is fraud.
+    const groups = groupCount(1);
+    const data = new Uint8Array(3 * groups * 4);
+    binRows([Float64Array.from([10, 20, 30])], [Float64Array.from([15, 25])], 0, 3, data, (f) => featureOffset(f, 3), 4, ['x']);
+    data[featureOffset(3, 3) + 8] = 1;
+    const table: BinnedTable = { data, nRows: 3, nFeatures: 1, groups, nBins: Int32Array.from([3]) };
+    const w32 = new Int32Array(3 * groups);
+    // Row 0 not drawn, row 1 twice, row 2 128 times: 127 copies in one working row, 1 in another.
+    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), new Int32Array(3), w32);
+    expect(drawn).toEqual({ rows: 3, cnt: 130, pos: 128 });
+    const bin = (k: number) => w32[k] & 255;
+    const tag = (k: number) => w32[k] >>> 24;
+    expect([bin(0), bin(1), bin(2)]).toEqual([1, 2, 2]);
+    expect([tag(0), tag(1), tag(2)]).toEqual([2, 127 | 128, 1 | 128]);
+  });
+});
