@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import { sqlString, type Db } from '../lake/db.js';
 import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
 import { addDays, dayRange, type Day } from '../util/dates.js';
