@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { CommandDef } from './types.js';
 import { dayArg, examples, intArg } from './args.js';
 import { usageError } from '../errors.js';
+import { REASONS } from '../ingest/rules.js';
 
 const MEMORY_RE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
@@ -11,7 +12,7 @@ export const ingestCommand: CommandDef = (program, run) => {
   program
     .command('ingest')
     .description('clean raw transaction dumps into daily lake partitions (transactions/, rejected rows to quarantine/)')
-    .argument('<file...>', 'raw dump(s) in the course format (header line, then 9 comma-separated fields)')
+    .argument('<file...>', 'raw dump(s) in the course format (header line, then 9 comma-separated fields): paths or s3://bucket/key')
     .option('--overwrite', 'replace days that already exist in the lake (default: skip them)')
     .option('--dry-run', 'parse, clean and report, but write nothing')
     .addOption(new Option('--time-origin <day>', 'day whose 00:00:00 is tx_time_seconds = 0 (simulated dumps: their start date)').argParser(dayArg).default('2019-08-22'))
@@ -26,9 +27,9 @@ export const ingestCommand: CommandDef = (program, run) => {
     .addHelpText(
       'after',
       '\nQuarantine reasons, tested in this order (a row gets the first it fails):\n' +
-        '  bad_transaction_id, bad_datetime, empty_terminal_id, non_numeric_terminal_id, terminal_id_out_of_range,\n' +
-        '  bad_customer_id, negative_customer_id, bad_amount, nonpositive_amount, bad_fraud_label, duplicate_transaction_id\n' +
-        'Rows whose datetime does not parse are filed under their file\'s first day.\n' +
+        REASONS.map((r) => `  ${r.reason.padEnd(26)} ${r.rule}\n`).join('') +
+        "Rows whose datetime does not parse are filed under their file's first day. A day already in the lake\n" +
+        "is skipped (replaced with --overwrite); 24:00:00 rows of a file's last day are merged into the next day.\n" +
         examples('fraudctl ingest data/2019-08-22.txt', 'fraudctl ingest sim.txt --time-origin 2025-01-01 --json', 'fraudctl ingest 2019-08-22.txt 2019-09-21.txt --overwrite'),
     )
     .action(async (files: string[], _o, cmd) =>
