@@ -26,6 +26,7 @@ export function scoreOptions(o: ScoreFlags, ctx: Ctx) {
     delay: ctx.config.delay,
     registeredModel: ctx.config.registeredModel,
     cacheDir: ctx.config.cacheDir,
+    threads: ctx.config.threads,
   };
 }
 

@@ -87,6 +87,7 @@ export async function runDemo(o: DemoOptions, ctx: Ctx) {
         delay: ctx.config.delay,
         registeredModel: ctx.config.registeredModel,
         cacheDir: join(o.dir, 'cache'),
+        threads: ctx.config.threads,
       },
       ctx,
       { lake, db, tracker },

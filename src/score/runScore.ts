@@ -4,7 +4,7 @@ import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
 import { FEATURE_NAMES } from '../features/spec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { loadForest } from '../model/forest/index.js';
+import { loadForest, predictParallel } from '../model/forest/index.js';
 import { computeMetrics } from '../model/metrics.js';
 import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
@@ -25,6 +25,7 @@ export interface ScoreOptions {
   delay: number;
   registeredModel: string;
   cacheDir: string;
+  threads?: number;
 }
 
 export interface ScoreDeps {
@@ -60,7 +61,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
-  const scores = model.predict(rows.columns, rows.n);
+  const scores = await predictParallel(model, rows.columns, rows.n, { threads: opts.threads });
   const predictSeconds = (performance.now() - t0) / 1000;
   await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: ctx.now() });
   await lake.writePartition('scores', opts.date, (tmp) => copyScores(db, tmp, 'parquet'));

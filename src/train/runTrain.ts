@@ -8,7 +8,7 @@ import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/asse
 import { FEATURE_NAMES } from '../features/spec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { trainForest, type ForestModel } from '../model/forest/index.js';
+import { predictParallel, trainForest, type ForestModel } from '../model/forest/index.js';
 import { computeMetrics, type Metrics } from '../model/metrics.js';
 import { sampleRows, takeRows } from '../model/sample.js';
 import { latestDay, timeSplit, validateSplit, type Split } from '../model/timeSplit.js';
@@ -168,7 +168,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         { signal },
       );
       const fitSeconds = (performance.now() - t0) / 1000;
-      const scores = model.predict(test.columns, test.n);
+      const scores = await predictParallel(model, test.columns, test.n, { threads: opts.threads });
       const metrics = computeMetrics(test.labels, scores, { threshold: opts.threshold, beta: opts.beta });
       const result: TrialResult = { trial, params, metrics, fitSeconds, trainRows: idx.length, trainFrauds: sampledFrauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, test.n, testFrauds, ctx.now().getTime());
