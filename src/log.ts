@@ -45,7 +45,8 @@ export function createLogger(opts: LogOptions): Logger {
   const sink = new Writable({
     write(chunk: Buffer | string, _enc, cb) {
       const text = redact(chunk.toString(), secrets);
-      opts.stream.write(pretty ? text.split('\n').filter(Boolean).map(prettyLine).join('') : text);
+      // On a terminal, clear a progress bar's line first so a record never lands on it.
+      opts.stream.write(pretty ? text.split('\n').filter(Boolean).map((l) => `\r\x1b[K${prettyLine(l)}`).join('') : text);
       cb();
     },
   });

@@ -225,7 +225,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
   const bestTrial = best.result.trial;
   out.line(`Trained on ${split.trainDays.join(', ')} (${trainSet.nRows} rows, ${trainFrauds} frauds; sample ${opts.sample}); tested on ${testDay} (${test.n} rows, ${testFrauds} frauds).`);
   out.table(
-    ['', 'trial', 'trees', 'depth', 'roc_auc', 'pr_auc', 'f_beta', 'seconds'],
+    ['best', 'trial', 'trees', 'depth', 'roc_auc', 'pr_auc', 'f_beta', 'seconds'],
     results.map((r) => [r.trial === bestTrial ? '*' : '', r.trial, r.params.n_estimators, r.params.max_depth, fmt(r.metrics.roc_auc), fmt(r.metrics.pr_auc), fmt(r.metrics.f_beta), r.fitSeconds.toFixed(1)]),
   );
   const bm = best.result.metrics;
