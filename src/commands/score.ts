@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { dayArg, examples, intArg, numberArg } from './args.js';
 import { withPipeline } from './pipeline.js';
 import type { CommandDef } from './types.js';
@@ -30,22 +31,27 @@ export function scoreOptions(o: ScoreFlags, ctx: Ctx) {
   };
 }
 
-export const scoreCommand: CommandDef = (program, run) => {
-  program
-    .command('score')
-    .description("score one day with a model: day D's transactions joined with the marts of D-1, written to scores/date=D")
+/** The options `score` and `daily` share (both score day D). */
+export function addScoringOptions(cmd: Command): Command {
+  return cmd
     .requiredOption('--date <date>', 'the day to score', dayArg)
     .option('--model <uri>', 'PATH | models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (default: the champion, else the newest registered version)')
     .option('--threshold <t>', 'flag transactions with a score >= t (env FRAUDCTL_THRESHOLD, default 0.2)', numberArg(0, 1))
     .option('--top <k>', 'show the K riskiest transactions', intArg(0, 10_000), 10)
-    .option('--out <file>', 'also write the scores to FILE.parquet, .csv or .json')
     .option('--beta <b>', 'beta of F-beta in the monitoring metrics', numberArg(0, 100, { exclusiveMin: true }), 1.5)
     .option('--delay <days>', 'label delay of the terminal mart (env FRAUDCTL_DELAY, default 7)', intArg(0, 365))
-    .option('--no-build-marts', 'fail (exit 3) when the marts of D-1 are missing instead of building them')
     .option('--allow-partial-history', 'build missing marts even when their history window lacks days')
     .option('--tracking-uri <uri>', 'MLflow: directory (embedded) or http(s)://server (env MLFLOW_TRACKING_URI, default ./mlruns)')
     .option('--register <name>', 'registered model name for the default model (env FRAUDCTL_REGISTERED_MODEL, default fraud-detector)')
-    .option('--threads <n>', 'threads (env FRAUDCTL_THREADS)', intArg(1, 256))
+    .option('--threads <n>', 'threads (env FRAUDCTL_THREADS)', intArg(1, 256));
+}
+
+export const scoreCommand: CommandDef = (program, run) => {
+  addScoringOptions(
+    program.command('score').description("score one day with a model: day D's transactions joined with the marts of D-1, written to scores/date=D"),
+  )
+    .option('--out <file>', 'also write the scores to FILE.parquet, .csv or .json')
+    .option('--no-build-marts', 'fail (exit 3) when the marts of D-1 are missing instead of building them')
     .addHelpText(
       'after',
       examples(
