@@ -10,14 +10,9 @@
 import { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
 import { copyDrawnRows, drawBootstrap, type DrawnRows } from './bootstrap.js';
-import { accumulate, partition, scanFeature, subtract, type Split } from './histogram.js';
+import { accumulate, clearHist, partition, scanFeature, subtract, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
-
-interface Hist {
-  cnt: Int32Array;
-  pos: Int32Array;
-}
 
 /** A node waiting to be split: its working rows [start, end), weighted counts and histogram. */
 interface Pending {
@@ -71,7 +66,7 @@ export class TreeGrower {
     this.importances = new Float64Array(this.table.nFeatures);
     const { rows, cnt, pos } = this.drawRows();
     const hist = this.acquire();
-    accumulate(this.w32, this.table.nRows, this.table.groups, 0, rows, hist.cnt, hist.pos);
+    accumulate(this.w32, this.table.nRows, this.table.nFeatures, 0, rows, hist.cnt, hist.pos);
     this.builder.reset();
     this.builder.add();
     this.stack.push({ node: 0, start: 0, end: rows, depth: 0, cnt, pos, hist });
@@ -118,8 +113,8 @@ export class TreeGrower {
     const [small, large] = mid - n.start <= n.end - mid ? [l, r] : [r, l];
     // Scan the smaller child's rows; the larger one's histogram is the parent's minus the smaller's.
     const scanned = this.acquire();
-    accumulate(this.w32, this.table.nRows, this.table.groups, small.start, small.end, scanned.cnt, scanned.pos);
-    subtract(n.hist.cnt, n.hist.pos, scanned.cnt, scanned.pos);
+    accumulate(this.w32, this.table.nRows, this.table.nFeatures, small.start, small.end, scanned.cnt, scanned.pos);
+    subtract(n.hist, scanned, this.table.nBins);
     small.hist = scanned;
     if (!(small === l ? leftLeaf : rightLeaf)) this.stack.push(small);
     else this.release(scanned);
@@ -152,8 +147,7 @@ export class TreeGrower {
   private acquire(): Hist {
     const h = this.free.pop();
     if (h) {
-      h.cnt.fill(0);
-      h.pos.fill(0);
+      clearHist(h, this.table.nBins);
       return h;
     }
     const size = this.table.groups * 1024;

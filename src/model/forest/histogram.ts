@@ -6,40 +6,60 @@
  * node's rows are contiguous, so building its histogram is a sequential scan, and splitting it an
  * in-place partition that scans one feature's bytes and moves only misplaced rows.
  *
- * Histograms are Int32 (bootstrap-weighted counts), 256 slots per byte of a row; `cnt` counts all
- * rows, `pos` the fraud rows. The slots of padding and of the tag byte are filled but never read.
+ * Histograms are Int32 (bootstrap-weighted counts), 256 slots per byte of a row (those of the tag
+ * byte unused); `cnt` counts all rows, `pos` the fraud rows.
  */
 
-/** Adds rows [start, end) to the histograms. */
-export function accumulate(w32: Int32Array, cap: number, groups: number, start: number, end: number, cnt: Int32Array, pos: Int32Array): void {
-  const tagGroup = (groups - 1) * cap;
+export interface Hist {
+  cnt: Int32Array;
+  pos: Int32Array;
+}
+
+/** Adds rows [start, end) of a table of `nFeatures` to the histograms. */
+export function accumulate(w32: Int32Array, cap: number, nFeatures: number, start: number, end: number, cnt: Int32Array, pos: Int32Array): void {
+  const full = nFeatures >> 2;
+  const last = nFeatures & 3;
+  const tagGroup = full * cap;
   for (let i = start; i < end; i++) {
     const tag = w32[tagGroup + i] >>> 24;
-    const w = tag & 127;
-    for (let g = 0, k = i, o = 0; g < groups; g++, k += cap, o += 1024) {
-      const x = w32[k];
-      cnt[o + (x & 255)] += w;
-      cnt[o + 256 + ((x >>> 8) & 255)] += w;
-      cnt[o + 512 + ((x >>> 16) & 255)] += w;
-      cnt[o + 768 + (x >>> 24)] += w;
-    }
-    if (tag > 127) {
-      for (let g = 0, k = i, o = 0; g < groups; g++, k += cap, o += 1024) {
-        const x = w32[k];
-        pos[o + (x & 255)] += w;
-        pos[o + 256 + ((x >>> 8) & 255)] += w;
-        pos[o + 512 + ((x >>> 16) & 255)] += w;
-        pos[o + 768 + (x >>> 24)] += w;
-      }
+    addRow(w32, cap, full, last, i, tag & 127, cnt);
+    if (tag > 127) addRow(w32, cap, full, last, i, tag & 127, pos);
+  }
+}
+
+/** Adds w to the slots of row i's bins: `full` whole words, then `last` bytes of the tag's word. */
+function addRow(w32: Int32Array, cap: number, full: number, last: number, i: number, w: number, h: Int32Array): void {
+  let k = i;
+  let o = 0;
+  for (let g = 0; g < full; g++, k += cap, o += 1024) {
+    const x = w32[k];
+    h[o + (x & 255)] += w;
+    h[o + 256 + ((x >>> 8) & 255)] += w;
+    h[o + 512 + ((x >>> 16) & 255)] += w;
+    h[o + 768 + (x >>> 24)] += w;
+  }
+  const x = w32[k];
+  if (last > 0) h[o + (x & 255)] += w;
+  if (last > 1) h[o + 256 + ((x >>> 8) & 255)] += w;
+  if (last > 2) h[o + 512 + ((x >>> 16) & 255)] += w;
+}
+
+/** parent -= child over each feature's bins: the sibling's histogram without touching its rows. */
+export function subtract(parent: Hist, child: Hist, nBins: Int32Array): void {
+  const { cnt, pos } = parent;
+  for (let f = 0; f < nBins.length; f++) {
+    for (let i = f << 8, e = i + nBins[f]; i < e; i++) {
+      cnt[i] -= child.cnt[i];
+      pos[i] -= child.pos[i];
     }
   }
 }
 
-/** parent -= child, slot by slot: the sibling's histogram without touching its rows. */
-export function subtract(parentCnt: Int32Array, parentPos: Int32Array, childCnt: Int32Array, childPos: Int32Array): void {
-  for (let i = 0; i < parentCnt.length; i++) {
-    parentCnt[i] -= childCnt[i];
-    parentPos[i] -= childPos[i];
+/** Zeroes each feature's bins (the only slots ever filled). */
+export function clearHist(h: Hist, nBins: Int32Array): void {
+  for (let f = 0; f < nBins.length; f++) {
+    h.cnt.fill(0, f << 8, (f << 8) + nBins[f]);
+    h.pos.fill(0, f << 8, (f << 8) + nBins[f]);
   }
 }
 

@@ -15,9 +15,6 @@ export interface ForestParts {
   forest: FlatForest;
 }
 
-/** What prediction needs of a model (and a prediction worker receives). */
-export type PredictParts = Pick<ForestParts, 'featureNames' | 'binEdges' | 'forest'>;
-
 /** Rows binned and walked at a time: their bins (15 bytes a row) stay in the core's cache. */
 const PREDICT_CHUNK_ROWS = 1 << 16;
 
@@ -64,7 +61,7 @@ export class ForestModel {
 
 /** Predicts rows [start, end) into out[0 … end-start), binning a chunk of rows at a time. */
 export function predictRange(
-  parts: PredictParts,
+  parts: ForestParts,
   columns: readonly Float64Array[],
   start: number,
   end: number,

@@ -23,12 +23,19 @@ export async function trainForest(data: TrainingData, params: ForestParams, opts
   checkTrainingData(data);
   opts.signal?.throwIfAborted();
   const { nRows, featureNames, columns } = data;
-  const binEdges = computeBinEdges(columns, nRows, stored.maxBins!, stored.seed, featureNames);
   const threads = resolveThreads(params.threads, stored.nTrees);
-  const table = binTable(data, binEdges, threads > 1);
+  const table = allocateTable(nRows, featureNames.length, threads > 1);
+  let binEdges: Float64Array[] = [];
+  const bin = () => {
+    binEdges = computeBinEdges(columns, nRows, stored.maxBins!, stored.seed, featureNames);
+    fillTable(table, data, binEdges);
+  };
   const grow = growParams(stored, featureNames.length);
+  // With workers, the table is binned while they start up.
   const trees =
-    threads === 1 ? await growInProcess(table, grow, stored.nTrees, opts) : await growInWorkers(table, grow, stored.nTrees, threads, opts);
+    threads === 1
+      ? (bin(), await growInProcess(table, grow, stored.nTrees, opts))
+      : await growInWorkers(table, grow, stored.nTrees, threads, { ...opts, prepare: bin });
   return new ForestModel({
     featureNames: [...featureNames],
     params: stored,
@@ -38,15 +45,19 @@ export async function trainForest(data: TrainingData, params: ForestParams, opts
   });
 }
 
-/** The group-major binned table with each row's label in its tag byte; shared memory for workers. */
-function binTable(data: TrainingData, binEdges: Float64Array[], shared: boolean): BinnedTable {
+/** An empty group-major table (shared memory when workers will read it). */
+function allocateTable(nRows: number, nFeatures: number, shared: boolean): BinnedTable {
+  const groups = groupCount(nFeatures);
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return { data: new Uint8Array(buffer(nRows * groups * 4)), nRows, nFeatures, groups, nBins: new Int32Array(buffer(nFeatures * 4)) };
+}
+
+/** Bins the columns into the table, each row's label in its tag byte. */
+function fillTable(table: BinnedTable, data: TrainingData, binEdges: Float64Array[]): void {
   const { nRows, featureNames, columns, labels } = data;
-  const groups = groupCount(featureNames.length);
-  const bytes = nRows * groups * 4;
-  const bins = new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  binRows(columns, binEdges, 0, nRows, bins, (f) => featureOffset(f, nRows), 4, featureNames);
-  for (let r = 0, o = featureOffset(groups * 4 - 1, nRows); r < nRows; r++, o += 4) bins[o] = labels[r];
-  return { data: bins, nRows, nFeatures: featureNames.length, groups, nBins: Int32Array.from(binEdges, (e) => e.length + 1) };
+  binRows(columns, binEdges, 0, nRows, table.data, (f) => featureOffset(f, nRows), 4, featureNames);
+  for (let r = 0, o = featureOffset(table.groups * 4 - 1, nRows); r < nRows; r++, o += 4) table.data[o] = labels[r];
+  binEdges.forEach((e, f) => (table.nBins[f] = e.length + 1));
 }
 
 /** One tree at a time, yielding to the event loop between trees so an abort can land. */

@@ -1,11 +1,11 @@
 /**
  * Worker-thread entry (workerPool.ts). 'grow': grows the tree whose index arrives in each message
- * and sends it back, its arrays transferred. 'predict': predicts its range of rows into the shared
- * output and exits.
+ * and sends it back, its arrays transferred. 'predict': walks its range of binned rows into the
+ * shared output and exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TreeGrower } from './grow.js';
-import { predictRange } from './model.js';
+import { compileForest, predictBinned } from './predictKernel.js';
 import type { WorkerJob } from './workerPool.js';
 
 const job = workerData as WorkerJob;
@@ -19,6 +19,6 @@ if (job.kind === 'grow') {
     port.postMessage({ tree, result }, transfer as ArrayBuffer[]);
   });
 } else {
-  const { parts, columns, start, end, out } = job;
-  predictRange(parts, columns, start, end, out.subarray(start, end));
+  const { forest, bins, stride, start, end, out } = job;
+  predictBinned(compileForest(forest), bins, stride, start, end, out.subarray(start, end));
 }

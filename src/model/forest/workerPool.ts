@@ -1,6 +1,6 @@
 /**
  * Worker threads for training (trees handed out one at a time, results kept by tree index) and for
- * batch prediction (one contiguous range of rows per worker). Data goes through SharedArrayBuffers;
+ * batch prediction (one contiguous range of binned rows per worker). Data goes through SharedArrayBuffers;
  * results come back transferred or written into shared memory. Any worker error, an unexpected
  * exit, or the abort signal terminates all workers and rejects.
  */
@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BinnedTable } from './binning.js';
-import type { ForestParts, PredictParts } from './model.js';
+import type { FlatForest } from './flatForest.js';
 import type { GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 
 /** What a worker is started with (worker.ts). */
 export type WorkerJob =
   | { kind: 'grow'; table: BinnedTable; params: GrowParams }
-  | { kind: 'predict'; parts: PredictParts; columns: Float64Array[]; start: number; end: number; out: Float64Array };
+  | { kind: 'predict'; forest: FlatForest; bins: Uint8Array; stride: number; start: number; end: number; out: Float64Array };
 
 /**
  * The compiled worker beside this module. Under vitest this module runs from src/*.ts, which a
@@ -35,7 +35,7 @@ export async function growInWorkers(
   params: GrowParams,
   nTrees: number,
   threads: number,
-  opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void },
+  opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void; prepare?: () => void },
 ): Promise<GrownTree[]> {
   const trees: GrownTree[] = new Array(nTrees);
   let next = 0;
@@ -44,6 +44,7 @@ export async function growInWorkers(
     if (next < nTrees) worker.postMessage(next++);
   };
   await withWorkers(threads, () => ({ kind: 'grow', table, params }), opts.signal, {
+    prepare: opts.prepare,
     start: feed,
     message: (worker, m: { tree: number; result: GrownTree }, finish) => {
       trees[m.tree] = m.result;
@@ -56,20 +57,15 @@ export async function growInWorkers(
   return trees;
 }
 
-/** Predicts rows [0, nRows) with one worker per contiguous range; columns are copied to shared memory once. */
-export async function predictInWorkers(parts: ForestParts, columns: readonly Float64Array[], nRows: number, threads: number): Promise<Float64Array> {
-  const shared = columns.map((c) => {
-    const s = new Float64Array(new SharedArrayBuffer(nRows * 8));
-    s.set(c.subarray(0, nRows));
-    return s;
-  });
+/** Walks binned rows [0, nRows) with one worker per contiguous range, into shared memory. */
+export async function predictInWorkers(forest: FlatForest, bins: Uint8Array, stride: number, nRows: number, threads: number): Promise<Float64Array> {
   const out = new Float64Array(new SharedArrayBuffer(nRows * 8));
-  const { featureNames, binEdges, forest } = parts;
   let running = threads;
   const job = (i: number): WorkerJob => ({
     kind: 'predict',
-    parts: { featureNames, binEdges, forest },
-    columns: shared,
+    forest,
+    bins,
+    stride,
     start: Math.floor((i * nRows) / threads),
     end: Math.floor(((i + 1) * nRows) / threads),
     out,
@@ -85,6 +81,8 @@ export async function predictInWorkers(parts: ForestParts, columns: readonly Flo
 }
 
 interface Handlers<M> {
+  /** Runs once all workers are created (they start up meanwhile), before `start`. */
+  prepare?: () => void;
   start?: (worker: Worker) => void;
   message?: (worker: Worker, message: M, finish: () => void) => void;
   /** Without this handler, a worker exiting before `finish` is an error. */
@@ -125,8 +123,11 @@ async function withWorkers<M>(n: number, job: (i: number) => WorkerJob, signal: 
           else settle(new Error(`forest worker exited early with code ${code}`));
         });
         worker.on('message', (m: M) => guard(() => on.message?.(worker, m, () => settle())));
-        guard(() => on.start?.(worker));
       }
+      guard(() => {
+        on.prepare?.();
+        for (const worker of workers) on.start?.(worker);
+      });
     });
   } finally {
     settled = true;

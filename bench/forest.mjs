@@ -1,0 +1,182 @@
+// bench/forest: the forest engine (issue 4) — training and prediction time, peak memory and test
+// ROC AUC at 200 k, 1 M and 2.5 M rows, 100 trees of depth 10, at 1 and 2 threads — side by side
+// with scikit-learn's RandomForestClassifier and xgboost's hist random-forest mode on the same
+// table when python3 has them (bench/forest_compare.py).
+//
+//   node bench/forest.mjs [--rows 200000,1000000,2500000] [--threads 1,2] [--repeat 1]
+//                         [--sklearn-max-rows 1000000] [--no-python] [--lock /tmp/fraudctl-bench.lock]
+//
+// The table is synthetic, 15 features named as fraudctl's, 0.8 % fraud, generated from a fixed seed
+// (the smaller tables are prefixes of the largest); the test set is 200 k other rows. Every run is a
+// child process of its own, for its peak RSS, under `flock LOCK` when --lock is given. scikit-learn
+// takes ~9 min at 2.5 M rows and one thread, so by default it runs up to 1 M rows only.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FEATURE_NAMES } from '../dist/features/spec.js';
+import { predictParallel, trainForest } from '../dist/model/forest/index.js';
+import { rocAuc } from '../dist/model/metrics.js';
+import { Rng } from '../dist/util/rng.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TEST_ROWS = 200_000;
+const SCORE_ROWS = 1_500_000;
+const PARAMS = { nTrees: 100, maxDepth: 10, seed: 1 };
+
+/** Synthetic transactions: customer spending, terminal risk, and fraud from a few scenarios. */
+function generate(n, seed) {
+  const rng = new Rng(seed, 0xf0e5);
+  const cols = FEATURE_NAMES.map(() => new Float64Array(n));
+  const labels = new Uint8Array(n);
+  const [amt, weekend, night, c1, a1, c7, a7, c30, a30, t1, r1, t7, r7, t30, r30] = cols;
+  const cents = (x) => Math.round(x * 100) / 100;
+  const risk = (count, rate) => (count > 0 ? rng.poisson(count * rate) / count : 0);
+  for (let i = 0; i < n; i++) {
+    const custMean = Math.exp(rng.normal(3.6, 0.5));
+    const activity = Math.exp(rng.normal(0, 0.5));
+    const stolenCard = rng.next() < 0.01; // some of its amounts are 5 times the usual
+    const amount = cents(custMean * Math.exp(rng.normal(0, 0.5)) * (stolenCard && rng.next() < 0.3 ? 5 : 1));
+    amt[i] = amount;
+    weekend[i] = +(rng.next() < 2 / 7);
+    night[i] = +(rng.next() < 0.15);
+    c1[i] = rng.poisson(2 * activity);
+    c7[i] = c1[i] + rng.poisson(12 * activity);
+    c30[i] = c7[i] + rng.poisson(25 * activity);
+    a1[i] = c1[i] ? cents(custMean * Math.exp(rng.normal(0, 0.3))) : 0;
+    a7[i] = c7[i] ? cents(custMean * Math.exp(rng.normal(0, 0.15))) : 0;
+    a30[i] = c30[i] ? cents(custMean * Math.exp(rng.normal(0, 0.08))) : 0;
+    const termActivity = Math.exp(rng.normal(0, 0.4));
+    const compromised = rng.next() < 0.015; // a compromised terminal has a high recent fraud rate
+    const rate = compromised ? 0.2 : 0.004;
+    t1[i] = rng.poisson(6 * termActivity);
+    t7[i] = t1[i] + rng.poisson(25 * termActivity);
+    t30[i] = t7[i] + rng.poisson(28 * termActivity);
+    r1[i] = risk(t1[i], rate);
+    r7[i] = risk(t7[i], rate);
+    r30[i] = risk(t30[i], rate);
+    const z = -5.4 + 4 * +(amount > 220) + 3 * +compromised + 2 * +(stolenCard && amount > 3 * custMean) + 0.5 * night[i];
+    labels[i] = +(rng.next() < 1 / (1 + Math.exp(-z)));
+  }
+  return { cols, labels };
+}
+
+/** X-NAME.f64: the columns one after another (numpy: fromfile().reshape(15, n).T); y-NAME.u8. */
+function writeTable(dir, name, { cols, labels }, n) {
+  const x = new Float64Array(n * cols.length);
+  cols.forEach((c, f) => x.set(c.subarray(0, n), f * n));
+  writeFileSync(join(dir, `X-${name}.f64`), x);
+  writeFileSync(join(dir, `y-${name}.u8`), labels.subarray(0, n));
+}
+
+function readTable(dir, name, n) {
+  const bytes = readFileSync(join(dir, `X-${name}.f64`));
+  const x = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const columns = FEATURE_NAMES.map((_, f) => x.subarray(f * n, (f + 1) * n));
+  return { nRows: n, featureNames: FEATURE_NAMES, columns, labels: new Uint8Array(readFileSync(join(dir, `y-${name}.u8`))) };
+}
+
+// Not from _cli.mjs, which loads the whole CLI (DuckDB included) into every child process.
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+
+const seconds = async (fn) => {
+  const t0 = performance.now();
+  const value = await fn();
+  return [(performance.now() - t0) / 1000, value];
+};
+
+/** One run of ours, in this (child) process: prints a JSON line. */
+async function child(rows, threads, dir) {
+  const train = readTable(dir, String(rows), rows);
+  const test = readTable(dir, 'test', TEST_ROWS);
+  const [trainS, model] = await seconds(() => trainForest(train, { ...PARAMS, threads }));
+  const [predictS, p] = await seconds(() => model.predict(test.columns, TEST_ROWS));
+  const scoreRows = Math.min(rows, SCORE_ROWS);
+  const [scoreS] = await seconds(() => model.predict(train.columns, scoreRows));
+  const [scoreParS] = await seconds(() => predictParallel(model, train.columns, scoreRows, { threads }));
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ trainS, predictS, auc: rocAuc(test.labels, p), scoreRows, scoreS, scoreParS, peakMb, nodes: model.nodeCount() }));
+}
+
+function run(lock, cmd, args) {
+  const [file, argv] = lock ? ['flock', [lock, cmd, ...args]] : [cmd, args];
+  const r = spawnSync(file, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+function findPython() {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(py, ['-c', 'import sklearn, xgboost'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  return undefined;
+}
+
+function option(args, name, fallback) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
+async function parent(args) {
+  const sizes = option(args, '--rows', '200000,1000000,2500000').split(',').map(Number);
+  const threadCounts = option(args, '--threads', '1,2').split(',').map(Number);
+  const repeat = Number(option(args, '--repeat', '1'));
+  const sklearnMax = Number(option(args, '--sklearn-max-rows', '1000000'));
+  const lock = option(args, '--lock', undefined);
+  const python = args.includes('--no-python') ? undefined : findPython();
+  const dir = mkdtempSync(join(tmpdir(), 'fraudctl-bench-forest-'));
+  try {
+    const largest = Math.max(...sizes);
+    const table = generate(largest, 1);
+    let fraud = 0;
+    for (const y of table.labels) fraud += y;
+    console.log(`table: ${largest} rows, ${(100 * fraud / largest).toFixed(2)} % fraud; test: ${TEST_ROWS} rows; ${PARAMS.nTrees} trees, depth ${PARAMS.maxDepth}`);
+    for (const n of sizes) writeTable(dir, String(n), table, n);
+    writeTable(dir, 'test', generate(TEST_ROWS, 2), TEST_ROWS);
+    if (!python) console.log('python3 with scikit-learn and xgboost not found: ours only');
+    const rowsOut = [];
+    for (const n of sizes) {
+      for (const threads of threadCounts) {
+        const ours = [];
+        for (let k = 0; k < repeat; k++) ours.push(run(lock, process.execPath, [fileURLToPath(import.meta.url), '--child', String(n), String(threads), dir]));
+        const py = (lib) => python && (lib !== 'sklearn' || n <= sklearnMax) ? run(lock, python, [join(here, 'forest_compare.py'), lib, String(n), String(threads), dir, String(TEST_ROWS)]) : undefined;
+        const row = { n, threads, ours: { ...ours[0], trainS: median(ours.map((o) => o.trainS)) }, xgb: py('xgboost'), sk: py('sklearn') };
+        rowsOut.push(row);
+        printRow(row);
+      }
+    }
+    console.log('\n' + markdownTable(rowsOut));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f = (v, d = 1) => (v === undefined ? '—' : v.toFixed(d));
+
+function printRow({ n, threads, ours, xgb, sk }) {
+  console.log(
+    `${n} rows, ${threads} thread(s): ours train ${f(ours.trainS)} s, AUC ${f(ours.auc, 4)}, peak ${f(ours.peakMb, 0)} MB, ` +
+      `scoring ${ours.scoreRows} rows ${f(ours.scoreS, 2)} s (${f(ours.scoreParS, 2)} s with predictParallel), ${ours.nodes} nodes | ` +
+      `xgboost ${f(xgb?.trainS)} s AUC ${f(xgb?.auc, 4)} | sklearn ${f(sk?.trainS)} s AUC ${f(sk?.auc, 4)}`,
+  );
+}
+
+function markdownTable(rows) {
+  const lines = [
+    '| rows | threads | ours train s | xgboost s | sklearn s | sklearn/ours | xgboost/ours | AUC ours | AUC xgboost | AUC sklearn | peak MB ours / xgb / skl | ours predict 200k s | ours score s (rows) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { n, threads, ours, xgb, sk } of rows) {
+    const ratio = (other) => (other ? `${(other.trainS / ours.trainS).toFixed(1)}×` : '—');
+    lines.push(
+      `| ${n} | ${threads} | ${f(ours.trainS)} | ${f(xgb?.trainS)} | ${f(sk?.trainS)} | ${ratio(sk)} | ${ratio(xgb)} | ${f(ours.auc, 4)} | ${f(xgb?.auc, 4)} | ${f(sk?.auc, 4)} | ` +
+        `${f(ours.peakMb, 0)} / ${f(xgb?.peakMb, 0)} / ${f(sk?.peakMb, 0)} | ${f(ours.predictS, 2)} | ${f(ours.scoreParS, 2)} (${ours.scoreRows}) |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') await child(Number(args[1]), Number(args[2]), args[3]);
+else await parent(args);
