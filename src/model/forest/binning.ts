@@ -44,9 +44,45 @@ export function computeBinEdges(columns: Float64Array[], nRows: number, maxBins:
   return columns.map((col, f) => {
     const values = sampleRows ? gather(col, sampleRows) : col.slice(0, nRows);
     checkFinite(values, values.length, names[f]);
-    values.sort();
-    return edgesOfSorted(values, maxBins);
+    const { distinct, counts } = distinctCounts(values);
+    return cutEdges(distinct, counts, values.length, maxBins);
   });
+}
+
+/** Widest range of whole numbers counted without sorting (counts, flags: most fraud features). */
+const COUNTING_RANGE = 1 << 16;
+
+/** The distinct values in ascending order and how often each occurs. */
+function distinctCounts(values: Float64Array): { distinct: number[]; counts: number[] } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let whole = true;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    whole &&= Number.isInteger(v);
+  }
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  if (whole && hi - lo < COUNTING_RANGE) {
+    const tally = new Int32Array(hi - lo + 1);
+    for (const v of values) tally[v - lo]++;
+    tally.forEach((c, i) => {
+      if (c > 0) {
+        distinct.push(lo + i);
+        counts.push(c);
+      }
+    });
+    return { distinct, counts };
+  }
+  const sorted = values.slice().sort();
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) {
+      distinct.push(sorted[i]);
+      counts.push(1);
+    } else counts[counts.length - 1]++;
+  }
+  return { distinct, counts };
 }
 
 /** One row drawn from each of k equal blocks of [0, n): spread over the table whatever its order. */
@@ -66,18 +102,11 @@ function gather(col: Float64Array, rows: Uint32Array): Float64Array {
 }
 
 /**
- * Greedy quantile cuts over sorted values: a bin closes once it holds its share of the rows still
- * to place, so a value carrying half the rows gets a bin of its own and the rest spread evenly.
+ * Greedy quantile cuts over the distinct values (ascending, with counts summing to `total`): a bin
+ * closes once it holds its share of the rows still to place, so a value carrying half the rows
+ * gets a bin of its own and the rest spread evenly.
  */
-export function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Array {
-  const distinct: number[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) {
-      distinct.push(sorted[i]);
-      counts.push(1);
-    } else counts[counts.length - 1]++;
-  }
+function cutEdges(distinct: number[], counts: number[], total: number, maxBins: number): Float64Array {
   const edges: number[] = [];
   if (distinct.length <= maxBins) {
     for (let i = 1; i < distinct.length; i++) edges.push(midpoint(distinct[i - 1], distinct[i]));
@@ -87,7 +116,7 @@ export function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Arr
   let inBin = 0;
   for (let i = 0; i < distinct.length - 1 && edges.length < maxBins - 1; i++) {
     inBin += counts[i];
-    const target = (sorted.length - placed) / (maxBins - edges.length);
+    const target = (total - placed) / (maxBins - edges.length);
     if (inBin >= target) {
       edges.push(midpoint(distinct[i], distinct[i + 1]));
       placed += inBin;

@@ -1,26 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
-import { binRows, computeBinEdges, edgesOfSorted, featureOffset, groupCount } from '../../../src/model/forest/binning.js';
+import { binRows, computeBinEdges, featureOffset, groupCount } from '../../../src/model/forest/binning.js';
 
 const F = (...v: number[]) => Float64Array.from(v);
+/** Edges of one column of values (all rows: fewer than the binning sample). */
+const edgesOf = (values: Float64Array, maxBins: number) => Array.from(computeBinEdges([values], values.length, maxBins, 1, ['x'])[0]);
 
 describe('bin edges', () => {
   it('puts an edge midway between neighbouring distinct values when there are few', () => {
-    expect(Array.from(edgesOfSorted(F(1, 1, 2, 4), 255))).toEqual([1.5, 3]);
-    expect(Array.from(edgesOfSorted(F(7, 7, 7), 255))).toEqual([]);
+    expect(edgesOf(F(4, 1, 2, 1), 255)).toEqual([1.5, 3]);
+    expect(edgesOf(F(0.5, 0.25, 1.5, 0.25), 255)).toEqual([0.375, 1]);
+    expect(edgesOf(F(7, 7, 7), 255)).toEqual([]);
   });
 
   it('cuts quantiles greedily, giving a heavy value a bin of its own', () => {
     // 50 zeros then 1…50, 4 bins: {0} holds half the rows; the other 50 rows share 3 bins,
     // closed once they hold 50/3 ≈ 16.7 rows (after 17), then 33/2 = 16.5 (after 17 more).
     const values = F(...new Array(50).fill(0), ...Array.from({ length: 50 }, (_, i) => i + 1));
-    expect(Array.from(edgesOfSorted(values, 4))).toEqual([0.5, 17.5, 34.5]);
+    expect(edgesOf(values, 4)).toEqual([0.5, 17.5, 34.5]);
+    // The same cuts when the values are not whole numbers (sorted, not counted).
+    expect(edgesOf(values.map((v) => v / 4), 4)).toEqual([0.125, 4.375, 8.625]);
   });
 
   it('keeps a threshold strictly between two neighbouring doubles', () => {
     const a = 1;
     const b = 1 + Number.EPSILON;
-    const [edge] = edgesOfSorted(F(a, b), 255);
+    const [edge] = edgesOf(F(a, b), 255);
     expect(edge > a && edge <= b).toBe(true);
   });
 
