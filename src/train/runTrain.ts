@@ -16,12 +16,13 @@ import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import { buildMlmodel, writeModelDir } from '../mlflow/mlmodel.js';
 import { promoteIfBetter } from '../mlflow/promote.js';
 import { standardRunTags } from '../mlflow/runTags.js';
-import type { Metric, ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
+import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
 import { VERSION } from '../version.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { OpenRuns } from './openRuns.js';
+import { definedMetrics, logTrial, METRIC_KEYS, metricList, undefinedTag } from './trialLog.js';
 import { countPositives, stackDays } from './trainingSet.js';
 
 export interface TrainOptions {
@@ -65,9 +66,6 @@ export interface TrialResult {
   trainFrauds: number;
   runId: string;
 }
-
-/** The metrics logged per trial, in table order; undefined ones are named in a tag instead. */
-const METRIC_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const;
 
 const fmt = (x: number | undefined, d = 4) => (x === undefined ? 'undef' : x.toFixed(d));
 
@@ -248,55 +246,4 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
     promotion: promotion ? { promoted: promotion.promoted, reason: promotion.reason } : null,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
-}
-
-async function logTrial(tracker: Tracker, runId: string, r: TrialResult, opts: TrainOptions, testRows: number, testFrauds: number, ts: number) {
-  const m = r.metrics;
-  await tracker.logBatch(runId, {
-    params: {
-      n_estimators: String(r.params.n_estimators),
-      max_depth: String(r.params.max_depth),
-      trial: String(r.trial),
-      seed: String(opts.seed),
-      sample: String(opts.sample),
-      threshold: String(opts.threshold),
-      beta: String(opts.beta),
-      min_samples_leaf: String(opts.minSamplesLeaf),
-      max_features: 'sqrt',
-    },
-    metrics: metricList(
-      {
-        ...Object.fromEntries(METRIC_KEYS.map((k) => [k, m[k]])),
-        tp: m.tp,
-        fp: m.fp,
-        tn: m.tn,
-        fn: m.fn,
-        fit_seconds: r.fitSeconds,
-        train_rows: r.trainRows,
-        train_frauds: r.trainFrauds,
-        train_fraud_rate: r.trainFrauds / r.trainRows,
-        test_rows: testRows,
-        test_frauds: testFrauds,
-        test_fraud_rate: testFrauds / testRows,
-      },
-      ts,
-    ),
-    tags: undefinedTag(m),
-  });
-}
-
-/** Defined metric values only: an undefined metric is never sent as NaN or a made-up number. */
-function metricList(values: Record<string, number | undefined>, timestamp: number): Metric[] {
-  return Object.entries(values)
-    .filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1]))
-    .map(([key, value]) => ({ key, value, timestamp, step: 0 }));
-}
-
-function undefinedTag(m: Metrics, prefix = ''): Record<string, string> {
-  const undef = METRIC_KEYS.filter((k) => m[k] === undefined).map((k) => `${prefix}${k}`);
-  return undef.length > 0 ? { 'fraudctl.undefined_metrics': undef.join(',') } : {};
-}
-
-function definedMetrics(m: Metrics): Record<string, number | null> {
-  return Object.fromEntries(METRIC_KEYS.map((k) => [k, m[k] ?? null]));
 }
