@@ -155,6 +155,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
       const p = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
       const params = { n_estimators: p.n_estimators, max_depth: p.max_depth };
       const idx = sampleRows(trainSet.nRows, opts.sample, opts.seed, trial);
+      if (idx.length === 0) throw dataError(`--sample ${opts.sample} of ${trainSet.nRows} train rows leaves no row to train on`, 'raise --sample or --days');
       const sampled = takeRows(trainSet.columns, trainSet.labels, idx);
       const sampledFrauds = countPositives(sampled.labels);
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
