@@ -37,8 +37,8 @@ export interface GrowParams {
 
 /** Bins are one byte and a leaf's threshold is 255, so there are at most 255 bins (0…254 + leaf). */
 export const MAX_BINS = 255;
-/** A tree node stores its feature in a byte; 255 features leave room for nothing else. */
-export const MAX_FEATURES = 254;
+/** A tree node stores its feature index in a byte. */
+export const MAX_FEATURES = 256;
 /** Weighted counts are Int32 sums of bootstrap draws, and nRows draws are made per tree. */
 export const MAX_ROWS = 2 ** 31 - 1;
 /** Deep enough for any sensible forest; bounds the per-tree stack of histograms. */
