@@ -72,7 +72,13 @@ describe('trainForest', () => {
       message: expect.stringMatching(/nTrees .* 0.*maxDepth .* 0/),
     });
     const nan = { ...data, columns: data.columns.map((c, f) => (f === 2 ? c.map((v, i) => (i < 3 ? NaN : v)) : c)) };
-    await expect(trainForest(nan, params)).rejects.toMatchObject({ exitCode: ExitCode.Data, message: expect.stringContaining('feature risk has 3 missing') });
+    for (const threads of [1, 2]) {
+      // With workers, binning happens while they start up: the error must still reject the same way.
+      await expect(trainForest(nan, { ...params, threads })).rejects.toMatchObject({
+        exitCode: ExitCode.Data,
+        message: expect.stringContaining('feature risk has 3 missing'),
+      });
+    }
   });
 });
 
