@@ -14,11 +14,11 @@ import { dataError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
 
 /**
- * Rows sampled to place the edges; all rows below this. ~390 sampled rows a bin place quantile
- * edges well enough (their number, maxBins, sets the resolution), and sorting 100 k values per
- * feature keeps binning a small share of even a 200 k-row forest (LightGBM samples 200 k).
+ * Rows sampled to place the edges (LightGBM's bin_construct_sample_cnt); all rows below this. A
+ * 100 k sample was tried: 60 ms faster per forest, but at 200 k rows the test AUC moved by 0.005
+ * (bins placed on half the rows), as much as the whole allowed gap to scikit-learn.
  */
-export const BIN_SAMPLE_ROWS = 100_000;
+export const BIN_SAMPLE_ROWS = 200_000;
 /** Rng stream of the binning sample; tree streams are tree indices, far below this. */
 const BIN_STREAM = 0xffffffff;
 

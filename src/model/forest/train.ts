@@ -31,11 +31,14 @@ export async function trainForest(data: TrainingData, params: ForestParams, opts
     fillTable(table, data, binEdges);
   };
   const grow = growParams(stored, featureNames.length);
-  // With workers, the table is binned while they start up.
-  const trees =
-    threads === 1
-      ? (bin(), await growInProcess(table, grow, stored.nTrees, opts))
-      : await growInWorkers(table, grow, stored.nTrees, threads, { ...opts, prepare: bin });
+  let trees: GrownTree[];
+  if (threads === 1) {
+    bin();
+    trees = await growInProcess(table, grow, stored.nTrees, opts);
+  } else {
+    // The table is binned while the workers start up.
+    trees = await growInWorkers(table, grow, stored.nTrees, threads, { ...opts, prepare: bin });
+  }
   return new ForestModel({
     featureNames: [...featureNames],
     params: stored,

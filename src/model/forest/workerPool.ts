@@ -1,7 +1,7 @@
 /**
  * Worker threads for training (trees handed out one at a time, results kept by tree index) and for
- * batch prediction (one contiguous range of binned rows per worker). Data goes through SharedArrayBuffers;
- * results come back transferred or written into shared memory. Any worker error, an unexpected
+ * batch prediction (one contiguous range of binned rows per worker). Data goes through
+ * SharedArrayBuffers; results come back transferred or written into shared memory. Any worker error, an unexpected
  * exit, or the abort signal terminates all workers and rejects.
  */
 import { existsSync } from 'node:fs';
@@ -30,6 +30,7 @@ export function workerUrl(): URL {
   return url;
 }
 
+/** Grows trees 0…nTrees-1 in `threads` workers; `prepare` (the binning) runs while they start up. */
 export async function growInWorkers(
   table: BinnedTable,
   params: GrowParams,
