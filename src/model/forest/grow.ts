@@ -42,6 +42,7 @@ export class TreeGrower {
   private readonly best: Split = { feature: 0, threshold: 0, score: 0, leftCnt: 0, leftPos: 0 };
   private readonly builder = new TreeBuilder();
   private importances: Float64Array;
+  private nBins = new Int32Array(0);
   private rng = new Rng(0);
   // The depth-first stack of nodes waiting to be split, each with its rows and histogram.
   private stack: Pending[] = [];
@@ -61,6 +62,8 @@ export class TreeGrower {
   }
 
   grow(treeIndex: number): GrownTree {
+    // A private copy: V8 reads typed arrays over a SharedArrayBuffer ~15 % slower in these loops.
+    this.nBins = Int32Array.from(this.table.nBins);
     this.rng = new Rng(this.params.seed, treeIndex);
     this.perm.forEach((_, f, p) => (p[f] = f));
     this.importances = new Float64Array(this.table.nFeatures);
@@ -114,7 +117,7 @@ export class TreeGrower {
     // Scan the smaller child's rows; the larger one's histogram is the parent's minus the smaller's.
     const scanned = this.acquire();
     accumulate(this.w32, this.table.nRows, this.table.nFeatures, small.start, small.end, scanned.cnt, scanned.pos);
-    subtract(n.hist, scanned, this.table.nBins);
+    subtract(n.hist, scanned, this.nBins);
     small.hist = scanned;
     if (!(small === l ? leftLeaf : rightLeaf)) this.stack.push(small);
     else this.release(scanned);
@@ -128,7 +131,7 @@ export class TreeGrower {
    */
   private findSplit(hist: Hist, cnt: number, pos: number): boolean {
     const { perm, rng, best } = this;
-    const { nBins } = this.table;
+    const { nBins } = this;
     const nf = perm.length;
     best.score = -Infinity;
     best.feature = nf;
@@ -147,7 +150,7 @@ export class TreeGrower {
   private acquire(): Hist {
     const h = this.free.pop();
     if (h) {
-      clearHist(h, this.table.nBins);
+      clearHist(h, this.nBins);
       return h;
     }
     const size = this.table.groups * 1024;
