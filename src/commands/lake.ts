@@ -4,6 +4,7 @@ import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
 import { addDays, dayRange, type Day } from '../util/dates.js';
 import { choiceArg, examples } from './args.js';
 import { addLakeSync } from './lakeSync.js';
+import { withPipeline } from './pipeline.js';
 import type { CommandDef } from './types.js';
 
 export interface DatasetListing {
@@ -65,16 +66,11 @@ export const lakeCommand: CommandDef = (program, run) => {
     .action(async (_o, cmd) =>
       run(cmd.optsWithGlobals(), async (ctx) => {
         const opts = cmd.optsWithGlobals() as { dataset?: Dataset };
-        const { openLake } = await import('../lake/openLake.js');
-        const { openDb } = await import('../lake/db.js');
-        const lakeHandle = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
-        const db = await openDb({ threads: ctx.config.threads, extensionDir: ctx.config.duckdbExtensionDir });
-        let listing: DatasetListing[];
-        try {
-          listing = await listLake(lakeHandle, db, opts.dataset ? [opts.dataset] : DATASETS);
-        } finally {
-          db.close();
-        }
+        // withPipeline also configures DuckDB for the lake (the httpfs secret on S3).
+        const { lakeHandle, listing } = await withPipeline(ctx, {}, async ({ lake: lakeHandle, db }) => ({
+          lakeHandle,
+          listing: await listLake(lakeHandle, db, opts.dataset ? [opts.dataset] : DATASETS),
+        }));
         ctx.out.line(`lake ${lakeHandle.uri}`);
         for (const ds of listing) printDataset(ctx.out, ds);
         return { lake: lakeHandle.uri, datasets: listing };

@@ -1,10 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Ctx } from '../context.js';
 import { usageError } from '../errors.js';
-import type { Db } from '../lake/db.js';
-import type { Lake } from '../lake/lake.js';
 import { dayRange, daysBetween, type Day } from '../util/dates.js';
 import { dayArg, examples, intArg } from './args.js';
+import { withPipeline } from './pipeline.js';
 import type { CommandDef, RunCommand } from './types.js';
 
 const MAX_RANGE_DAYS = 3660;
@@ -39,20 +38,6 @@ function resolveDays(o: Record<string, unknown>): Day[] {
   return dayRange(from, to);
 }
 
-/** Opens the lake and a DuckDB session for one command body, closing the session afterwards. */
-async function withLakeDb<T>(ctx: Ctx, body: (db: Db, lake: Lake) => Promise<T>): Promise<T> {
-  const { openLake } = await import('../lake/openLake.js');
-  const { openDb } = await import('../lake/db.js');
-  const lake = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
-  const db = await openDb({ threads: ctx.config.threads, extensionDir: ctx.config.duckdbExtensionDir });
-  try {
-    await lake.configureDb?.(db);
-    return await body(db, lake);
-  } finally {
-    db.close();
-  }
-}
-
 function addBuild(marts: Command, run: RunCommand): void {
   marts
     .command('build')
@@ -68,7 +53,7 @@ function addBuild(marts: Command, run: RunCommand): void {
       run(cmd.optsWithGlobals(), async (ctx) => {
         const o = cmd.optsWithGlobals();
         const days = resolveDays(o);
-        return withLakeDb(ctx, async (db, lake) => {
+        return withPipeline(ctx, {}, async ({ db, lake }) => {
           await lake.ensureWritable();
           const { buildMartsForDays } = await import('../features/marts.js');
           const results = await buildMartsForDays(db, lake, days, {
@@ -118,7 +103,7 @@ function addShow(marts: Command, run: RunCommand): void {
         if ((o.customer === undefined) === (o.terminal === undefined)) throw usageError('give exactly one of --customer ID or --terminal ID');
         const mart = o.customer !== undefined ? 'customer' : 'terminal';
         const id = (o.customer ?? o.terminal) as bigint;
-        return withLakeDb(ctx, async (db, lake) => {
+        return withPipeline(ctx, {}, async ({ db, lake }) => {
           const { showMartEntity } = await import('../features/martShow.js');
           const v = await showMartEntity(db, lake, o.date as Day, mart, id);
           ctx.out.line(`${mart} ${v.id}, ${mart} mart of ${v.day}${v.delay !== null ? ` (label delay ${v.delay} days)` : ''}: ${v.uri}`);
