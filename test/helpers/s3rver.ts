@@ -17,8 +17,8 @@ export interface S3rverHandle {
 
 /**
  * s3rver on 127.0.0.1 (an ephemeral port) as the S3 endpoint, with `buckets` created (default
- * 'lake'). s3rver checks SigV4 signatures against the key pair S3RVER / S3RVER, so a wrong secret
- * is refused with SignatureDoesNotMatch. Imported lazily (it has no type declarations).
+ * 'lake'). s3rver knows the key id S3RVER (secret S3RVER) and refuses unknown key ids with
+ * InvalidAccessKeyId; it does not verify SigV4 signatures. Imported lazily (no type declarations).
  */
 export async function startS3rver(buckets: string[] = ['lake']): Promise<S3rverHandle> {
   const directory = mkdtempSync(join(tmpdir(), 'fraudctl-s3rver-'));

@@ -230,17 +230,8 @@ export function omitEmpty(v: unknown): unknown {
   return v;
 }
 
-/**
- * s3rver on 127.0.0.1 as the S3 endpoint for s3:// artifact roots; bucket 'artifacts' by default.
- * Imported lazily (s3rver has no type declarations).
- */
-export async function startS3rver(buckets: string[] = ['artifacts']): Promise<{ endpoint: string; directory: string; close(): Promise<void> }> {
-  const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
-  const mod = (await import('s3rver' as string)) as { default: new (o: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void> } };
-  const s3 = new mod.default({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
-  const addr = await s3.run();
-  return { endpoint: `http://127.0.0.1:${addr.port}`, directory, close: () => s3.close() };
-}
+/** s3rver on 127.0.0.1 as the S3 endpoint for s3:// artifact roots (one helper for every suite). */
+export { startS3rver } from '../helpers/s3rver.js';
 
 export { ServerState };
 
