@@ -1,7 +1,8 @@
 import type { Ctx } from '../context.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { readModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { loadForest, predictParallel } from '../model/forest/index.js';
@@ -26,6 +27,8 @@ export interface ScoreOptions {
   registeredModel: string;
   cacheDir: string;
   threads?: number;
+  /** --features: when given, it must be the model's own spec. */
+  featureSpec?: FeatureSpec;
 }
 
 export interface ScoreDeps {
@@ -49,15 +52,25 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
   const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
   const resolved = await resolveModel(uri, tracker, opts.cacheDir);
   const modelDir = await readModelDir(resolved.dir);
-  const model = await loadForest(modelDir.modelPath, FEATURE_NAMES);
-  log.info({ model: resolved.modelUri, version: resolved.modelVersion }, 'model loaded');
+  const carried = await readModelSpec(resolved.dir, modelDir.featureNames);
+  const spec = carried.spec;
+  if (opts.featureSpec && opts.featureSpec.hash !== spec.hash) {
+    throw new FraudctlError(`--features ${opts.featureSpec.name}@${opts.featureSpec.hash} is not the spec the model was trained on (${spec.name}@${spec.hash})`, ExitCode.Usage, {
+      hint: 'drop --features (score uses the model\'s own spec) or pick a model trained with that spec',
+    });
+  }
+  // Marts must be built with the model's delay; a model from before specs uses the configured one.
+  const delay = carried.delay ?? opts.delay;
+  if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
+  const model = await loadForest(modelDir.modelPath, featureNames(spec));
+  log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
   // 2. Features of day D from the marts of D-1.
   if (!(await lake.has('transactions', opts.date))) {
     throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, { hint: 'fraudctl lake ls shows the days present' });
   }
-  await ensureMarts(db, lake, [addDays(opts.date, -1)], { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
-  const rows = await loadFeatureRows(db, lake, opts.date);
+  await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const rows = await loadFeatureRows(db, lake, opts.date, spec);
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
@@ -106,6 +119,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
     noHistoryTerminals: rows.noHistoryTerminals,
     modelUri: resolved.modelUri,
     modelVersion: resolved.modelVersion ?? null,
+    features: { spec: spec.name, hash: spec.hash, delay },
     monitoring: monitoring
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
       : null,

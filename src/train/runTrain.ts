@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Ctx } from '../context.js';
 import { dataError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { presetSpec } from '../features/loadFeatureSpec.js';
+import { writeModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { predictParallel, trainForest, type ForestModel } from '../model/forest/index.js';
@@ -49,6 +51,9 @@ export interface TrainOptions {
   threads: number;
   /** Also copy the best model directory here. */
   out?: string;
+  /** The feature spec (default: the handbook preset); `featuresRef` is how the user named it. */
+  featureSpec?: FeatureSpec;
+  featuresRef?: string;
 }
 
 export interface TrainDeps {
@@ -84,14 +89,16 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
 
   // 2. Features: every day joined with the marts of its previous day; missing marts are built first.
   const martDays = [...split.trainDays, testDay].map((d) => addDays(d, -1));
-  await ensureMarts(db, lake, martDays, { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const spec = opts.featureSpec ?? presetSpec('handbook');
+  const FEATURE_NAMES = featureNames(spec);
+  await ensureMarts(db, lake, martDays, { spec, specRef: opts.featuresRef, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
   const trainParts: FeatureRows[] = [];
   for (const d of split.trainDays) {
     throwIfInterrupted(signal);
-    trainParts.push(await loadFeatureRows(db, lake, d));
+    trainParts.push(await loadFeatureRows(db, lake, d, spec));
   }
-  const test = await loadFeatureRows(db, lake, testDay);
-  const trainSet = stackDays(trainParts);
+  const test = await loadFeatureRows(db, lake, testDay, spec);
+  const trainSet = stackDays(trainParts, FEATURE_NAMES);
   trainParts.length = 0;
   const trainFrauds = countPositives(trainSet.labels);
   if (!test.labels) throw dataError(`test day ${testDay} has no tx_fraud labels; cannot evaluate`);
@@ -142,6 +149,8 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         delay: String(opts.delay),
         min_samples_leaf: String(opts.minSamplesLeaf),
         features: FEATURE_NAMES.join(','),
+        feature_spec: spec.name,
+        feature_spec_hash: spec.hash,
         lake: lake.uri,
       },
       metrics: metricList({ train_rows: trainSet.nRows, train_frauds: trainFrauds, test_rows: test.n, test_frauds: testFrauds }, ctx.now().getTime()),
@@ -192,6 +201,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
     try {
       const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: ctx.now() });
       await writeModelDir(modelDir, { mlmodel, modelBytes: best.model.toBuffer(), featureNames: FEATURE_NAMES });
+      await writeModelSpec(modelDir, spec, opts.delay);
       await tracker.logArtifacts(parent, modelDir, 'model');
       await tracker.logModel(parent.runId, mlmodel);
       if (opts.out) await cp(modelDir, opts.out, { recursive: true });
