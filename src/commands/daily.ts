@@ -22,14 +22,19 @@ export const dailyCommand: CommandDef = (program, run) => {
         const { addDays } = await import('../util/dates.js');
         const lock = await acquireLock(join(resolve(ctx.runEnv.cwd, ctx.config.cacheDir), 'locks', `daily-${o.date}.lock`), `fraudctl daily --date ${o.date}`, ctx.log);
         try {
+          const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+          const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
           return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
             const { buildMartsForDay } = await import('../features/marts.js');
-            const { score } = await import('../score/runScore.js');
+            const { score, resolveScoringModel } = await import('../score/runScore.js');
             const martDay = addDays(o.date, -1);
-            const marts = await buildMartsForDay(db, lake, martDay, { delay: ctx.config.delay, allowPartialHistory: o.allowPartialHistory === true, overwrite: false, log: ctx.log });
-            ctx.out.line(`Marts of ${martDay}: ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
-            const scored = await score(scoreOptions({ ...o, buildMarts: false }, ctx), ctx, { lake, db, tracker: tracker! });
-            return { date: o.date, marts: { day: martDay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
+            const opts = { ...scoreOptions({ ...o, buildMarts: false }, ctx), featureSpec };
+            // The marts of the model's own spec and delay (the model carries them).
+            const { spec, delay } = await resolveScoringModel(opts, tracker!, ctx.log);
+            const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory === true, overwrite: false, log: ctx.log });
+            ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
+            const scored = await score(opts, ctx, { lake, db, tracker: tracker! });
+            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
           });
         } finally {
           await lock.release();

@@ -3,6 +3,7 @@ import { dayArg, examples, intArg, numberArg } from './args.js';
 import { withPipeline } from './pipeline.js';
 import type { CommandDef } from './types.js';
 import type { Ctx } from '../context.js';
+import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
 export interface ScoreFlags {
   date: string;
@@ -41,6 +42,7 @@ export function addScoringOptions(cmd: Command): Command {
     .option('--beta <b>', 'beta of F-beta in the monitoring metrics', numberArg(0, 100, { exclusiveMin: true }), 1.5)
     .option('--delay <days>', 'label delay of the terminal mart (env FRAUDCTL_DELAY, default 7)', intArg(0, 365))
     .option('--allow-partial-history', 'build missing marts even when their history window lacks days')
+    .option(FEATURES_FLAG, `${FEATURES_HELP}; it must be the model's own spec (by default the model's spec is used)`)
     .option('--tracking-uri <uri>', 'MLflow: directory (embedded) or http(s)://server (env MLFLOW_TRACKING_URI, default ./mlruns)')
     .option('--register <name>', 'registered model name for the default model (env FRAUDCTL_REGISTERED_MODEL, default fraud-detector)')
     .option('--threads <n>', 'threads (env FRAUDCTL_THREADS)', intArg(1, 256));
@@ -62,11 +64,13 @@ export const scoreCommand: CommandDef = (program, run) => {
     )
     .action(async (_o, cmd) => {
       const o = cmd.optsWithGlobals();
-      await run(o, (ctx) =>
-        withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+      await run(o, async (ctx) => {
+        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+        const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
+        return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           const { score } = await import('../score/runScore.js');
-          return score(scoreOptions(o, ctx), ctx, { lake, db, tracker: tracker! });
-        }),
-      );
+          return score({ ...scoreOptions(o, ctx), featureSpec }, ctx, { lake, db, tracker: tracker! });
+        });
+      });
     });
 };

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { choiceArg, dayArg, examples, intArg, numberArg, rangeArg } from './args.js';
 import type { CommandDef } from './types.js';
 import { withPipeline } from './pipeline.js';
+import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
 export const trainCommand: CommandDef = (program, run) => {
   program
@@ -20,6 +21,7 @@ export const trainCommand: CommandDef = (program, run) => {
     .option('--threshold <t>', 'score threshold of the threshold metrics (env FRAUDCTL_THRESHOLD, default 0.2)', numberArg(0, 1))
     .option('--beta <b>', 'beta of F-beta (recall weighs more when > 1)', numberArg(0, 100, { exclusiveMin: true }), 1.5)
     .option('--delay <days>', 'label delay of the terminal mart (env FRAUDCTL_DELAY, default 7)', intArg(0, 365))
+    .option(FEATURES_FLAG, FEATURES_HELP)
     .option('--min-samples-leaf <n>', 'minimum rows in a leaf', intArg(1, 1_000_000), 1)
     .option('--no-build-marts', 'fail (exit 3) when a needed mart is missing instead of building it')
     .option('--allow-partial-history', 'build missing marts even when their history window lacks days (the first 37 days of a lake)')
@@ -36,6 +38,7 @@ export const trainCommand: CommandDef = (program, run) => {
         'fraudctl train --days 3 --test-day 2025-03-20',
         'fraudctl train --days 7 --gap 1 --max-evals 20 --startup-trials 5 --trees 100:400 --depth 6:16',
         'MLFLOW_TRACKING_URI=http://mlflow:8000 fraudctl train --days 3 --test-day 2025-03-20 --promote --json',
+        'fraudctl train --days 3 --test-day 2025-03-20 --features seed',
       ) +
         '\nTrain days are T-gap-days … T-gap-1 for test day T (--days 3 --gap 1 --test-day 2025-03-10 trains on the 6th, 7th and 8th).\n' +
         'Every day is joined with the marts of its previous day; missing marts are built first unless --no-build-marts.\n',
@@ -44,8 +47,10 @@ export const trainCommand: CommandDef = (program, run) => {
       const o = cmd.optsWithGlobals();
       // --register NAME sets the name (config key registeredModel); --no-register turns registration off.
       const register = o.register !== false;
-      await run({ ...o, register: typeof o.register === 'string' ? o.register : undefined }, (ctx) =>
-        withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+      await run({ ...o, register: typeof o.register === 'string' ? o.register : undefined }, async (ctx) => {
+        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+        const featureSpec = await loadFeatureSpec(o.features);
+        return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           const { train } = await import('../train/runTrain.js');
           return train(
             {
@@ -71,11 +76,13 @@ export const trainCommand: CommandDef = (program, run) => {
               promote: o.promote === true,
               threads: ctx.config.threads,
               out: o.out,
+              featureSpec,
+              featuresRef: o.features,
             },
             ctx,
             { lake, db, tracker: tracker! },
           );
-        }),
-      );
+        });
+      });
     });
 };

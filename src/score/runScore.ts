@@ -49,19 +49,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
-  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
-  const modelDir = await readModelDir(resolved.dir);
-  const carried = await readModelSpec(resolved.dir, modelDir.featureNames);
-  const spec = carried.spec;
-  if (opts.featureSpec && opts.featureSpec.hash !== spec.hash) {
-    throw new FraudctlError(`--features ${opts.featureSpec.name}@${opts.featureSpec.hash} is not the spec the model was trained on (${spec.name}@${spec.hash})`, ExitCode.Usage, {
-      hint: 'drop --features (score uses the model\'s own spec) or pick a model trained with that spec',
-    });
-  }
-  // Marts must be built with the model's delay; a model from before specs uses the configured one.
-  const delay = carried.delay ?? opts.delay;
-  if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
+  const { resolved, modelDir, spec, delay } = await resolveScoringModel(opts, tracker, log);
   const model = await loadForest(modelDir.modelPath, featureNames(spec));
   log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
@@ -128,6 +116,27 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
     predictSeconds: +predictSeconds.toFixed(3),
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
+}
+
+/**
+ * The model to score with and the features it was trained on: its feature spec and the label
+ * delay its marts must have. `--features`, when given, must name that same spec (exit 2).
+ */
+export async function resolveScoringModel(opts: Pick<ScoreOptions, 'model' | 'registeredModel' | 'cacheDir' | 'delay' | 'featureSpec'>, tracker: Tracker, log: Ctx['log']) {
+  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
+  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
+  const modelDir = await readModelDir(resolved.dir);
+  const carried = await readModelSpec(resolved.dir, modelDir.featureNames);
+  const spec = carried.spec;
+  if (opts.featureSpec && opts.featureSpec.hash !== spec.hash) {
+    throw new FraudctlError(`--features ${opts.featureSpec.name}@${opts.featureSpec.hash} is not the spec the model was trained on (${spec.name}@${spec.hash})`, ExitCode.Usage, {
+      hint: "drop --features (score uses the model's own spec) or pick a model trained with that spec",
+    });
+  }
+  // Marts must be built with the model's delay; a model from before specs uses the configured one.
+  const delay = carried.delay ?? opts.delay;
+  if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
+  return { resolved, modelDir, spec, delay };
 }
 
 /** Quantiles by the nearest-rank method on a sorted copy; null for an empty day. */
