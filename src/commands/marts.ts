@@ -10,6 +10,7 @@ import type { CommandDef, RunCommand } from './types.js';
 const MAX_RANGE_DAYS = 3660;
 
 const BUILD_HELP = `
+The marts are those of a feature spec (--features; README "Feature specs"). The default, handbook:
 Windows (calendar days of the partition date, not sliding timestamps):
   customer mart of D   days D-n+1 … D                     cust_nb_tx_{n}d, cust_avg_amount_{n}d
   terminal mart of D   days D-delay-n+1 … D-delay         term_nb_tx_{n}d, term_risk_{n}d
@@ -23,8 +24,10 @@ are partial by nature: build them with --allow-partial-history, which computes o
 exist and reports the missing ones in the log and the --json summary. The transactions of D itself
 are always required.
 
-A day whose two marts exist is skipped unless --overwrite. Each partition is written atomically;
-a failed build leaves the previous partitions intact.
+A day whose marts exist is skipped unless --overwrite, but only when they were built with the
+same spec and delay: a mart built otherwise is refused (exit 3, naming both). Each partition is
+written atomically; a failed build leaves the previous partitions intact. Other specs' marts
+live under features/<spec>/.
 `;
 
 function resolveDays(o: Record<string, unknown>): Day[] {

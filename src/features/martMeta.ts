@@ -55,26 +55,31 @@ export function metaMismatch(kv: Record<string, string>, spec: FeatureSpec, mart
 }
 
 /**
- * Checks that existing marts of `day` match the spec and delay asked; throws exit 3 naming both
- * when one does not (never mixes a mart of another definition into features).
+ * Why the existing mart partition of `day` may not be reused for (spec, delay); undefined when it
+ * may, or when there is none.
  */
+export async function existingMartMismatch(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, delay: number): Promise<string | undefined> {
+  const ds = martDataset(spec, mart.entity);
+  if (!(await lake.has(ds, day))) return undefined;
+  const [path] = await lake.pathsForRead(ds, [day]);
+  try {
+    return metaMismatch(await readKv(db, path), spec, mart, delay);
+  } catch (e) {
+    throw readFailure(e, `${mart.entity} mart of ${day} (${lake.partitionUri(ds, day)})`);
+  }
+}
+
+/** The exit-3 refusal of a mart built otherwise, naming both and the rebuild command. */
+export function mismatchError(lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, delay: number, why: string, specRef = spec.name): FraudctlError {
+  return new FraudctlError(`the ${mart.entity} mart of ${day} (${lake.partitionUri(martDataset(spec, mart.entity), day)}) exists but was ${why}`, ExitCode.Data, {
+    hint: `rebuild it: fraudctl marts build --date ${day} --features ${specRef} --delay ${delay} --overwrite`,
+  });
+}
+
+/** Throws mismatchError for the first existing mart of `day` built with another spec or delay (never mixed in). */
 export async function requireMatchingMarts(db: Db, lake: Lake, spec: FeatureSpec, day: Day, delay: number, specRef = spec.name): Promise<void> {
   for (const mart of spec.marts) {
-    const ds = martDataset(spec, mart.entity);
-    if (!(await lake.has(ds, day))) continue;
-    const [path] = await lake.pathsForRead(ds, [day]);
-    let kv: Record<string, string>;
-    try {
-      kv = await readKv(db, path);
-    } catch (e) {
-      throw readFailure(e, `${mart.entity} mart of ${day} (${lake.partitionUri(ds, day)})`);
-    }
-    const why = metaMismatch(kv, spec, mart, delay);
-    if (why) {
-      throw new FraudctlError(`the ${mart.entity} mart of ${day} (${lake.partitionUri(ds, day)}) was ${why}`, ExitCode.Data, {
-        hint: `rebuild it: fraudctl marts build --date ${day} --features ${specRef} --delay ${delay} --overwrite`,
-        details: { day, mart: mart.entity, found: parseMartMeta(kv), asked: { spec: spec.name, specHash: spec.hash, delay } },
-      });
-    }
+    const why = await existingMartMismatch(db, lake, spec, mart, day, delay);
+    if (why) throw mismatchError(lake, spec, mart, day, delay, why, specRef);
   }
 }

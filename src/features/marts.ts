@@ -6,7 +6,7 @@ import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
 import type { FeatureSpec, MartDef } from './featureSpec.js';
 import { martDataset, presetSpec } from './loadFeatureSpec.js';
-import { KV, metaMismatch, readKv } from './martMeta.js';
+import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
 import { DEFAULT_PRESET } from './presets.js';
 import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
 import { duckdbDialect } from './sqlDialect.js';
@@ -67,18 +67,12 @@ export function missingHistoryError(martDays: Day[], missing: Day[], lake: Lake,
 async function martsToBuild(db: Db, lake: Lake, spec: FeatureSpec, day: Day, opts: BuildMartsOptions): Promise<MartDef[]> {
   const todo: MartDef[] = [];
   for (const mart of spec.marts) {
-    const ds = martDataset(spec, mart.entity);
-    if (opts.overwrite || !(await lake.has(ds, day))) {
+    if (opts.overwrite || !(await lake.has(martDataset(spec, mart.entity), day))) {
       todo.push(mart);
       continue;
     }
-    const [path] = await lake.pathsForRead(ds, [day]);
-    const why = metaMismatch(await readKv(db, path).catch((e) => Promise.reject(readFailure(e, `${mart.entity} mart of ${day}`))), spec, mart, opts.delay);
-    if (why) {
-      throw new FraudctlError(`the ${mart.entity} mart of ${day} (${lake.partitionUri(ds, day)}) exists but was ${why}`, ExitCode.Data, {
-        hint: `rebuild it with --overwrite: fraudctl marts build --date ${day} --features ${opts.specRef ?? spec.name} --delay ${opts.delay} --overwrite`,
-      });
-    }
+    const why = await existingMartMismatch(db, lake, spec, mart, day, opts.delay);
+    if (why) throw mismatchError(lake, spec, mart, day, opts.delay, why, opts.specRef);
   }
   return todo;
 }
