@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Config } from '../config.js';
+import type { LakeSettings } from '../config.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createS3Client, parseS3Uri, type S3Settings } from '../s3/client.js';
@@ -15,7 +15,7 @@ import { explainS3Error, isNotFound } from './s3/s3Errors.js';
 import { MD5_META, uploadFile, type UploadOptions } from './s3/upload.js';
 import { md5OfEtag, SyncCache, type ObjectVersion } from './syncCache.js';
 
-export type S3Mode = Config['s3Mode'];
+export type S3Mode = LakeSettings['s3Mode'];
 
 export interface S3LakeOptions {
   uri: string;
@@ -68,7 +68,7 @@ export class S3Lake implements Lake {
     if (o.mode === 'sync') this.readMode = 'sync';
   }
 
-  static async create(config: Config, log: Logger, cwd: string): Promise<S3Lake> {
+  static async create(config: LakeSettings, log: Logger, cwd: string): Promise<S3Lake> {
     return new S3Lake({
       uri: config.lake,
       settings: {
