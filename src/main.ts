@@ -47,6 +47,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (io.handleSignals) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // `fraudctl lake ls | head -1`: the reader has gone, which is a normal end of a pipeline, not
+    // an error. Partitions are written atomically, so stopping here leaves nothing half-written.
+    io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(ExitCode.Ok);
+      throw e;
+    });
+    // The AWS SDK warns on stderr about Node versions it will drop in the future; that is not
+    // about this run, and it would break the JSON log lines a scheduler parses.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   }
   const signal = io.signal ? AbortSignal.any([io.signal, controller.signal]) : controller.signal;
   let secrets: string[] = [];

@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LakeSettings } from '../config.js';
@@ -13,6 +12,7 @@ import { partitionKey, type Dataset, type Lake } from './lake.js';
 import { mapLimit } from './s3/mapLimit.js';
 import { explainS3Error, isNotFound } from './s3/s3Errors.js';
 import { MD5_META, uploadFile, type UploadOptions } from './s3/upload.js';
+import { removeDeadTemps, tempPathFor } from '../util/atomicWrite.js';
 import { md5OfEtag, SyncCache, type ObjectVersion } from './syncCache.js';
 
 export type S3Mode = LakeSettings['s3Mode'];
@@ -184,7 +184,8 @@ export class S3Lake implements Lake {
   async writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void> {
     const tmpDir = join(this.o.cacheDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${ds.replace(/\//g, '-')}-${day}.${process.pid}.${randomBytes(4).toString('hex')}.parquet`);
+    await removeDeadTemps(tmpDir);
+    const tmp = tempPathFor(join(tmpDir, `${ds.replace(/\//g, '-')}-${day}.parquet`));
     const key = this.key(ds, day);
     try {
       await produce(tmp);
