@@ -9,6 +9,7 @@ import { createLogger, redact } from './log.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
 import { interruptedError } from './train/interrupt.js';
+import { environmentError } from './util/environmentError.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -128,6 +129,7 @@ function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean)
     return ExitCode.Usage; // commander already printed the message
   }
   const say = (s: string) => io.stderr.write(`${redact(s, secrets)}\n`);
+  err = environmentError(err) ?? err;
   let code: number;
   if (err instanceof FraudctlError) {
     code = err.exitCode;

@@ -1,4 +1,3 @@
-import { join, resolve } from 'node:path';
 import { coreDeps } from '../coreDeps.js';
 import { action } from './action.js';
 import { examples } from './args.js';
@@ -21,11 +20,11 @@ export const dailyCommand: CommandDef = (program, run) => {
     )
     .action(
       action(run, SCORING_OPTIONS, async (o, ctx) => {
-        const { acquireLock } = await import('../util/lock.js');
         const { addDays } = await import('../util/dates.js');
-        const lock = await acquireLock(join(resolve(ctx.runEnv.cwd, ctx.config.cacheDir), 'locks', `daily-${o.date}.lock`), `fraudctl daily --date ${o.date}`, ctx.log);
-        try {
-          return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+        return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+          // The lock lives in the lake: two working directories or two VMs on one lake exclude each other, two lakes do not.
+          const lock = await lake.lock(`daily-${o.date}`, `fraudctl daily --date ${o.date} on ${lake.uri}`, ctx.log);
+          try {
             const { buildMartsForDay } = await import('../features/marts.js');
             const { score } = await import('../score/runScore.js');
             const { printScoreSummary } = await import('./scoreReport.js');
@@ -35,10 +34,10 @@ export const dailyCommand: CommandDef = (program, run) => {
             const scored = await score({ ...o, buildMarts: false, out: undefined, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printScoreSummary(ctx.out, scored, o);
             return { date: o.date, marts: { day: martDay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
-          });
-        } finally {
-          await lock.release();
-        }
+          } finally {
+            await lock.release();
+          }
+        });
       }),
     );
 };

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { LakeSettings } from '../config.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Lock } from '../util/lock.js';
 import { createS3Client, parseS3Uri, type S3Settings } from '../s3/client.js';
 import { isDay, type Day } from '../util/dates.js';
 import type { Db } from './db.js';
@@ -197,6 +198,12 @@ export class S3Lake implements Lake {
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  async lock(name: string, what: string, log?: Logger): Promise<Lock> {
+    const { acquireS3Lock } = await import('./s3/s3Lock.js');
+    const key = this.prefix ? `${this.prefix}/_locks/${name}.lock` : `_locks/${name}.lock`;
+    return acquireS3Lock(await this.client(), this.bucket, key, what, { log: log ?? this.o.log, explain: (e, op) => this.explain(e, op) });
   }
 
   /**
