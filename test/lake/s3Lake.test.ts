@@ -211,7 +211,7 @@ describe('httpfs mode', () => {
     const statements: string[] = [];
     const db = {
       async run(sql: string) {
-        if (sql === 'LOAD httpfs' && !loadWorks) throw new Error('IO Error: Extension "/x/v1.5.6/linux_amd64/httpfs.duckdb_extension" not found.\nmore');
+        if (sql === 'LOAD httpfs' && !loadWorks) throw new Error('IO Error: Extension "/x/v1.5.5/linux_amd64/httpfs.duckdb_extension" not found.\nmore');
         statements.push(sql);
       },
     } as unknown as Db;
@@ -265,7 +265,7 @@ describe('httpfs mode', () => {
     expect(e.message).toBe("DuckDB refused the S3 secret for bucket 'lake' (httpfs mode)");
   });
 
-  it('with a real DuckDB (no httpfs here) --s3-mode httpfs fails at once', async () => {
+  it('with a real DuckDB and an empty extension directory --s3-mode httpfs fails at once', async () => {
     const { openDb } = await import('../../src/lake/db.js');
     const db = await openDb({ threads: 1, extensionDir: mkdtempSync(join(tmpdir(), 'fraudctl-ext-')) });
     try {

@@ -167,7 +167,10 @@ class FraudctlOperator(BaseOperator):
             self._proc = None
         summary = parse_summary(last)
         if code != 0:
-            raise exit_exception(code, summary)
+            error = exit_exception(code, summary)
+            # In the task log as a line of its own: how Airflow prints the exception varies.
+            self.log.error("%s", error)
+            raise error
         if summary is None:
             self.log.warning("fraudctl printed no JSON summary as its last stdout line: %r", last)
         return summary
