@@ -8,6 +8,8 @@ import { ExitCode, FraudctlError } from './errors.js';
 import { createLogger, redact } from './log.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
+import { interruptedError } from './train/interrupt.js';
+import { environmentError } from './util/environmentError.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -46,6 +48,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (io.handleSignals) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // `fraudctl lake ls | head -1`: the reader has gone, which is a normal end of a pipeline, not
+    // an error. Partitions are written atomically, so stopping here leaves nothing half-written.
+    io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(ExitCode.Ok);
+      throw e;
+    });
+    // The AWS SDK warns on stderr about Node versions it will drop in the future; that is not
+    // about this run, and it would break the JSON log lines a scheduler parses.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   }
   const signal = io.signal ? AbortSignal.any([io.signal, controller.signal]) : controller.signal;
   let secrets: string[] = [];
@@ -73,7 +84,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       runEnv: { user: currentUser(io.env), airflow, isJob: Object.keys(airflow).length > 0 || !io.stdout.isTTY, cwd },
       progress: (total, title) => createProgress(io.stderr, total, title, showProgress),
     };
-    const summary: Summary = await body(ctx);
+    const summary: Summary = await interruptible(signal, () => body(ctx));
     if (jsonMode) io.stdout.write(`${toJsonLine({ ok: true, ...summary })}\n`);
   };
 
@@ -96,12 +107,29 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return exitCode;
 }
 
+/**
+ * The one place a fired SIGINT / SIGTERM becomes exit 130 / 143: whether the body failed because of
+ * it (whatever error it threw) or finished anyway, the run was interrupted and says so.
+ */
+async function interruptible<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    if (signal.aborted && !(err instanceof FraudctlError && (err.exitCode === ExitCode.Sigint || err.exitCode === ExitCode.Sigterm))) throw interruptedError(signal);
+    throw err;
+  }
+  if (signal.aborted) throw interruptedError(signal);
+  return result;
+}
+
 function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
     return ExitCode.Usage; // commander already printed the message
   }
   const say = (s: string) => io.stderr.write(`${redact(s, secrets)}\n`);
+  err = environmentError(err) ?? err;
   let code: number;
   if (err instanceof FraudctlError) {
     code = err.exitCode;
