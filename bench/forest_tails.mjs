@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { cli } from './_cli.mjs';
 import { loadFeatureRows } from '../dist/features/assemble.js';
 import { FEATURE_NAMES } from '../dist/features/spec.js';
+import { presetSpec } from '../dist/features/loadFeatureSpec.js';
 import { openDb } from '../dist/lake/db.js';
 import { LocalLake } from '../dist/lake/localLake.js';
 import { DEFAULT_BINNING, QUANTILE_BINNING, trainForest } from '../dist/model/forest/index.js';
@@ -62,13 +63,13 @@ async function load(lakeDir, days) {
     const rows = [];
     const scenario = [];
     for (const d of days) {
-      rows.push(await loadFeatureRows(db, lake, d));
+      rows.push(await loadFeatureRows(db, lake, d, presetSpec('handbook')));
       // loadFeatureRows keeps the partition's row order, so file_row_number order lines up.
       const [path] = await lake.pathsForRead('transactions', [d]);
       const s = await db.all(`SELECT tx_fraud_scenario AS s FROM read_parquet($p, file_row_number = true) ORDER BY file_row_number`, { p: path });
       scenario.push(...s.map((r) => Number(r.s)));
     }
-    return { data: stackDays(rows), scenario: Uint8Array.from(scenario) };
+    return { data: stackDays(rows, FEATURE_NAMES), scenario: Uint8Array.from(scenario) };
   } finally {
     db.close();
   }
