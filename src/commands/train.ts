@@ -2,6 +2,24 @@ import { Option } from 'commander';
 import { choiceArg, dayArg, examples, intArg, numberArg, rangeArg } from './args.js';
 import type { CommandDef } from './types.js';
 import { withPipeline } from './pipeline.js';
+import { describeTimeline, planTimeline } from '../model/timeSplit.js';
+
+/**
+ * The timeline with dates for the flags given with --help (commander has parsed them by then);
+ * without --test-day it is drawn for an example day. The delay shown is --delay or its default
+ * (FRAUDCTL_DELAY in the environment is not read here: --help reads no environment).
+ */
+function timelineHelp(o: Record<string, unknown>): string {
+  const delay = (o.delay as number | undefined) ?? 7;
+  const testDay = (o.testDay as string | undefined) ?? '2025-03-20';
+  try {
+    const t = planTimeline({ testDay, days: o.days as number, gap: (o.gap as number | undefined) ?? delay, validationDays: o.validationDays as number, testDays: o.testDays as number });
+    const given = o.testDay ? '' : ` (for --test-day ${testDay}; pass your flags with --help to see yours)`;
+    return `Timeline: train | gap | validation | gap | test${given}, delay ${delay}:\n${describeTimeline(t, delay).join('\n')}\n`;
+  } catch {
+    return '';
+  }
+}
 
 export const trainCommand: CommandDef = (program, run) => {
   program
@@ -9,7 +27,13 @@ export const trainCommand: CommandDef = (program, run) => {
     .description('train a random forest on a strict time split with a TPE search; every trial is an MLflow run, the best model is registered')
     .option('--days <n>', 'number of consecutive train days', intArg(1, 366), 3)
     .option('--test-day <date>', 'the fixed test day (default: the latest day with transactions)', dayArg)
-    .option('--gap <n>', 'days skipped between the last train day and the test day', intArg(0, 366), 1)
+    .option('--gap <n>', 'days skipped between a train window and the window it is evaluated on (default: the label delay, --delay)', intArg(0, 366))
+    .option('--validation-days <n>', 'days of the validation window the search optimises on', intArg(1, 366), 1)
+    .option('--test-days <n>', 'days of the test window (metrics per day and pooled)', intArg(1, 366), 1)
+    .option('--keep-known-compromised', 'do not drop cards already known compromised from validation and test metrics')
+    .option('--k <n>', 'k of card and transaction precision@k', intArg(1, 1_000_000), 100)
+    .option('--bootstrap <n>', 'bootstrap resamples of the 95 % interval of average precision (0: none)', intArg(0, 100_000), 1000)
+    .option('--alpha <p>', 'significance level of the paired promotion test', numberArg(0, 1, { exclusiveMin: true }), 0.05)
     .option('--sample <fraction>', 'fraction of train rows each trial draws (seeded by --seed and the trial number)', numberArg(0, 1, { exclusiveMin: true }), 0.5)
     .option('--max-evals <n>', 'number of trials', intArg(1, 1000), 5)
     .option('--startup-trials <n>', "random trials before TPE starts (hyperopt's default of 20 would make a 5-trial search purely random)", intArg(0, 1000), 2)
@@ -27,19 +51,18 @@ export const trainCommand: CommandDef = (program, run) => {
     .option('--tracking-uri <uri>', 'MLflow: directory / file:// URI (embedded) or http(s)://server (env MLFLOW_TRACKING_URI, default ./mlruns)')
     .option('--register <name>', 'registered model name (env FRAUDCTL_REGISTERED_MODEL, default fraud-detector)')
     .option('--no-register', 'do not register the best model')
-    .option('--promote', "move the 'champion' alias to the new version when its test ROC AUC beats the champion's on the same test day")
+    .option('--promote', "move the 'champion' alias to the new version when DeLong's paired test on the same test rows says so (README: Promotion)")
     .option('--threads <n>', 'worker threads (env FRAUDCTL_THREADS, default: cores)', intArg(1, 256))
     .option('--out <dir>', 'also copy the best model directory here')
     .addHelpText(
       'after',
       examples(
         'fraudctl train --days 3 --test-day 2025-03-20',
-        'fraudctl train --days 7 --gap 1 --max-evals 20 --startup-trials 5 --trees 100:400 --depth 6:16',
+        'fraudctl train --days 7 --validation-days 7 --test-days 7 --test-day 2018-08-08 --max-evals 20 --trees 100:400 --depth 6:16',
         'MLFLOW_TRACKING_URI=http://mlflow:8000 fraudctl train --days 3 --test-day 2025-03-20 --promote --json',
-      ) +
-        '\nTrain days are T-gap-days … T-gap-1 for test day T (--days 3 --gap 1 --test-day 2025-03-10 trains on the 6th, 7th and 8th).\n' +
-        'Every day is joined with the marts of its previous day; missing marts are built first unless --no-build-marts.\n',
+      ) + '\nEvery day is joined with the marts of its previous day; missing marts are built first unless --no-build-marts.\n',
     )
+    .addHelpText('after', (context) => timelineHelp(context.command.opts()))
     .action(async (_o, cmd) => {
       const o = cmd.optsWithGlobals();
       // --register NAME sets the name (config key registeredModel); --no-register turns registration off.
@@ -52,6 +75,13 @@ export const trainCommand: CommandDef = (program, run) => {
               days: o.days,
               testDay: o.testDay,
               gap: o.gap,
+              validationDays: o.validationDays,
+              testDays: o.testDays,
+              dropKnownCompromised: o.keepKnownCompromised !== true,
+              k: o.k,
+              bootstrap: o.bootstrap,
+              alpha: o.alpha,
+              cacheDir: ctx.config.cacheDir,
               sample: o.sample,
               maxEvals: o.maxEvals,
               startupTrials: o.startupTrials,

@@ -64,7 +64,7 @@ function concat<T extends Uint8Array | Float64Array | BigInt64Array>(parts: T[],
 
 const orNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
 
-function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions): EvalMetrics {
+function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions, txPrecision?: number | null): EvalMetrics {
   const base = k.labels.length > 0 ? computeMetrics(k.labels, k.scores, { threshold: o.threshold, beta: o.beta }) : undefined;
   const dl = k.labels.length > 0 ? delongAuc(k.labels, k.scores) : undefined;
   const ap = base?.pr_auc !== undefined && o.bootstrap > 0 ? bootstrapApInterval(k.labels, k.scores, { resamples: o.bootstrap, seed: o.seed }) : undefined;
@@ -80,7 +80,7 @@ function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions): 
     pr_auc: orNull(base?.pr_auc),
     pr_auc_ci95: ap ?? null,
     card_precision_at_k: orNull(cardPrecision),
-    tx_precision_at_k: k.labels.length > 0 ? orNull(txPrecisionAtK(k.labels, k.scores, k.txIds, o.k)) : null,
+    tx_precision_at_k: txPrecision !== undefined ? txPrecision : k.labels.length > 0 ? orNull(txPrecisionAtK(k.labels, k.scores, k.txIds, o.k)) : null,
     k: o.k,
     threshold: o.threshold,
     accuracy: orNull(base?.accuracy),
@@ -99,7 +99,8 @@ function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions): 
  * Metrics of a window, per day and pooled. Known-compromised rows (`drop`) are removed first.
  * Card precision@k follows the handbook over several days: cards found compromised in the top k
  * of an earlier day are left out of the later days, and the pooled value is the mean over days
- * (undefined when any day's is). ROC AUC, AP and the rest are pooled over all kept rows.
+ * (undefined when any day's is); so is transaction precision@k (k investigations a day). ROC AUC,
+ * AP and the rest are pooled over all kept rows.
  */
 export function evaluateWindow(days: ScoredDay[], o: EvalOptions): WindowMetrics {
   const kept = days.map(keep);
@@ -109,8 +110,9 @@ export function evaluateWindow(days: ScoredDay[], o: EvalOptions): WindowMetrics
     for (const c of cp.detected) detected.add(c);
     return { day: days[i].day, ...metricsOf(k, cp.value, o) };
   });
-  const cps = perDay.map((d) => d.card_precision_at_k);
-  const meanCp = cps.some((c) => c === null) ? undefined : (cps as number[]).reduce((s, c) => s + c, 0) / cps.length;
+  const meanOf = (xs: (number | null)[]) => (xs.some((c) => c === null) ? null : (xs as number[]).reduce((s, c) => s + c, 0) / xs.length);
+  const meanCp = meanOf(perDay.map((d) => d.card_precision_at_k)) ?? undefined;
+  const meanTx = meanOf(perDay.map((d) => d.tx_precision_at_k));
   const pooledRows: Kept = {
     labels: concat(kept.map((k) => k.labels), (n) => new Uint8Array(n)),
     scores: concat(kept.map((k) => k.scores), (n) => new Float64Array(n)),
@@ -118,7 +120,7 @@ export function evaluateWindow(days: ScoredDay[], o: EvalOptions): WindowMetrics
     txIds: concat(kept.map((k) => k.txIds), (n) => new BigInt64Array(n)),
     dropped: kept.reduce((s, k) => ({ rows: s.rows + k.dropped.rows, frauds: s.frauds + k.dropped.frauds, cards: new Set([...s.cards, ...k.dropped.cards]) }), { rows: 0, frauds: 0, cards: new Set<bigint>() }),
   };
-  const pooled = days.length === 1 ? { ...perDay[0], day: undefined } : metricsOf(pooledRows, meanCp, o);
+  const pooled = days.length === 1 ? { ...perDay[0], day: undefined } : metricsOf(pooledRows, meanCp, o, meanTx);
   delete (pooled as { day?: string }).day;
   return { days: perDay, pooled };
 }

@@ -53,7 +53,7 @@ export interface EvalMetrics {
   pr_auc_ci95: Interval | null;
   /** Card precision@k as the handbook defines it; for pooled windows the mean over days. */
   card_precision_at_k: number | null;
-  /** Transaction precision@k: frauds among the k highest-scored rows, / k. */
+  /** Transaction precision@k: frauds among the k highest-scored rows, / k; pooled: the mean over days. */
   tx_precision_at_k: number | null;
   k: number;
   threshold: number;
@@ -109,9 +109,12 @@ export interface PromotionSummary {
   pBetter: number | null;
   /** One-sided DeLong p-value of "the challenger is worse". */
   pWorse: number | null;
+  /** The p-value the decision rested on (pBetter or pWorse), when a paired test decided it. */
+  pValue: number | null;
 }
 
-export interface TrainSummary {
+/** A type alias, not an interface, so that it is a command Summary (Record<string, unknown>). */
+export type TrainSummary = {
   trainDays: Day[];
   validationDays: Day[];
   testDays: Day[];
@@ -133,7 +136,11 @@ export interface TrainSummary {
   testRows: number;
   testFrauds: number;
   trials: TrialSummary[];
-  best: { trial: number; runId: string; n_estimators: number; max_depth: number };
+  /**
+   * The chosen trial's parameters, and `metrics`: the final (refit) model's pooled TEST metrics —
+   * what the registered model is (the same values as `test.pooled`, kept here for older readers).
+   */
+  best: { trial: number; runId: string; n_estimators: number; max_depth: number; metrics: Record<string, number | null> };
   /** The chosen trial's model on the validation window. */
   validation: WindowMetrics;
   /** The final (refit) model on the test window. */
@@ -146,4 +153,4 @@ export interface TrainSummary {
   registered: { name: string; version: string } | null;
   promotion: PromotionSummary | null;
   seconds: number;
-}
+};

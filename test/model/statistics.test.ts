@@ -155,6 +155,8 @@ describe('evaluateWindow', () => {
     expect(w.days[0].card_precision_at_k).toBe(first.value);
     expect(w.days[1].card_precision_at_k).toBe(cardPrecisionAtK(d2.cards, d2.labels, d2.a, 50, new Set(first.detected)).value);
     expect(w.pooled.card_precision_at_k).toBeCloseTo((w.days[0].card_precision_at_k! + w.days[1].card_precision_at_k!) / 2, 15);
+    expect(w.days[1].tx_precision_at_k).toBe(txPrecisionAtK(d2.labels, d2.a, d2.txIds, 50));
+    expect(w.pooled.tx_precision_at_k).toBeCloseTo((w.days[0].tx_precision_at_k! + w.days[1].tx_precision_at_k!) / 2, 15);
     const keep = (a: Float64Array) => Float64Array.from([...a.filter((_, i) => !drop[i]), ...d2.a]);
     const labels = Uint8Array.from([...d1.labels.filter((_, i) => !drop[i]), ...d2.labels]);
     expect(w.pooled.roc_auc).toBe(computeMetrics(labels, keep(d1.a), { threshold: 0.5, beta: 1 }).roc_auc);
