@@ -78,7 +78,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
   for (const s of steps) checkTimelineDays({ trainDays: s.trainDays, validationDays: [], refitDays: [], testDays: s.testDays, gap }, available);
   const allDays = [...new Set(steps.flatMap((s) => [...s.trainDays, ...s.testDays]))].sort();
   await ensureMarts(db, lake, allDays.map((d) => addDays(d, -1)), { build: o.buildMarts, delay: o.delay, allowPartialHistory: o.allowPartialHistory, log });
-  const known = o.dropKnownCompromised ? await KnownCards.load(db, lake, available, addDays(o.to, -o.delay - 1), o.delay) : undefined;
+  const known = o.dropKnownCompromised ? await KnownCards.load(db, lake, available, steps[0].trainDays[0], addDays(o.to, -o.delay - 1), o.delay) : undefined;
 
   const cache = new Map<Day, FeatureRows>();
   const rowsOf = async (days: Day[]) => {
@@ -134,7 +134,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
       const test = stackDays(testRows);
       const scores = await predictParallel(model, test.columns, test.nRows, { threads: o.threads });
       const trainFrauds = fraudCards(trainRows);
-      const drops = known ? testRows.map((d) => known.dropMask(d, trainFrauds)) : undefined;
+      const drops = known ? testRows.map((d) => known.dropMask(d, s.trainDays[0], trainFrauds)) : undefined;
       const w = evaluateWindow(scoredDays(testRows, scores, drops), { threshold: o.threshold, beta: o.beta, k: o.k, bootstrap: o.bootstrap, seed: o.seed });
       await tracker.logBatch(child.runId, {
         params: { train_days: s.trainDays.join(','), test_days: s.testDays.join(',') },

@@ -120,7 +120,7 @@ async function loadTimeline(t: Timeline, opts: TrainOptions, ctx: Ctx, deps: Tra
 function dropsFor(known: KnownCards | undefined, evalRows: FeatureRows[], trainRows: FeatureRows[]): Uint8Array[] | undefined {
   if (!known) return undefined;
   const trainFrauds = fraudCards(trainRows);
-  return evalRows.map((d) => known.dropMask(d, trainFrauds));
+  return evalRows.map((d) => known.dropMask(d, trainRows[0].day, trainFrauds));
 }
 
 function requireBothClasses(role: string, days: ScoredDay[], hint: string): void {
@@ -165,7 +165,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
   }
   const lastTest = t.testDays[t.testDays.length - 1];
-  const known = p.dropKnown ? await KnownCards.load(db, lake, available, addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
+  const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
   const validationDrops = dropsFor(known, validationRows, trainRows);
   const testDrops = dropsFor(known, testRows, refitRows);
   const validationSet = stackDays(validationRows);
