@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../context.js';
 import { dataError, usageError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames } from '../features/featureSpec.js';
+import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { standardRunTags } from '../mlflow/runTags.js';
@@ -68,6 +69,9 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
   const started = Date.now();
   if (o.to < o.from) throw usageError(`--to ${o.to} is before --from ${o.from}`);
   const gap = o.gap ?? o.delay;
+  // The handbook preset (the default of train); a --features flag is future work.
+  const spec = presetSpec('handbook');
+  const FEATURE_NAMES = featureNames(spec);
   const testDays = dayRange(o.from, o.to);
   const steps: { testDays: Day[]; trainDays: Day[] }[] = [];
   for (let i = 0; i < testDays.length; i += o.step) {
@@ -77,7 +81,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
   const available = await lake.listDays('transactions');
   for (const s of steps) checkTimelineDays({ trainDays: s.trainDays, validationDays: [], refitDays: [], testDays: s.testDays, gap }, available);
   const allDays = [...new Set(steps.flatMap((s) => [...s.trainDays, ...s.testDays]))].sort();
-  await ensureMarts(db, lake, allDays.map((d) => addDays(d, -1)), { build: o.buildMarts, delay: o.delay, allowPartialHistory: o.allowPartialHistory, log });
+  await ensureMarts(db, lake, allDays.map((d) => addDays(d, -1)), { spec, build: o.buildMarts, delay: o.delay, allowPartialHistory: o.allowPartialHistory, log });
   const known = o.dropKnownCompromised ? await KnownCards.load(db, lake, available, steps[0].trainDays[0], addDays(o.to, -o.delay - 1), o.delay) : undefined;
 
   const cache = new Map<Day, FeatureRows>();
@@ -85,7 +89,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
     const out: FeatureRows[] = [];
     for (const d of days) {
       if (!cache.has(d)) {
-        const r = await loadFeatureRows(db, lake, d);
+        const r = await loadFeatureRows(db, lake, d, spec);
         if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; a backtest needs them`);
         cache.set(d, r);
       }
@@ -120,7 +124,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
       for (const d of cache.keys()) if (d < s.trainDays[0]) cache.delete(d);
       const trainRows = await rowsOf(s.trainDays);
       const testRows = await rowsOf(s.testDays);
-      const set = stackDays(trainRows);
+      const set = stackDays(trainRows, FEATURE_NAMES);
       if (countPositives(set.labels) === 0) throw dataError(`train days ${s.trainDays[0]} … ${s.trainDays[s.trainDays.length - 1]} hold no fraud`);
       const idx = sampleRows(set.nRows, o.sample, o.seed, si);
       const sampled = takeRows(set.columns, set.labels, idx);
@@ -131,7 +135,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
         { nTrees: o.trees, maxDepth: o.depth, minSamplesLeaf: o.minSamplesLeaf, seed: new Rng(o.seed, si, 1).u32(), threads: o.threads },
         { signal },
       );
-      const test = stackDays(testRows);
+      const test = stackDays(testRows, FEATURE_NAMES);
       const scores = await predictParallel(model, test.columns, test.nRows, { threads: o.threads });
       const trainFrauds = fraudCards(trainRows);
       const drops = known ? testRows.map((d) => known.dropMask(d, s.trainDays[0], trainFrauds)) : undefined;

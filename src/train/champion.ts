@@ -1,5 +1,4 @@
 import { FraudctlError } from '../errors.js';
-import { FEATURE_NAMES } from '../features/spec.js';
 import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
 import type { ModelVersion, Tracker } from '../mlflow/tracker.js';
@@ -15,14 +14,14 @@ export type ChampionScores = { version: ModelVersion; scores?: Float64Array; uns
  */
 export async function scoreChampion(
   tracker: Tracker,
-  o: { name: string; alias: string; cacheDir: string; columns: Float64Array[]; n: number; threads: number },
+  o: { name: string; alias: string; cacheDir: string; columns: Float64Array[]; n: number; threads: number; names: readonly string[] },
 ): Promise<ChampionScores | undefined> {
   const version = await tracker.getModelVersionByAlias(o.name, o.alias);
   if (!version) return undefined;
   try {
     const resolved = await resolveModel(`models:/${o.name}/${version.version}`, tracker, o.cacheDir);
     const dir = await readModelDir(resolved.dir);
-    const model = await loadForest(dir.modelPath, FEATURE_NAMES);
+    const model = await loadForest(dir.modelPath, o.names);
     return { version, scores: await predictParallel(model, o.columns, o.n, { threads: o.threads }) };
   } catch (e) {
     if (e instanceof FraudctlError && e.exitCode === 3) return { version, unscorable: e.message };

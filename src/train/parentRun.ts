@@ -1,8 +1,9 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Ctx } from '../context.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import type { CoreDeps } from '../coreDeps.js';
+import type { FeatureSpec } from '../features/featureSpec.js';
+import { writeModelSpec } from '../features/modelSpec.js';
 import { buildMlmodel, writeModelDir } from '../mlflow/mlmodel.js';
 import { TRAIN_END_TAG } from '../mlflow/promote.js';
 import { standardRunTags } from '../mlflow/runTags.js';
@@ -13,7 +14,7 @@ import { VERSION } from '../version.js';
 import type { protocolOf, TrainOptions } from './runTrain.js';
 import type { WindowMetrics } from './summary.js';
 
-export function parentTags(ctx: Ctx, o: { runName: string; parentRunId?: string; testDay: string; invocation: string }) {
+export function parentTags(ctx: Pick<CoreDeps, 'runEnv'>, o: { runName: string; parentRunId?: string; testDay: string; invocation: string }) {
   return {
     ...standardRunTags({ runName: o.runName, user: ctx.runEnv.user, sourceName: 'fraudctl train', isJob: ctx.runEnv.isJob, parentRunId: o.parentRunId, airflow: ctx.runEnv.airflow, version: VERSION }),
     'fraudctl.command': 'train',
@@ -24,7 +25,7 @@ export function parentTags(ctx: Ctx, o: { runName: string; parentRunId?: string;
 }
 
 /** The parent run's params: the whole timeline with dates, the protocol and the search space. */
-export function parentParams(opts: TrainOptions, p: ReturnType<typeof protocolOf>, t: Timeline, lake: string): Record<string, string> {
+export function parentParams(opts: TrainOptions, p: ReturnType<typeof protocolOf>, t: Timeline, lake: string, names: readonly string[]): Record<string, string> {
   return {
     train_days: t.trainDays.join(','),
     validation_days: t.validationDays.join(','),
@@ -48,7 +49,7 @@ export function parentParams(opts: TrainOptions, p: ReturnType<typeof protocolOf
     threshold: String(opts.threshold),
     beta: String(opts.beta),
     min_samples_leaf: String(opts.minSamplesLeaf),
-    features: FEATURE_NAMES.join(','),
+    features: names.join(','),
     lake,
   };
 }
@@ -59,12 +60,13 @@ export async function logFinalModel(
   parent: RunInfo,
   model: ForestModel,
   opts: TrainOptions,
-  o: { t: Timeline; test: WindowMetrics; ctx: Ctx; bestParams: { n_estimators: number; max_depth: number } },
+  o: { t: Timeline; test: WindowMetrics; deps: CoreDeps; spec: FeatureSpec; names: readonly string[]; bestParams: { n_estimators: number; max_depth: number } },
 ): Promise<ModelVersion | undefined> {
   const modelDir = await mkdtemp(join(tmpdir(), 'fraudctl-model-'));
   try {
-    const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: o.ctx.now() });
-    await writeModelDir(modelDir, { mlmodel, modelBytes: model.toBuffer(), featureNames: FEATURE_NAMES });
+    const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: o.names, fraudctlVersion: VERSION, createdAt: o.deps.now() });
+    await writeModelDir(modelDir, { mlmodel, modelBytes: model.toBuffer(), featureNames: o.names });
+    await writeModelSpec(modelDir, o.spec, opts.delay);
     await tracker.logArtifacts(parent, modelDir, 'model');
     await tracker.logModel(parent.runId, mlmodel);
     if (opts.out) await cp(modelDir, opts.out, { recursive: true });
@@ -84,6 +86,6 @@ export async function logFinalModel(
     'fraudctl.n_estimators': String(o.bestParams.n_estimators),
     'fraudctl.max_depth': String(o.bestParams.max_depth),
   });
-  o.ctx.log.info({ name: version.name, version: version.version }, 'model registered');
+  o.deps.log.info({ name: version.name, version: version.version }, 'model registered');
   return version;
 }

@@ -16,11 +16,11 @@ const RULE =
 /** Scores the champion on the challenger's test rows, runs the paired test, applies the rule. */
 export async function promoteAfterTrain(
   tracker: Tracker,
-  o: { opts: TrainOptions; alpha: number; version: ModelVersion; testSet: TrainingData; testScored: ScoredDay[]; trainEnd: string; log: Logger; testAuc: number | null },
+  o: { opts: TrainOptions; names: readonly string[]; alpha: number; version: ModelVersion; testSet: TrainingData; testScored: ScoredDay[]; trainEnd: string; log: Logger; testAuc: number | null },
 ): Promise<PromotionSummary> {
   const { opts } = o;
   const alias = 'champion';
-  const champ = await scoreChampion(tracker, { name: opts.registeredModel, alias, cacheDir: opts.cacheDir ?? '.fraudctl/cache', columns: o.testSet.columns, n: o.testSet.nRows, threads: opts.threads });
+  const champ = await scoreChampion(tracker, { name: opts.registeredModel, alias, cacheDir: opts.cacheDir ?? '.fraudctl/cache', columns: o.testSet.columns, n: o.testSet.nRows, threads: opts.threads, names: o.names });
   const kept = champ?.scores ? keptRows(o.testScored, champ.scores) : undefined;
   const comparison = kept ? pairedDelong(kept.labels, kept.scores, kept.other!) : undefined;
   const decision = decidePairedPromotion({

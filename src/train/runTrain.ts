@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Ctx } from '../context.js';
+import type { CoreDeps } from '../coreDeps.js';
 import { dataError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { predictParallel, trainForest, type ForestModel, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
 import { sampleRows, takeRows } from '../model/sample.js';
-import { checkTimelineDays, describeTimeline, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
+import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
@@ -17,7 +18,6 @@ import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
 import { promoteAfterTrain } from './promoteAfterTrain.js';
-import { printTrainReport } from './printReport.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
@@ -63,9 +63,15 @@ export interface TrainOptions {
   threads: number;
   /** Also copy the best model directory here. */
   out?: string;
+  /** The feature spec (default: the handbook preset) and how --features named it. */
+  featureSpec?: FeatureSpec;
+  features?: string;
 }
 
-export interface TrainDeps {
+export type TrainCoreOptions = TrainOptions;
+export type { TrainSummary };
+
+export interface TrainDeps extends CoreDeps {
   lake: Lake;
   db: Db;
   tracker: Tracker;
@@ -103,13 +109,13 @@ const windowOf = (days: FeatureRows[]): WindowSummary => ({
 });
 
 /** Reads the features of every day of the timeline once (marts of the previous days built first). */
-async function loadTimeline(t: Timeline, opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
+async function loadTimeline(t: Timeline, opts: TrainOptions, spec: FeatureSpec, deps: TrainDeps) {
   const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
-  await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: ctx.log });
+  await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
   const rows = new Map<Day, FeatureRows>();
   for (const d of all) {
-    throwIfInterrupted(ctx.signal);
-    const r = await loadFeatureRows(deps.db, deps.lake, d);
+    throwIfInterrupted(deps.signal);
+    const r = await loadFeatureRows(deps.db, deps.lake, d, spec);
     if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
     rows.set(d, r);
   }
@@ -135,16 +141,18 @@ async function fit(data: TrainingData, params: { n_estimators: number; max_depth
   const sampled = takeRows(data.columns, data.labels, idx);
   const t0 = performance.now();
   const model = await trainForest(
-    { nRows: idx.length, featureNames: FEATURE_NAMES, columns: sampled.columns, labels: sampled.labels },
+    { nRows: idx.length, featureNames: data.featureNames, columns: sampled.columns, labels: sampled.labels },
     { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(seed, trial, 1).u32(), threads: opts.threads },
     { signal },
   );
   return { model, fitSeconds: (performance.now() - t0) / 1000, frauds: countPositives(sampled.labels) };
 }
 
-export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Promise<TrainSummary> {
-  const { lake, db, tracker } = deps;
-  const { log, signal } = ctx;
+/** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
+export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainSummary> {
+  const { lake, db, tracker, log, signal } = deps;
+  const spec = opts.featureSpec ?? presetSpec('handbook');
+  const names = featureNames(spec);
   const started = Date.now();
   const p = protocolOf(opts);
 
@@ -157,10 +165,10 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
   log.info({ trainDays: t.trainDays, validationDays: t.validationDays, refitDays: t.refitDays, testDays: t.testDays, gap: p.gap, delay: opts.delay }, 'timeline');
 
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
-  const days = await loadTimeline(t, opts, ctx, deps);
+  const days = await loadTimeline(t, opts, spec, deps);
   const [trainRows, validationRows, refitRows, testRows] = [days(t.trainDays), days(t.validationDays), days(t.refitDays), days(t.testDays)];
-  const trainSet = stackDays(trainRows);
-  const refitSet = stackDays(refitRows);
+  const trainSet = stackDays(trainRows, names);
+  const refitSet = stackDays(refitRows, names);
   for (const [role, set, w] of [['train', trainSet, t.trainDays], ['refit', refitSet, t.refitDays]] as const) {
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
   }
@@ -168,8 +176,8 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
   const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
   const validationDrops = dropsFor(known, validationRows, trainRows);
   const testDrops = dropsFor(known, testRows, refitRows);
-  const validationSet = stackDays(validationRows);
-  const testSet = stackDays(testRows);
+  const validationSet = stackDays(validationRows, names);
+  const testSet = stackDays(testRows, names);
   const noScores = (rows: FeatureRows[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
   requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
   requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
@@ -179,9 +187,9 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
 
   // 3. Tracking: one parent run for the search, one child per trial.
   const experimentId = await tracker.getOrCreateExperiment(opts.experiment);
-  const runs = new OpenRuns(tracker, ctx.now, log);
+  const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
-  const tags = (runName: string, parentRunId?: string) => parentTags(ctx, { runName, parentRunId, testDay, invocation });
+  const tags = (runName: string, parentRunId?: string) => parentTags(deps, { runName, parentRunId, testDay, invocation });
   const space: IntParam[] = [
     { name: 'n_estimators', low: opts.trees[0], high: opts.trees[1] },
     { name: 'max_depth', low: opts.depth[0], high: opts.depth[1] },
@@ -194,12 +202,12 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
   let validation: WindowMetrics | undefined;
   let test: WindowMetrics | undefined;
   try {
-    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: ctx.now().getTime(), tags: tags(`train ${testDay}`) });
-    await tracker.logBatch(parent.runId, { params: parentParams(opts, p, t, lake.uri) });
+    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
+    await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash } });
 
     // 4. The search: each trial trains on the train window and is judged on the validation window.
     const history: Trial[] = [];
-    const progress = ctx.progress(opts.maxEvals, 'trials');
+    const progress = deps.progress(opts.maxEvals, 'trials');
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
       const s = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
@@ -207,12 +215,12 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
       const idx = sampleRows(trainSet.nRows, opts.sample, opts.seed, trial);
       if (idx.length === 0) throw dataError(`--sample ${opts.sample} of ${trainSet.nRows} train rows leaves no row to train on`, 'raise --sample or --days');
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
-      const child = await runs.start({ experimentId, runName, startTime: ctx.now().getTime(), tags: tags(runName, parent.runId) });
+      const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
       const { model, fitSeconds, frauds } = await fit(trainSet, params, idx, opts.seed, trial, opts, signal);
       const scores = await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads });
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
-      await logTrial(tracker, child.runId, result, opts, ctx.now().getTime());
+      await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
       await runs.end(child.runId, 'FINISHED');
       history.push({ params: s, loss: 1 - (v.roc_auc as number) });
       results.push(result);
@@ -231,7 +239,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
     const testScores = await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads });
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
-    const ts = ctx.now().getTime();
+    const ts = deps.now().getTime();
     await tracker.logBatch(parent.runId, {
       params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
       metrics: [
@@ -242,11 +250,11 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
       ],
       tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag({ validation: validation.pooled, test: test.pooled }) },
     });
-    version = await logFinalModel(tracker, parent, final.model, opts, { t, test, ctx, bestParams: b.params });
+    version = await logFinalModel(tracker, parent, final.model, opts, { t, test, deps, spec, names, bestParams: b.params });
 
     // 6. Promotion: champion and challenger on the same test rows, DeLong's paired test.
     if (version && opts.promote) {
-      promotion = await promoteAfterTrain(tracker, { opts, alpha: p.alpha, version, testSet, testScored, trainEnd: t.refitDays[t.refitDays.length - 1], log, testAuc: test.pooled.roc_auc });
+      promotion = await promoteAfterTrain(tracker, { opts, names, alpha: p.alpha, version, testSet, testScored, trainEnd: t.refitDays[t.refitDays.length - 1], log, testAuc: test.pooled.roc_auc });
     }
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
@@ -289,6 +297,5 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps): Prom
     promotion,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
-  printTrainReport(ctx.out, summary, describeTimeline(t, opts.delay), opts);
   return summary;
 }
