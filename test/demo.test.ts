@@ -23,7 +23,7 @@ describe('fraudctl demo', () => {
     // Human output: the trials table, the scored day's summary and where everything is.
     const again = await runCli(['demo', '--dir', dir]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/trial\s+trees\s+depth\s+roc_auc/);
+    expect(again.stdout).toMatch(/trial\s+trees\s+depth\s+val_roc_auc/);
     expect(again.stdout).toContain('Scored 2025-03-01');
     expect(again.stdout).toContain(`mlflow ui --backend-store-uri ${join(dir, 'mlruns')}`);
   }, 300_000);

@@ -1,3 +1,4 @@
+import { backtestCommand } from './backtest.js';
 import { configCommand } from './config.js';
 import { dailyCommand } from './daily.js';
 import { demoCommand } from './demo.js';
@@ -18,6 +19,7 @@ export const COMMANDS: CommandDef[] = [
   lakeCommand,
   martsCommand,
   trainCommand,
+  backtestCommand,
   scoreCommand,
   dailyCommand,
   mlflowCommand,

@@ -5,6 +5,24 @@ import { withPipeline } from './pipeline.js';
 import { coreDeps } from '../coreDeps.js';
 import { TRAIN_OPTIONS } from './trainOptions.js';
 import type { CommandDef } from './types.js';
+import { describeTimeline, planTimeline } from '../model/timeSplit.js';
+
+/**
+ * The timeline with dates for the flags given with --help (commander has parsed them by then);
+ * without --test-day it is drawn for an example day. The delay shown is --delay or its default
+ * (FRAUDCTL_DELAY in the environment is not read here: --help reads no environment).
+ */
+function timelineHelp(o: Record<string, unknown>): string {
+  const delay = (o.delay as number | undefined) ?? 7;
+  const testDay = (o.testDay as string | undefined) ?? '2025-03-20';
+  try {
+    const t = planTimeline({ testDay, days: (o.days as number) ?? 3, gap: (o.gap as number | undefined) ?? delay, validationDays: (o.validationDays as number) ?? 1, testDays: (o.testDays as number) ?? 1 });
+    const given = o.testDay ? '' : ` (for --test-day ${testDay}; pass your flags with --help to see yours)`;
+    return `Timeline: train | gap | validation | gap | test${given}, delay ${delay}:\n${describeTimeline(t, delay).join('\n')}\n`;
+  } catch {
+    return '';
+  }
+}
 
 export const trainCommand: CommandDef = (program, run) => {
   addOptions(
@@ -17,13 +35,12 @@ export const trainCommand: CommandDef = (program, run) => {
       'after',
       examples(
         'fraudctl train --days 3 --test-day 2025-03-20',
-        'fraudctl train --days 7 --gap 1 --max-evals 20 --startup-trials 5 --trees 100:400 --depth 6:16',
+        'fraudctl train --days 7 --validation-days 7 --test-days 7 --test-day 2018-08-08 --max-evals 20 --trees 100:400 --depth 6:16',
         'MLFLOW_TRACKING_URI=http://mlflow:8000 fraudctl train --days 3 --test-day 2025-03-20 --promote --json',
         'fraudctl train --days 3 --test-day 2025-03-20 --features seed',
-      ) +
-        '\nTrain days are T-gap-days … T-gap-1 for test day T (--days 3 --gap 1 --test-day 2025-03-10 trains on the 6th, 7th and 8th).\n' +
-        'Every day is joined with the marts of its previous day; missing marts are built first unless --no-build-marts.\n',
+      ) + '\nEvery day is joined with the marts of its previous day; missing marts are built first unless --no-build-marts.\n',
     )
+    .addHelpText('after', (context) => timelineHelp(context.command.opts()))
     .action(
       action(run, TRAIN_OPTIONS, async (o, ctx) => {
         // The spec is read and validated before any work (a bad file is exit 2).
@@ -32,7 +49,7 @@ export const trainCommand: CommandDef = (program, run) => {
         return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           const { train } = await import('../train/runTrain.js');
           const { printTrainSummary } = await import('./trainReport.js');
-          const summary = await train({ ...o, featureSpec }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+          const summary = await train({ ...o, featureSpec, dropKnownCompromised: !o.keepKnownCompromised, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
           printTrainSummary(ctx.out, summary, o);
           return summary;
         });

@@ -18,7 +18,13 @@ export function modelNameProblem(name: string): string | undefined {
 export const TRAIN_OPTIONS = {
   days: option('--days <n>', 'number of consecutive train days', intArg(1, 366), { default: 3 }),
   testDay: option('--test-day <date>', 'the fixed test day (default: the latest day with transactions)', dayArg),
-  gap: option('--gap <n>', 'days skipped between the last train day and the test day', intArg(0, 366), { default: 1 }),
+  gap: option('--gap <n>', 'days between a train window and the window it is evaluated on (default: the label delay, --delay)', intArg(0, 366)),
+  validationDays: option('--validation-days <n>', 'days of the validation window the search optimises on', intArg(1, 366), { default: 1 }),
+  testDays: option('--test-days <n>', 'days of the test window (metrics per day and pooled)', intArg(1, 366), { default: 1 }),
+  keepKnownCompromised: toggle('--keep-known-compromised', 'do not drop cards already known compromised from validation and test metrics'),
+  k: option('--k <n>', 'k of card and transaction precision@k', intArg(1, 1_000_000), { default: 100 }),
+  bootstrap: option('--bootstrap <n>', 'bootstrap resamples of the 95 % interval of average precision (0: none)', intArg(0, 100_000), { default: 1000 }),
+  alpha: option('--alpha <p>', 'significance level of the paired promotion test', numberArg(0, 1, { exclusiveMin: true }), { default: 0.05 }),
   sample: option('--sample <fraction>', 'fraction of train rows each trial draws (seeded by --seed and the trial number)', numberArg(0, 1, { exclusiveMin: true }), { default: 0.5 }),
   maxEvals: option('--max-evals <n>', 'number of trials', intArg(1, 1000), { default: 5 }),
   startupTrials: option('--startup-trials <n>', "random trials before TPE starts (hyperopt's default of 20 would make a 5-trial search purely random)", intArg(0, 1000), { default: 2 }),
@@ -38,7 +44,7 @@ export const TRAIN_OPTIONS = {
   // --register NAME sets the name (config key registeredModel); --no-register turns registration off.
   registeredModel: setting('registeredModel', { flag: '--register <name>', help: 'registered model name', check: modelNameProblem }),
   register: toggle('--no-register', 'do not register the best model'),
-  promote: toggle('--promote', "move the 'champion' alias to the new version when its test ROC AUC beats the champion's on the same test day"),
+  promote: toggle('--promote', "move the 'champion' alias to the new version when DeLong's paired test on the same test rows says so (README: Promotion)"),
   threads: setting('threads', { flag: '--threads <n>', help: 'worker threads' }),
   out: option('--out <dir>', 'also copy the best model directory here', String, { check: checkDirTarget }),
 };

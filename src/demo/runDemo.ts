@@ -55,7 +55,8 @@ export async function runDemo(o: DemoOptions, ctx: Ctx) {
     out.line(`\n== 2/3 train: 3 train days, gap 1, test day ${testDay}, ${o.maxEvals} trials (marts built as needed)`);
     const deps = { ...coreDeps(ctx), lake, db, tracker };
     // The table's defaults (and the configured settings), with the demo's own choices on top.
-    const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, ctx.config), testDay, maxEvals: o.maxEvals, seed: o.seed, promote: true };
+    // gap 1: a 45-day demo lake is too short for the default gap (the label delay).
+    const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, ctx.config), testDay, gap: 1, maxEvals: o.maxEvals, seed: o.seed, promote: true };
     const trained = await train(trainOpts, deps);
     printTrainSummary(out, trained, trainOpts);
 

@@ -94,3 +94,32 @@ export async function promoteIfBetter(tracker: Tracker, opts: PromoteOptions): P
   opts.log.info({ model: opts.name, version: opts.version, alias, promoted: decision.promote, previous: previous?.version }, reason);
   return { promoted: decision.promote, reason: decision.reason, ...(previous ? { previous } : {}) };
 }
+
+/** Version tags of the paired promotion of `train --promote`. */
+export const TRAIN_END_TAG = 'fraudctl.train_end';
+export const PROMOTION_P_TAG = 'fraudctl.promotion_p_value';
+export const PROMOTION_DELTA_TAG = 'fraudctl.promotion_delta_auc';
+
+/** The last train day of a version: its fraudctl.train_end tag, else the last of fraudctl.train_days. */
+export function trainEndOf(mv: ModelVersion): string | undefined {
+  const end = mv.tags[TRAIN_END_TAG];
+  if (end) return end;
+  const days = mv.tags['fraudctl.train_days']?.split(',').filter(Boolean).sort();
+  return days && days.length > 0 ? days[days.length - 1] : undefined;
+}
+
+/**
+ * Applies a decision of the paired rule (src/model/promotionRule.ts): moves the alias when it says
+ * so and writes the reason, the p-value that decided and ΔAUC into the version's tags either way.
+ */
+export async function applyPromotion(
+  tracker: Tracker,
+  o: { name: string; version: string; alias: string; promote: boolean; reason: string; pValue?: number; deltaAuc?: number; log: Logger },
+): Promise<void> {
+  if (o.promote) await tracker.setAlias(o.name, o.alias, o.version);
+  const reason = `${o.promote ? 'promoted to' : 'not promoted to'} @${o.alias}: ${o.reason}`;
+  await tracker.setModelVersionTag(o.name, o.version, PROMOTION_TAG, reason);
+  if (o.pValue !== undefined) await tracker.setModelVersionTag(o.name, o.version, PROMOTION_P_TAG, String(o.pValue));
+  if (o.deltaAuc !== undefined) await tracker.setModelVersionTag(o.name, o.version, PROMOTION_DELTA_TAG, String(o.deltaAuc));
+  o.log.info({ model: o.name, version: o.version, alias: o.alias, promoted: o.promote }, reason);
+}

@@ -1,36 +1,75 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TrainOptions } from '../commands/trainOptions.js';
 import type { CoreDeps } from '../coreDeps.js';
 import { dataError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
 import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
-import { writeModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { predictParallel, trainForest, type ForestModel } from '../model/forest/index.js';
-import { computeMetrics, type Metrics } from '../model/metrics.js';
+import { predictParallel, trainForest, type ForestModel, type TrainingData } from '../model/forest/index.js';
+import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
 import { sampleRows, takeRows } from '../model/sample.js';
-import { latestDay, timeSplit, validateSplit, type Split } from '../model/timeSplit.js';
+import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
-import { buildMlmodel, writeModelDir } from '../mlflow/mlmodel.js';
-import { promoteIfBetter } from '../mlflow/promote.js';
-import { standardRunTags } from '../mlflow/runTags.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
-import { VERSION } from '../version.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
+import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
-import { definedMetrics, logTrial, METRIC_KEYS, metricList, undefinedTag } from './trialLog.js';
-import { countPositives, stackDays } from './trainingSet.js';
+import { promoteAfterTrain } from './promoteAfterTrain.js';
+import { logFinalModel, parentParams, parentTags } from './parentRun.js';
+import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
+import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
+import { countPositives, keptRows, scoredDays, stackDays } from './trainingSet.js';
 
-export type { TrainOptions };
-/** The command's options with the feature spec --features names, loaded (default: the handbook preset). */
-export type TrainCoreOptions = TrainOptions & { featureSpec?: FeatureSpec };
+export interface TrainOptions {
+  days: number;
+  /** The first test day (default: the latest day, or the latest − testDays + 1). */
+  testDay?: Day;
+  /** Days between a train window and the window it is evaluated on (default: the label delay). */
+  gap?: number;
+  /** Validation window length (default 1). */
+  validationDays?: number;
+  /** Test window length (default 1). */
+  testDays?: number;
+  /** Drop cards already known compromised from validation and test metrics (default true). */
+  dropKnownCompromised?: boolean;
+  /** k of card and transaction precision@k (default 100). */
+  k?: number;
+  /** Bootstrap resamples of the AP interval (default 1000; 0: none). */
+  bootstrap?: number;
+  /** Significance level of the paired promotion test (default 0.05). */
+  alpha?: number;
+  /** Where the champion model is downloaded for the paired comparison (default .fraudctl/cache). */
+  cacheDir?: string;
+  sample: number;
+  maxEvals: number;
+  startupTrials: number;
+  trees: [number, number];
+  depth: [number, number];
+  search: 'tpe' | 'random';
+  seed: number;
+  threshold: number;
+  beta: number;
+  delay: number;
+  minSamplesLeaf: number;
+  buildMarts: boolean;
+  allowPartialHistory: boolean;
+  experiment: string;
+  registeredModel: string;
+  register: boolean;
+  promote: boolean;
+  threads: number;
+  /** Also copy the best model directory here. */
+  out?: string;
+  /** The feature spec (default: the handbook preset) and how --features named it. */
+  featureSpec?: FeatureSpec;
+  features?: string;
+}
+
+export type TrainCoreOptions = TrainOptions;
+export type { TrainSummary };
 
 export interface TrainDeps extends CoreDeps {
   lake: Lake;
@@ -38,183 +77,184 @@ export interface TrainDeps extends CoreDeps {
   tracker: Tracker;
 }
 
-/** What `train` returns: printed by the command, the `--json` summary as it is. */
-export interface TrainSummary {
-  [key: string]: unknown;
-  trainDays: Day[];
-  testDay: Day;
-  trainRows: number;
-  trainFrauds: number;
-  testRows: number;
-  testFrauds: number;
-  parentRunId: string;
-  experimentId: string;
-  trackingUri: string;
-  trials: ({ trial: number; runId: string; n_estimators: number; max_depth: number; fitSeconds: number; metrics: Record<string, number | null> })[];
-  best: { trial: number; runId: string; n_estimators: number; max_depth: number; metrics: Record<string, number | null> };
-  registered: { name: string; version: string } | null;
-  promotion: { promoted: boolean; reason: string } | null;
-  seconds: number;
-}
-
-export interface TrialResult {
+interface TrialResult {
   trial: number;
   params: { n_estimators: number; max_depth: number };
-  metrics: Metrics;
+  validation: EvalMetrics;
   fitSeconds: number;
   trainRows: number;
   trainFrauds: number;
   runId: string;
 }
 
-/** Trains and registers a model; prints nothing (the command prints the returned summary). */
-export async function train(opts: TrainCoreOptions, deps: TrainDeps): Promise<TrainSummary> {
-  const { lake, db, tracker, log, signal } = deps;
-  const started = Date.now();
+/** The resolved knobs of the protocol. */
+export function protocolOf(opts: TrainOptions) {
+  return {
+    gap: opts.gap ?? opts.delay,
+    validationDays: opts.validationDays ?? 1,
+    testDays: opts.testDays ?? 1,
+    dropKnown: opts.dropKnownCompromised ?? true,
+    k: opts.k ?? 100,
+    bootstrap: opts.bootstrap ?? 1000,
+    alpha: opts.alpha ?? 0.05,
+  };
+}
 
-  // 1. The split: strictly by calendar day, never random.
+const windowOf = (days: FeatureRows[]): WindowSummary => ({
+  days: days.map((d) => d.day),
+  from: days[0].day,
+  to: days[days.length - 1].day,
+  rows: days.reduce((s, d) => s + d.n, 0),
+  frauds: days.reduce((s, d) => s + countPositives(d.labels!), 0),
+});
+
+/** Reads the features of every day of the timeline once (marts of the previous days built first). */
+async function loadTimeline(t: Timeline, opts: TrainOptions, spec: FeatureSpec, deps: TrainDeps) {
+  const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
+  await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
+  const rows = new Map<Day, FeatureRows>();
+  for (const d of all) {
+    throwIfInterrupted(deps.signal);
+    const r = await loadFeatureRows(deps.db, deps.lake, d, spec);
+    if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
+    rows.set(d, r);
+  }
+  return (days: Day[]) => days.map((d) => rows.get(d)!);
+}
+
+/** Known-compromised drop masks of an evaluation window, for a model trained on `trainRows`. */
+function dropsFor(known: KnownCards | undefined, evalRows: FeatureRows[], trainRows: FeatureRows[]): Uint8Array[] | undefined {
+  if (!known) return undefined;
+  const trainFrauds = fraudCards(trainRows);
+  return evalRows.map((d) => known.dropMask(d, trainRows[0].day, trainFrauds));
+}
+
+function requireBothClasses(role: string, days: ScoredDay[], hint: string): void {
+  const { labels } = keptRows(days);
+  const frauds = countPositives(labels);
+  if (frauds === 0 || frauds === labels.length) {
+    throw dataError(`the ${role} window ${days[0].day} … ${days[days.length - 1].day} has only one class after dropping known-compromised cards (${labels.length} rows, ${frauds} frauds); ROC AUC is undefined`, hint);
+  }
+}
+
+async function fit(data: TrainingData, params: { n_estimators: number; max_depth: number }, idx: Uint32Array, seed: number, trial: number, opts: TrainOptions, signal: AbortSignal) {
+  const sampled = takeRows(data.columns, data.labels, idx);
+  const t0 = performance.now();
+  const model = await trainForest(
+    { nRows: idx.length, featureNames: data.featureNames, columns: sampled.columns, labels: sampled.labels },
+    { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(seed, trial, 1).u32(), threads: opts.threads },
+    { signal },
+  );
+  return { model, fitSeconds: (performance.now() - t0) / 1000, frauds: countPositives(sampled.labels) };
+}
+
+/** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
+export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainSummary> {
+  const { lake, db, tracker, log, signal } = deps;
+  const spec = opts.featureSpec ?? presetSpec('handbook');
+  const names = featureNames(spec);
+  const started = Date.now();
+  const p = protocolOf(opts);
+
+  // 1. The timeline: train | gap | validation | gap | test, strictly by calendar day.
   const available = await lake.listDays('transactions');
   if (available.length === 0) throw dataError(`no transactions in ${lake.uri}`, 'run `fraudctl simulate` or `fraudctl ingest` first');
-  const testDay = opts.testDay ?? latestDay(available);
-  const split: Split = timeSplit({ testDay, days: opts.days, gap: opts.gap });
-  validateSplit(split, available);
-  log.info({ trainDays: split.trainDays, testDay, gap: opts.gap }, 'time split');
+  const testDay = opts.testDay ?? addDays(latestDay(available), -(p.testDays - 1));
+  const t = planTimeline({ testDay, days: opts.days, gap: p.gap, validationDays: p.validationDays, testDays: p.testDays });
+  checkTimelineDays(t, available);
+  log.info({ trainDays: t.trainDays, validationDays: t.validationDays, refitDays: t.refitDays, testDays: t.testDays, gap: p.gap, delay: opts.delay }, 'timeline');
 
-  // 2. Features: every day joined with the marts of its previous day; missing marts are built first.
-  const martDays = [...split.trainDays, testDay].map((d) => addDays(d, -1));
-  const spec = opts.featureSpec ?? presetSpec('handbook');
-  const FEATURE_NAMES = featureNames(spec);
-  await ensureMarts(db, lake, martDays, { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
-  const trainParts: FeatureRows[] = [];
-  for (const d of split.trainDays) {
-    throwIfInterrupted(signal);
-    trainParts.push(await loadFeatureRows(db, lake, d, spec));
+  // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
+  const days = await loadTimeline(t, opts, spec, deps);
+  const [trainRows, validationRows, refitRows, testRows] = [days(t.trainDays), days(t.validationDays), days(t.refitDays), days(t.testDays)];
+  const trainSet = stackDays(trainRows, names);
+  const refitSet = stackDays(refitRows, names);
+  for (const [role, set, w] of [['train', trainSet, t.trainDays], ['refit', refitSet, t.refitDays]] as const) {
+    if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
   }
-  const test = await loadFeatureRows(db, lake, testDay, spec);
-  const trainSet = stackDays(trainParts, FEATURE_NAMES);
-  trainParts.length = 0;
-  const trainFrauds = countPositives(trainSet.labels);
-  if (!test.labels) throw dataError(`test day ${testDay} has no tx_fraud labels; cannot evaluate`);
-  const testFrauds = countPositives(test.labels);
-  if (trainFrauds === 0) throw dataError(`train days ${split.trainDays.join(', ')} hold no fraud (${trainSet.nRows} rows); a model needs at least one`);
-  if (testFrauds === 0 || testFrauds === test.n) {
-    throw dataError(`test day ${testDay} has only one class (${test.n} rows, ${testFrauds} frauds); ROC AUC is undefined`, 'pick another --test-day');
-  }
-  log.info({ trainRows: trainSet.nRows, trainFrauds, testRows: test.n, testFrauds }, 'datasets assembled');
+  const lastTest = t.testDays[t.testDays.length - 1];
+  const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
+  const validationDrops = dropsFor(known, validationRows, trainRows);
+  const testDrops = dropsFor(known, testRows, refitRows);
+  const validationSet = stackDays(validationRows, names);
+  const testSet = stackDays(testRows, names);
+  const noScores = (rows: FeatureRows[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
+  requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
+  requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
+  const evalOpts: EvalOptions = { threshold: opts.threshold, beta: opts.beta, k: p.k, bootstrap: p.bootstrap, seed: opts.seed };
+  const windows = { train: windowOf(trainRows), validation: windowOf(validationRows), test: windowOf(testRows), refit: windowOf(refitRows) };
+  log.info({ train: windows.train.rows, validation: windows.validation.rows, test: windows.test.rows, refit: windows.refit.rows }, 'datasets assembled');
 
   // 3. Tracking: one parent run for the search, one child per trial.
   const experimentId = await tracker.getOrCreateExperiment(opts.experiment);
   const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
-  const baseTags = (runName: string, parentRunId?: string) => ({
-    ...standardRunTags({ runName, user: deps.runEnv.user, sourceName: 'fraudctl train', isJob: deps.runEnv.isJob, parentRunId, airflow: deps.runEnv.airflow, version: VERSION }),
-    'fraudctl.command': 'train',
-    'fraudctl.date': testDay,
-    'fraudctl.test_day': testDay,
-    'fraudctl.search_invocation': invocation,
-  });
+  const tags = (runName: string, parentRunId?: string) => parentTags(deps, { runName, parentRunId, testDay, invocation });
   const space: IntParam[] = [
     { name: 'n_estimators', low: opts.trees[0], high: opts.trees[1] },
     { name: 'max_depth', low: opts.depth[0], high: opts.depth[1] },
   ];
   const results: TrialResult[] = [];
-  let best: { result: TrialResult; model: ForestModel } | undefined;
+  let best: { result: TrialResult; model: ForestModel; scores: Float64Array } | undefined;
   let parent: RunInfo | undefined;
   let version: ModelVersion | undefined;
-  let promotion: Awaited<ReturnType<typeof promoteIfBetter>> | undefined;
+  let promotion: PromotionSummary | null = null;
+  let validation: WindowMetrics | undefined;
+  let test: WindowMetrics | undefined;
   try {
-    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: baseTags(`train ${testDay}`) });
-    await tracker.logBatch(parent.runId, {
-      params: {
-        train_days: split.trainDays.join(','),
-        test_day: testDay,
-        days: String(opts.days),
-        gap: String(opts.gap),
-        seed: String(opts.seed),
-        sample: String(opts.sample),
-        search: opts.search,
-        max_evals: String(opts.maxEvals),
-        startup_trials: String(opts.startupTrials),
-        trees_range: opts.trees.join(':'),
-        depth_range: opts.depth.join(':'),
-        threshold: String(opts.threshold),
-        beta: String(opts.beta),
-        delay: String(opts.delay),
-        min_samples_leaf: String(opts.minSamplesLeaf),
-        features: FEATURE_NAMES.join(','),
-        feature_spec: spec.name,
-        feature_spec_hash: spec.hash,
-        lake: lake.uri,
-      },
-      metrics: metricList({ train_rows: trainSet.nRows, train_frauds: trainFrauds, test_rows: test.n, test_frauds: testFrauds }, deps.now().getTime()),
-    });
+    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
+    await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash } });
 
-    // 4. The search.
+    // 4. The search: each trial trains on the train window and is judged on the validation window.
     const history: Trial[] = [];
     const progress = deps.progress(opts.maxEvals, 'trials');
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
-      const p = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
-      const params = { n_estimators: p.n_estimators, max_depth: p.max_depth };
+      const s = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
+      const params = { n_estimators: s.n_estimators, max_depth: s.max_depth };
       const idx = sampleRows(trainSet.nRows, opts.sample, opts.seed, trial);
       if (idx.length === 0) throw dataError(`--sample ${opts.sample} of ${trainSet.nRows} train rows leaves no row to train on`, 'raise --sample or --days');
-      const sampled = takeRows(trainSet.columns, trainSet.labels, idx);
-      const sampledFrauds = countPositives(sampled.labels);
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
-      const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: baseTags(runName, parent.runId) });
-      const t0 = performance.now();
-      const model = await trainForest(
-        { nRows: idx.length, featureNames: FEATURE_NAMES, columns: sampled.columns, labels: sampled.labels },
-        { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(opts.seed, trial, 1).u32(), threads: opts.threads },
-        { signal },
-      );
-      const fitSeconds = (performance.now() - t0) / 1000;
-      const scores = await predictParallel(model, test.columns, test.n, { threads: opts.threads });
-      const metrics = computeMetrics(test.labels, scores, { threshold: opts.threshold, beta: opts.beta });
-      const result: TrialResult = { trial, params, metrics, fitSeconds, trainRows: idx.length, trainFrauds: sampledFrauds, runId: child.runId };
-      await logTrial(tracker, child.runId, result, opts, test.n, testFrauds, deps.now().getTime());
+      const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
+      const { model, fitSeconds, frauds } = await fit(trainSet, params, idx, opts.seed, trial, opts, signal);
+      const scores = await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads });
+      const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
+      const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
+      await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
       await runs.end(child.runId, 'FINISHED');
-      history.push({ params: p, loss: 1 - (metrics.roc_auc as number) });
+      history.push({ params: s, loss: 1 - (v.roc_auc as number) });
       results.push(result);
-      if (!best || (metrics.roc_auc as number) > (best.result.metrics.roc_auc as number)) best = { result, model };
-      log.info({ trial, ...params, roc_auc: metrics.roc_auc, pr_auc: metrics.pr_auc, fit_seconds: +fitSeconds.toFixed(2) }, 'trial done');
-      progress.tick(`AUC ${metrics.roc_auc === undefined ? 'undef' : metrics.roc_auc.toFixed(4)}`);
+      if (!best || (v.roc_auc as number) > (best.result.validation.roc_auc as number)) best = { result, model, scores };
+      log.info({ trial, ...params, validation_roc_auc: v.roc_auc, validation_pr_auc: v.pr_auc, fit_seconds: +fitSeconds.toFixed(2) }, 'trial done');
+      progress.tick(`val AUC ${v.roc_auc?.toFixed(4)}`);
     }
     progress.done();
     if (!best) throw new Error('no trial ran');
 
-    // 5. The best model: parent run metrics, artifact, registry, promotion.
+    // 5. The chosen parameters refit on the refit window, scored once on the test window.
     const b = best.result;
+    validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
+    const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
+    const final = await fit(refitSet, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    const testScores = await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads });
+    const testScored = scoredDays(testRows, testScores, testDrops);
+    test = evaluateWindow(testScored, evalOpts);
+    const ts = deps.now().getTime();
     await tracker.logBatch(parent.runId, {
       params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
-      metrics: metricList(Object.fromEntries(METRIC_KEYS.map((k) => [`best_${k}`, b.metrics[k]])), deps.now().getTime()),
-      tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag(b.metrics, 'best_') },
+      metrics: [
+        ...windowMetricList('validation', validation, ts),
+        ...windowMetricList('test', test, ts),
+        ...metricList(Object.fromEntries(METRIC_KEYS.map((k) => [`best_${k}`, test!.pooled[k]])), ts),
+        ...metricList({ refit_rows: refitIdx.length, refit_frauds: final.frauds, refit_fit_seconds: final.fitSeconds }, ts),
+      ],
+      tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag({ validation: validation.pooled, test: test.pooled }) },
     });
-    const modelDir = await mkdtemp(join(tmpdir(), 'fraudctl-model-'));
-    try {
-      const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: deps.now() });
-      await writeModelDir(modelDir, { mlmodel, modelBytes: best.model.toBuffer(), featureNames: FEATURE_NAMES });
-      await writeModelSpec(modelDir, spec, opts.delay);
-      await tracker.logArtifacts(parent, modelDir, 'model');
-      await tracker.logModel(parent.runId, mlmodel);
-      if (opts.out) await cp(modelDir, opts.out, { recursive: true });
-    } finally {
-      await rm(modelDir, { recursive: true, force: true });
-    }
-    if (opts.register) {
-      version = await tracker.createModelVersion(opts.registeredModel, `${parent.artifactUri}/model`, parent.runId, {
-        'fraudctl.test_day': testDay,
-        'fraudctl.train_days': split.trainDays.join(','),
-        'fraudctl.roc_auc': String(b.metrics.roc_auc),
-        ...(b.metrics.pr_auc === undefined ? {} : { 'fraudctl.pr_auc': String(b.metrics.pr_auc) }),
-        'fraudctl.n_estimators': String(b.params.n_estimators),
-        'fraudctl.max_depth': String(b.params.max_depth),
-      });
-      log.info({ name: version.name, version: version.version }, 'model registered');
-      if (opts.promote) {
-        promotion = await promoteIfBetter(tracker, { name: opts.registeredModel, version: version.version, testDay, log });
-        log.info({ promoted: promotion.promoted, reason: promotion.reason }, 'promotion');
-      }
+    version = await logFinalModel(tracker, parent, final.model, opts, { t, test, deps, spec, names, bestParams: b.params });
+
+    // 6. Promotion: champion and challenger on the same test rows, DeLong's paired test.
+    if (version && opts.promote) {
+      promotion = await promoteAfterTrain(tracker, { opts, names, alpha: p.alpha, version, testSet, testScored, trainEnd: t.refitDays[t.refitDays.length - 1], log, testAuc: test.pooled.roc_auc });
     }
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
@@ -223,22 +263,39 @@ export async function train(opts: TrainCoreOptions, deps: TrainDeps): Promise<Tr
     throw err;
   }
 
-  const bestTrial = best.result.trial;
-  const bm = best.result.metrics;
-  return {
-    trainDays: split.trainDays,
+  const trials = results.map((r) => ({
+    trial: r.trial,
+    runId: r.runId,
+    ...r.params,
+    fitSeconds: +r.fitSeconds.toFixed(3),
+    trainRows: r.trainRows,
+    trainFrauds: r.trainFrauds,
+    validation: { roc_auc: r.validation.roc_auc, pr_auc: r.validation.pr_auc, card_precision_at_k: r.validation.card_precision_at_k, f_beta: r.validation.f_beta },
+  }));
+  const gapOf = (k: 'roc_auc' | 'pr_auc') => (validation!.pooled[k] !== null && test!.pooled[k] !== null ? validation!.pooled[k]! - test!.pooled[k]! : null);
+  const summary: TrainSummary = {
+    trainDays: t.trainDays,
+    validationDays: t.validationDays,
+    testDays: t.testDays,
     testDay,
+    refitDays: t.refitDays,
+    timeline: { delay: opts.delay, gap: p.gap, ...windows },
+    protocol: { dropKnownCompromised: p.dropKnown, k: p.k, bootstrap: p.bootstrap, refit: true, objective: 'validation roc_auc (pooled)' },
     trainRows: trainSet.nRows,
-    trainFrauds,
-    testRows: test.n,
-    testFrauds,
+    trainFrauds: windows.train.frauds,
+    testRows: testSet.nRows,
+    testFrauds: windows.test.frauds,
+    trials,
+    best: { trial: best.result.trial, runId: best.result.runId, ...best.result.params, metrics: Object.fromEntries(METRIC_KEYS.map((k) => [k, test!.pooled[k]])) },
+    validation,
+    test,
+    validationTestGap: { roc_auc: gapOf('roc_auc'), pr_auc: gapOf('pr_auc') },
     parentRunId: parent.runId,
     experimentId,
     trackingUri: tracker.uri,
-    trials: results.map((r) => ({ trial: r.trial, runId: r.runId, ...r.params, fitSeconds: +r.fitSeconds.toFixed(3), metrics: definedMetrics(r.metrics) })),
-    best: { trial: bestTrial, runId: best.result.runId, ...best.result.params, metrics: definedMetrics(bm) },
     registered: version ? { name: version.name, version: version.version } : null,
-    promotion: promotion ? { promoted: promotion.promoted, reason: promotion.reason } : null,
+    promotion,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
+  return summary;
 }

@@ -1,4 +1,5 @@
 import type { FeatureRows } from '../features/assemble.js';
+import type { ScoredDay } from '../model/evaluate.js';
 import type { TrainingData } from '../model/forest/index.js';
 
 /** The train days' feature rows stacked into one column-major table (labels required). */
@@ -20,4 +21,32 @@ export function countPositives(labels: Uint8Array): number {
   let s = 0;
   for (let i = 0; i < labels.length; i++) s += labels[i];
   return s;
+}
+
+/** A window's days with their scores (one prediction over the stacked days, split back per day). */
+export function scoredDays(days: FeatureRows[], scores: Float64Array, drops?: Uint8Array[]): ScoredDay[] {
+  let off = 0;
+  return days.map((d, i) => {
+    const s = scores.subarray(off, off + d.n);
+    off += d.n;
+    return { day: d.day, labels: d.labels!, scores: s, cards: d.customerId, txIds: d.transactionId, ...(drops ? { drop: drops[i] } : {}) };
+  });
+}
+
+/** Labels and scores of the rows a window keeps (drop = 0), pooled over its days. */
+export function keptRows(days: ScoredDay[], other?: Float64Array): { labels: Uint8Array; scores: Float64Array; other?: Float64Array } {
+  const labels: number[] = [];
+  const scores: number[] = [];
+  const second: number[] = [];
+  let off = 0;
+  for (const d of days) {
+    for (let i = 0; i < d.labels.length; i++) {
+      if (d.drop?.[i]) continue;
+      labels.push(d.labels[i]);
+      scores.push(d.scores[i]);
+      if (other) second.push(other[off + i]);
+    }
+    off += d.labels.length;
+  }
+  return { labels: Uint8Array.from(labels), scores: Float64Array.from(scores), ...(other ? { other: Float64Array.from(second) } : {}) };
 }

@@ -21,7 +21,7 @@ describe('ingest feeds the pipeline', () => {
     expect(JSON.stringify(ls.json)).toContain('2025-02-14');
 
     const mlruns = join(dir, 'mlruns');
-    const tr = await runCli(['train', '--lake', lake, '--tracking-uri', mlruns, '--days', '3', '--test-day', '2025-02-13', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--json']);
+    const tr = await runCli(['train', '--lake', lake, '--tracking-uri', mlruns, '--days', '3', '--gap', '1', '--test-day', '2025-02-13', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--json']);
     expect(tr.code, tr.stderr).toBe(0);
     expect((tr.json!.best as { metrics: { roc_auc: number } }).metrics.roc_auc).toBeGreaterThan(0.5);
     const sc = await runCli(['score', '--lake', lake, '--tracking-uri', mlruns, '--date', '2025-02-14', '--json']);

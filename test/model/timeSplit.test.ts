@@ -104,3 +104,23 @@ describe('latestDay', () => {
     expect(caught(() => latestDay(['junk'])).exitCode).toBe(ExitCode.Data);
   });
 });
+
+describe('planTimeline', () => {
+  it('train | gap | validation | gap | test, and the refit window ending gap days before the test', async () => {
+    const { planTimeline, checkTimelineDays, describeTimeline } = await import('../../src/model/timeSplit.js');
+    // The handbook's shape: 7 | 7 | 7 for validation, the same shifted for test.
+    const t = planTimeline({ testDay: '2018-08-08', days: 7, gap: 7, validationDays: 7, testDays: 7 });
+    expect(t.testDays).toEqual(dayRange('2018-08-08', '2018-08-14'));
+    expect(t.validationDays).toEqual(dayRange('2018-07-25', '2018-07-31'));
+    expect(t.trainDays).toEqual(dayRange('2018-07-11', '2018-07-17'));
+    expect(t.refitDays).toEqual(dayRange('2018-07-25', '2018-07-31'));
+    // --days 3 --gap 1 on the 10th: train 4–6, gap 7, validation 8, gap 9, test 10; refit 6–8.
+    const s = planTimeline({ testDay: '2025-03-10', days: 3, gap: 1, validationDays: 1, testDays: 1 });
+    expect(s).toMatchObject({ trainDays: ['2025-03-04', '2025-03-05', '2025-03-06'], validationDays: ['2025-03-08'], refitDays: ['2025-03-06', '2025-03-07', '2025-03-08'], testDays: ['2025-03-10'] });
+    const e = caught(() => checkTimelineDays(s, dayRange('2025-03-05', '2025-03-10')));
+    expect(e.exitCode).toBe(ExitCode.Data);
+    expect(e.message).toMatch(/train day 2025-03-04/);
+    expect(caught(() => planTimeline({ testDay: '2025-03-10', days: 3, gap: 1, validationDays: 0, testDays: 1 })).exitCode).toBe(ExitCode.Usage);
+    expect(describeTimeline(s, 7).join('\n')).toMatch(/shorter than the 7-day label delay/);
+  });
+});

@@ -23,7 +23,7 @@ const modelOut = join(dir, 'model');
 beforeAll(async () => {
   const sim = await runCli(['simulate', '--start', '2025-01-01', '--days', '45', '--customers', '600', '--terminals', '1200', '--seed', '8', '--lake', lake]);
   expect(sim.code, sim.stderr).toBe(0);
-  const tr = await runCli(['train', ...base, '--days', '3', '--test-day', '2025-02-13', '--max-evals', '2', '--trees', '10:20', '--depth', '4:6', '--threads', '1', '--out', modelOut]);
+  const tr = await runCli(['train', ...base, '--days', '3', '--gap', '1', '--test-day', '2025-02-13', '--max-evals', '2', '--trees', '10:20', '--depth', '4:6', '--threads', '1', '--out', modelOut]);
   expect(tr.code, tr.stderr).toBe(0);
 }, 180_000);
 

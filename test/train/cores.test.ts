@@ -39,22 +39,24 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, config), days: 2, testDay: '2025-01-12', allowPartialHistory: true, maxEvals: 2, trees: [5, 10] as [number, number], depth: [3, 5] as [number, number], threads: 1 };
+const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, config), days: 2, gap: 1, testDay: '2025-01-12', allowPartialHistory: true, maxEvals: 2, trees: [5, 10] as [number, number], depth: [3, 5] as [number, number], threads: 1 };
 
 describe('train() and score() without the CLI', () => {
   it('train(options, deps) returns the summary of the search; its runs are in the store', async () => {
     const s = await train(trainOpts, deps());
-    // --days 2 --gap 1 before the 12th: the 9th and the 10th.
-    expect(s.trainDays).toEqual(['2025-01-09', '2025-01-10']);
+    // --days 2 --gap 1 before the 12th: train 7th–8th, validation 10th, refit 9th–10th.
+    expect(s.trainDays).toEqual(['2025-01-07', '2025-01-08']);
+    expect(s.validationDays).toEqual(['2025-01-10']);
     expect(s.testDay).toBe('2025-01-12');
     expect(s.trials.map((t) => t.trial)).toEqual([0, 1]);
-    const bestAuc = Math.max(...s.trials.map((t) => t.metrics.roc_auc as number));
-    expect(s.best.metrics.roc_auc).toBe(bestAuc);
+    const bestAuc = Math.max(...s.trials.map((t) => t.validation.roc_auc as number));
+    expect(s.validation.pooled.roc_auc).toBe(bestAuc);
+    expect(s.best.metrics.roc_auc).toBe(s.test.pooled.roc_auc);
     expect(s.registered).toEqual({ name: 'fraud-detector', version: '1' });
     const parent = await tracker.getRun(s.parentRunId);
     expect(parent.info.status).toBe('FINISHED');
     expect(parent.data.params.threshold).toBe('0.2');
-    expect(parent.data.params.train_days).toBe('2025-01-09,2025-01-10');
+    expect(parent.data.params.train_days).toBe('2025-01-07,2025-01-08');
   }, 120_000);
 
   it('score(options, deps) writes the partition it reports, with the threshold it is given', async () => {

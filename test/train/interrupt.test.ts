@@ -31,7 +31,7 @@ function statuses(mlruns: string): number[] {
 
 async function interrupt(signal: 'SIGTERM' | 'SIGINT') {
   const mlruns = join(dir, `mlruns-${signal}`);
-  const child = spawn(process.execPath, [bin, 'train', '--lake', lake, '--tracking-uri', mlruns, '--days', '2', '--test-day', '2025-01-12', '--allow-partial-history', '--max-evals', '200', '--trees', '50:60', '--depth', '8:10', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'train', '--lake', lake, '--tracking-uri', mlruns, '--days', '2', '--gap', '1', '--test-day', '2025-01-12', '--allow-partial-history', '--max-evals', '200', '--trees', '50:60', '--depth', '8:10', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();

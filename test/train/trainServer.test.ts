@@ -10,7 +10,8 @@ import { startMlflowServer, type MlflowServer } from '../mlflow/server.js';
 const dir = mkdtempSync(join(tmpdir(), 'fraudctl-train-server-'));
 const lake = join(dir, 'lake');
 let server: MlflowServer;
-const small = ['--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1'];
+// --gap 1: the 42-day lake is too short for the default gap of 7 (the label delay).
+const small = ['--days', '2', '--gap', '1', '--allow-partial-history', '--bootstrap', '50', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1'];
 const env = () => ({ MLFLOW_TRACKING_URI: server.url, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0', MLFLOW_HTTP_REQUEST_BACKOFF_JITTER: '0', FRAUDCTL_CACHE_DIR: join(dir, 'cache') });
 
 beforeAll(async () => {
@@ -38,11 +39,18 @@ describe('train and score against a tracking server', () => {
     expect(sc.code, sc.stderr).toBe(0);
     expect(sc.json!.modelUri).toBe('models:/fraud-detector/1');
 
-    // A second search on the same test day is promoted only if it beats the champion's ROC AUC.
+    // A second search on the same window is promoted only if DeLong's paired test on the same
+    // test rows says it is significantly better; the p-value goes into the version's tags.
     const r2 = await runCli(['train', '--lake', lake, '--test-day', '2025-02-10', ...small, '--seed', '9', '--promote', '--json'], { env: env() });
     expect(r2.code, r2.stderr).toBe(0);
-    const beats = ((r2.json!.best as { metrics: { roc_auc: number } }).metrics.roc_auc) > ((s.best as { metrics: { roc_auc: number } }).metrics.roc_auc);
-    expect((r2.json!.promotion as { promoted: boolean }).promoted).toBe(beats);
+    const p2 = r2.json!.promotion as { promoted: boolean; pBetter: number; pValue: number; championVersion: string; reason: string };
+    expect(p2.championVersion).toBe('1');
+    expect(p2.promoted).toBe(p2.pBetter < 0.05);
+    expect(p2.pValue).toBe(p2.pBetter);
+    const v2 = server.state.models.get('fraud-detector')!.versions.find((v) => v.version === '2')!;
+    expect(Number(v2.tags.get('fraudctl.promotion_p_value'))).toBe(p2.pBetter);
+    expect(v2.tags.get('fraudctl.promotion')).toContain(p2.reason);
+    expect(p2.reason).toMatch(/one-sided p = /);
   }, 120_000);
 
   it('a failure mid-search marks the open runs FAILED (exit 1 for a server-side bug)', async () => {
