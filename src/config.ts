@@ -93,6 +93,22 @@ export interface Config {
   cacheDir: string;
 }
 
+/** The settings the lake sees (never the whole Config). */
+export const LAKE_KEYS = ['lake', 's3Endpoint', 's3Region', 's3PathStyle', 's3Mode', 'awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken', 'cacheDir'] as const;
+export type LakeSettings = Pick<Config, (typeof LAKE_KEYS)[number]>;
+
+/** The settings the MLflow client sees (artifacts on S3 use the AWS credentials and region). */
+export const MLFLOW_KEYS = [
+  'trackingUri', 'registryUri', 'mlflowUsername', 'mlflowPassword', 'mlflowToken', 'mlflowInsecureTls', 'mlflowServerCertPath', 'mlflowTimeout',
+  'mlflowMaxRetries', 'mlflowBackoffFactor', 'mlflowBackoffJitter', 'mlflowS3EndpointUrl', 's3Region', 'awsAccessKeyId', 'awsSecretAccessKey', 'awsSessionToken', 'cacheDir',
+] as const;
+export type MlflowSettings = Pick<Config, (typeof MLFLOW_KEYS)[number]>;
+
+/** A copy holding only `keys`: what a subsystem is handed instead of the whole configuration. */
+export function pickSettings<K extends keyof Config>(config: Config, keys: readonly K[]): Pick<Config, K> {
+  return Object.fromEntries(keys.map((k) => [k, config[k]])) as Pick<Config, K>;
+}
+
 export type Source = 'flag' | 'env' | 'file' | 'default' | 'unset';
 export interface ResolvedConfig {
   config: Config;
@@ -191,7 +207,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
 }
 
 /** Values of secret keys, for redaction of logs and messages. */
-export function secretValues(config: Config): string[] {
+export function secretValues(config: Partial<Config>): string[] {
   const c = config as unknown as Record<string, unknown>;
   return CONFIG_KEYS.filter((k) => k.secret && typeof c[k.key] === 'string' && (c[k.key] as string).length > 0).map((k) => c[k.key] as string);
 }

@@ -9,6 +9,7 @@ import { createLogger, redact } from './log.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
 import { interruptedError } from './train/interrupt.js';
+import { environmentError } from './util/environmentError.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -47,6 +48,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (io.handleSignals) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // `fraudctl lake ls | head -1`: the reader has gone, which is a normal end of a pipeline, not
+    // an error. Partitions are written atomically, so stopping here leaves nothing half-written.
+    io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(ExitCode.Ok);
+      throw e;
+    });
+    // The AWS SDK warns on stderr about Node versions it will drop in the future; that is not
+    // about this run, and it would break the JSON log lines a scheduler parses.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   }
   const signal = io.signal ? AbortSignal.any([io.signal, controller.signal]) : controller.signal;
   let secrets: string[] = [];
@@ -119,6 +129,7 @@ function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean)
     return ExitCode.Usage; // commander already printed the message
   }
   const say = (s: string) => io.stderr.write(`${redact(s, secrets)}\n`);
+  err = environmentError(err) ?? err;
   let code: number;
   if (err instanceof FraudctlError) {
     code = err.exitCode;

@@ -1,4 +1,3 @@
-import { join, resolve } from 'node:path';
 import { coreDeps } from '../coreDeps.js';
 import { action } from './action.js';
 import { examples } from './args.js';
@@ -21,13 +20,13 @@ export const dailyCommand: CommandDef = (program, run) => {
     )
     .action(
       action(run, SCORING_OPTIONS, async (o, ctx) => {
-        const { acquireLock } = await import('../util/lock.js');
         const { addDays } = await import('../util/dates.js');
-        const lock = await acquireLock(join(resolve(ctx.runEnv.cwd, ctx.config.cacheDir), 'locks', `daily-${o.date}.lock`), `fraudctl daily --date ${o.date}`, ctx.log);
-        try {
-          const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
-          const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
-          return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+        const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
+        return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+          // The lock lives in the lake: two working directories or two VMs on one lake exclude each other, two lakes do not.
+          const lock = await lake.lock(`daily-${o.date}`, `fraudctl daily --date ${o.date} on ${lake.uri}`, ctx.log);
+          try {
             const { buildMartsForDay } = await import('../features/marts.js');
             const { score, resolveScoringModel } = await import('../score/runScore.js');
             const { printScoreSummary } = await import('./scoreReport.js');
@@ -40,10 +39,10 @@ export const dailyCommand: CommandDef = (program, run) => {
             const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printScoreSummary(ctx.out, scored, o);
             return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
-          });
-        } finally {
-          await lock.release();
-        }
+          } finally {
+            await lock.release();
+          }
+        });
       }),
     );
 };

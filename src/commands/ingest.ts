@@ -5,6 +5,7 @@ import type { CommandDef } from './types.js';
 import { dayArg, examples, intArg } from './args.js';
 import { usageError } from '../errors.js';
 import { REASONS } from '../ingest/rules.js';
+import { LAKE_KEYS, pickSettings } from '../config.js';
 
 const MEMORY_RE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
@@ -44,7 +45,7 @@ export const ingestCommand: CommandDef = (program, run) => {
           import('../ingest/report.js'),
         ]);
         const tmpDir = o.tmpDir ? resolve(ctx.runEnv.cwd, String(o.tmpDir)) : tmpdir();
-        const lake = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
+        const lake = await openLake(pickSettings(ctx.config, LAKE_KEYS), ctx.log, ctx.runEnv.cwd);
         const inputs = await resolveInputs(files, { config: ctx.config, cwd: ctx.runEnv.cwd, tmpDir, log: ctx.log, signal: ctx.signal });
         try {
           const summary = await ingest(

@@ -4,6 +4,7 @@ import { DATASETS, type Dataset } from '../lake/lake.js';
 import type { Day } from '../util/dates.js';
 import { choiceArg, dayArg, examples } from './args.js';
 import type { RunCommand } from './types.js';
+import { LAKE_KEYS, pickSettings } from '../config.js';
 
 const SYNC_HELP = `
 Copies daily partitions between two lakes: a local directory and s3://bucket/prefix, either way.
@@ -38,8 +39,8 @@ export function addLakeSync(lake: Command, run: RunCommand): void {
         if (o.fromDate && o.toDate && o.toDate < o.fromDate) throw usageError(`--to-date (${o.toDate}) must not be before --from-date (${o.fromDate})`);
         const { openLake } = await import('../lake/openLake.js');
         const { syncLakes } = await import('../lake/s3/lakeSync.js');
-        const from = await openLake({ ...ctx.config, lake: o.from }, ctx.log, ctx.runEnv.cwd);
-        const to = await openLake({ ...ctx.config, lake: o.to }, ctx.log, ctx.runEnv.cwd);
+        const from = await openLake({ ...pickSettings(ctx.config, LAKE_KEYS), lake: o.from }, ctx.log, ctx.runEnv.cwd);
+        const to = await openLake({ ...pickSettings(ctx.config, LAKE_KEYS), lake: o.to }, ctx.log, ctx.runEnv.cwd);
         const summary = await syncLakes(from, to, {
           datasets: o.dataset ? [o.dataset] : DATASETS,
           fromDate: o.fromDate,

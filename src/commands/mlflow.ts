@@ -4,13 +4,14 @@ import { dataError } from '../errors.js';
 import type { ModelVersion, Run, Tracker } from '../mlflow/tracker.js';
 import { examples, intArg } from './args.js';
 import type { CommandDef } from './types.js';
+import { MLFLOW_KEYS, pickSettings } from '../config.js';
 
 /** The figures a listing shows; a search's parent run carries best_* metrics, a trial plain ones. */
 const SHOWN = ['roc_auc', 'pr_auc'] as const;
 
 async function tracker(ctx: Ctx): Promise<Tracker> {
   const { openTracker } = await import('../mlflow/openTracker.js');
-  return openTracker(ctx.config, ctx.log, ctx.runEnv.cwd);
+  return openTracker(pickSettings(ctx.config, MLFLOW_KEYS), ctx.log, ctx.runEnv.cwd);
 }
 
 const when = (ms: number | undefined) => (ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '');

@@ -14,14 +14,15 @@ export interface PipelineDeps {
 export async function withPipeline<T extends Summary>(ctx: Ctx, want: { tracker?: boolean }, body: (deps: PipelineDeps) => Promise<T>): Promise<T> {
   const { openLake } = await import('../lake/openLake.js');
   const { openDb } = await import('../lake/db.js');
-  const lake = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
+  const { LAKE_KEYS, MLFLOW_KEYS, pickSettings } = await import('../config.js');
+  const lake = await openLake(pickSettings(ctx.config, LAKE_KEYS), ctx.log, ctx.runEnv.cwd);
   const db = await openDb({ threads: ctx.config.threads, extensionDir: ctx.config.duckdbExtensionDir });
   try {
     await lake.configureDb?.(db);
     let tracker: Tracker | undefined;
     if (want.tracker) {
       const { openTracker } = await import('../mlflow/openTracker.js');
-      tracker = await openTracker(ctx.config, ctx.log, ctx.runEnv.cwd);
+      tracker = await openTracker(pickSettings(ctx.config, MLFLOW_KEYS), ctx.log, ctx.runEnv.cwd);
     }
     return await body({ lake, db, tracker });
   } finally {

@@ -10,6 +10,7 @@ import type { SimulateSummary } from '../sim/simulateToLake.js';
 import type { SimStats } from '../sim/stats.js';
 import { choiceArg, dayArg, examples, intArg, numberArg } from './args.js';
 import type { CommandDef } from './types.js';
+import { LAKE_KEYS, pickSettings } from '../config.js';
 
 /** The flags: the simulator's parameters plus the output choices. */
 interface SimulateOpts extends SimParams {
@@ -65,7 +66,7 @@ async function simulateParquet(ctx: Ctx, params: SimParams, o: SimulateOpts): Pr
   if (o.injectDefects) throw usageError('--inject-defects is for --format raw only');
   const { openLake } = await import('../lake/openLake.js');
   const { simulateToLake } = await import('../sim/simulateToLake.js');
-  const lake = await openLake(ctx.config, ctx.log, ctx.runEnv.cwd);
+  const lake = await openLake(pickSettings(ctx.config, LAKE_KEYS), ctx.log, ctx.runEnv.cwd);
   const progress = ctx.progress(params.days, 'simulate');
   // One DuckDB thread writes parquet while this one generates the next day: measured faster (and
   // 20 % less CPU) than giving DuckDB every core, at 5 k and at 1 M customers.

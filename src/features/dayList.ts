@@ -1,3 +1,4 @@
+import { environmentError } from '../util/environmentError.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { addDays, type Day } from '../util/dates.js';
 
@@ -21,10 +22,12 @@ export function formatDays(days: readonly Day[]): string {
  */
 export function readFailure(e: unknown, what: string): unknown {
   if (e instanceof FraudctlError || !(e instanceof Error)) return e;
+  const refused = environmentError(e); // a full disk or read-only mount under a write is not bad input
+  if (refused) return refused;
   const first = e.message.split('\n')[0];
   if (/HTTP|Could not establish connection/i.test(first)) return new FraudctlError(`${what}: ${first}`, ExitCode.Unavailable, { cause: e });
   if (/^(IO|Invalid Input|Binder|Conversion|Invalid) Error/i.test(first) || /parquet/i.test(first)) {
-    return new FraudctlError(`${what}: ${first}`, ExitCode.Data, { cause: e, hint: 'the transaction partitions must be parquet with the columns of DESIGN.md §2' });
+    return new FraudctlError(`${what}: ${first}`, ExitCode.Data, { cause: e, hint: 'the transaction partitions must be parquet with the columns listed in the README section "The lake"' });
   }
   return e;
 }

@@ -35,6 +35,12 @@ export interface Lake {
   partitionUri(ds: Dataset, day: Day): string;
   /** Fails (exit 2) when the lake cannot be written. */
   ensureWritable(): Promise<void>;
+  /**
+   * An exclusive lock named `name`, held in the lake itself (a lock file in a local lake, a lock
+   * object in the bucket), so that every process using this lake — any working directory, any
+   * machine — sees it. Refused with exit 4 while another live owner holds it.
+   */
+  lock(name: string, what: string, log?: import('../log.js').Logger): Promise<import('../util/lock.js').Lock>;
   /** DuckDB settings this lake needs (httpfs secret in S3 httpfs mode). */
   configureDb?(db: import('./db.js').Db): Promise<void>;
 }

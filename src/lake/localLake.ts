@@ -4,6 +4,8 @@ import { ExitCode, FraudctlError } from '../errors.js';
 import { isDay, type Day } from '../util/dates.js';
 import { partitionKey, type Dataset, type Lake } from './lake.js';
 import { atomicWrite } from '../util/atomicWrite.js';
+import { acquireLock, type Lock } from '../util/lock.js';
+import type { Logger } from '../log.js';
 
 export class LocalLake implements Lake {
   readonly kind = 'local' as const;
@@ -57,6 +59,10 @@ export class LocalLake implements Lake {
     const final = this.path(ds, day);
     await mkdir(dirname(final), { recursive: true });
     await atomicWrite(final, produce);
+  }
+
+  async lock(name: string, what: string, log?: Logger): Promise<Lock> {
+    return acquireLock(join(this.root, '_locks', `${name}.lock`), what, log);
   }
 
   async ensureWritable(): Promise<void> {

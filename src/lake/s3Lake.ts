@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Config } from '../config.js';
+import type { LakeSettings } from '../config.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Lock } from '../util/lock.js';
 import { createS3Client, parseS3Uri, type S3Settings } from '../s3/client.js';
 import { isDay, type Day } from '../util/dates.js';
 import type { Db } from './db.js';
@@ -13,9 +13,10 @@ import { partitionKey, type Dataset, type Lake } from './lake.js';
 import { mapLimit } from './s3/mapLimit.js';
 import { explainS3Error, isNotFound } from './s3/s3Errors.js';
 import { MD5_META, uploadFile, type UploadOptions } from './s3/upload.js';
+import { removeDeadTemps, tempPathFor } from '../util/atomicWrite.js';
 import { md5OfEtag, SyncCache, type ObjectVersion } from './syncCache.js';
 
-export type S3Mode = Config['s3Mode'];
+export type S3Mode = LakeSettings['s3Mode'];
 
 export interface S3LakeOptions {
   uri: string;
@@ -68,7 +69,7 @@ export class S3Lake implements Lake {
     if (o.mode === 'sync') this.readMode = 'sync';
   }
 
-  static async create(config: Config, log: Logger, cwd: string): Promise<S3Lake> {
+  static async create(config: LakeSettings, log: Logger, cwd: string): Promise<S3Lake> {
     return new S3Lake({
       uri: config.lake,
       settings: {
@@ -184,7 +185,8 @@ export class S3Lake implements Lake {
   async writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void> {
     const tmpDir = join(this.o.cacheDir, 'tmp');
     await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${ds.replace(/\//g, '-')}-${day}.${process.pid}.${randomBytes(4).toString('hex')}.parquet`);
+    await removeDeadTemps(tmpDir);
+    const tmp = tempPathFor(join(tmpDir, `${ds.replace(/\//g, '-')}-${day}.parquet`));
     const key = this.key(ds, day);
     try {
       await produce(tmp);
@@ -196,6 +198,12 @@ export class S3Lake implements Lake {
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  async lock(name: string, what: string, log?: Logger): Promise<Lock> {
+    const { acquireS3Lock } = await import('./s3/s3Lock.js');
+    const key = this.prefix ? `${this.prefix}/_locks/${name}.lock` : `_locks/${name}.lock`;
+    return acquireS3Lock(await this.client(), this.bucket, key, what, { log: log ?? this.o.log, explain: (e, op) => this.explain(e, op) });
   }
 
   /**

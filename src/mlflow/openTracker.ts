@@ -1,4 +1,4 @@
-import { secretValues, type Config } from '../config.js';
+import { secretValues, type Config, type MlflowSettings } from '../config.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Tracker } from './tracker.js';
@@ -34,7 +34,7 @@ export function isEmbeddedTracking(config: Pick<Config, 'trackingUri'>): boolean
   return kindOf(config.trackingUri, 'MLFLOW_TRACKING_URI') === 'file';
 }
 
-export async function openTracker(config: Config, log: Logger, cwd: string): Promise<Tracker> {
+export async function openTracker(config: MlflowSettings, log: Logger, cwd: string): Promise<Tracker> {
   const kind = kindOf(config.trackingUri, 'MLFLOW_TRACKING_URI');
   const registryKind = config.registryUri === undefined ? kind : kindOf(config.registryUri, 'MLFLOW_REGISTRY_URI');
   if (kind === 'rest') {

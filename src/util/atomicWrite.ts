@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { pidAlive } from './pidAlive.js';
 
 /**
  * Files appear complete or not at all: each writer produces a temporary sibling and renames it over
@@ -18,6 +19,7 @@ export function tempPathFor(path: string, tmpDir = dirname(path)): string {
  * is removed and the previous `path`, if any, is untouched. `tmpDir` must be on the same file system.
  */
 export async function atomicWrite(path: string, produce: (tmp: string) => Promise<void>, tmpDir?: string): Promise<void> {
+  await removeDeadTemps(tmpDir ?? dirname(path));
   const tmp = tempPathFor(path, tmpDir);
   try {
     await produce(tmp);
@@ -42,4 +44,29 @@ export function atomicWriteFileSync(path: string, data: string | Buffer): void {
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temporaries of writers that died (kill -9, power loss) in `dir`: their pid is in the
+ * name, and a pid that is not alive cannot finish its rename. Temporaries of live writers (another
+ * fraudctl writing the same directory) are left alone. Called before each write, so a rerun cleans
+ * what the killed run left. Only valid for directories written from one host (local lake, cache).
+ */
+export async function removeDeadTemps(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
+import { pidAlive } from './pidAlive.js';
 
 export interface Lock {
   path: string;
@@ -13,15 +14,6 @@ interface Owner {
   host: string;
   started: string;
   what: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -53,7 +45,7 @@ export async function acquireLock(path: string, what: string, log?: { warn: (o: 
     } catch {
       owner = undefined; // being written right now, or garbage: treat a garbage lock as stale below
     }
-    if (owner && owner.host === hostname() && !alive(owner.pid)) {
+    if (owner && owner.host === hostname() && !pidAlive(owner.pid)) {
       log?.warn({ lock: path, deadPid: owner.pid }, 'taking over a lock left by a dead process');
       await rm(path, { force: true });
       continue;

@@ -128,11 +128,12 @@ describe('fraudctl daily', () => {
 
   it('takes over a lock left by a dead process', async () => {
     const deadPid = Number(execFileSync(process.execPath, ['-e', 'console.log(process.pid)']).toString().trim());
-    const lockDir = join(dir, 'cache', 'locks');
+    // The daily lock lives in the lake (_locks/), so every working directory on this lake sees it.
+    const lockDir = join(lake, '_locks');
     mkdirSync(lockDir, { recursive: true });
     const { hostname } = await import('node:os');
     writeFileSync(join(lockDir, `daily-${DAY}.lock`), JSON.stringify({ pid: deadPid, host: hostname(), started: '2025-01-01T00:00:00Z', what: 'x' }));
-    const r = await runCli(['daily', ...base, '--date', DAY], { env: { FRAUDCTL_CACHE_DIR: join(dir, 'cache') } });
+    const r = await runCli(['daily', ...base, '--date', DAY]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('dead process');
     expect(existsSync(join(lockDir, `daily-${DAY}.lock`))).toBe(false);

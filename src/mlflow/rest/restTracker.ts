@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { secretValues, type Config } from '../../config.js';
+import { secretValues, type MlflowSettings } from '../../config.js';
 import { ExitCode, FraudctlError, dataError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { artifactRepoFor, type ArtifactRepo } from '../artifacts.js';
@@ -67,7 +67,7 @@ export class RestTracker implements Tracker {
   }
 
   /** The tracker for MLFLOW_TRACKING_URI = http(s)://… with every MLFLOW_* / AWS_* setting of the configuration. */
-  static fromConfig(config: Config, log: Logger, opts: RestTrackerOptions & { cwd?: string } = {}): RestTracker {
+  static fromConfig(config: MlflowSettings, log: Logger, opts: RestTrackerOptions & { cwd?: string } = {}): RestTracker {
     const settings: HttpSettings = {
       baseUrl: config.trackingUri,
       username: config.mlflowUsername,
