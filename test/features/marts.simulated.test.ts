@@ -42,5 +42,5 @@ describe('marts of a simulated lake agree with the oracle', () => {
     const partial = await runCli(['marts', 'build', '--date', '2025-01-15', '--allow-partial-history', '--lake', root], { cwd: root });
     expect(partial.code).toBe(0);
     expect(martDiff(await readMart(db, root, 'terminal', '2025-01-15'), oracleTerminalMart(tx, '2025-01-15', 7))).toBeUndefined();
-  });
+  }, 120_000);
 });
