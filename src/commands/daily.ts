@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import { Option } from 'commander';
+import { ENGINE_FLAGS, openMartEngine } from '../spark/openMartEngine.js';
 import { examples } from './args.js';
 import { withPipeline } from './pipeline.js';
 import { addScoringOptions, scoreOptions } from './score.js';
@@ -10,9 +12,11 @@ export const dailyCommand: CommandDef = (program, run) => {
       .command('daily')
       .description('the cron / Airflow entry point: build the marts of D-1, then score D (idempotent; one run per date at a time)'),
   )
+    .addOption(new Option(...ENGINE_FLAGS.engine).choices(['duckdb', 'spark']))
+    .option(...ENGINE_FLAGS.sparkRemote)
     .addHelpText(
       'after',
-      examples('fraudctl daily --date 2025-03-21 --json', 'flock -n /run/lock/fraudctl-daily.lock fraudctl daily --date "$(date -d yesterday +%F)"') +
+      examples('fraudctl daily --date 2025-03-21 --json', 'fraudctl daily --date 2025-03-21 --engine spark --spark-remote sc://spark-master:15002', 'flock -n /run/lock/fraudctl-daily.lock fraudctl daily --date "$(date -d yesterday +%F)"') +
         '\nA second run of the same date while one is running is refused (exit 4); a lock left by a dead process is taken over.\n',
     )
     .action(async (_o, cmd) => {
@@ -26,7 +30,8 @@ export const dailyCommand: CommandDef = (program, run) => {
             const { buildMartsForDay } = await import('../features/marts.js');
             const { score } = await import('../score/runScore.js');
             const martDay = addDays(o.date, -1);
-            const marts = await buildMartsForDay(db, lake, martDay, { delay: ctx.config.delay, allowPartialHistory: o.allowPartialHistory === true, overwrite: false, log: ctx.log });
+            const engine = await openMartEngine(ctx.config, db, lake, ctx.log, ctx.signal);
+            const marts = await buildMartsForDay(db, lake, martDay, { delay: ctx.config.delay, allowPartialHistory: o.allowPartialHistory === true, overwrite: false, log: ctx.log, engine }).finally(() => engine.close?.());
             ctx.out.line(`Marts of ${martDay}: ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
             const scored = await score(scoreOptions({ ...o, buildMarts: false }, ctx), ctx, { lake, db, tracker: tracker! });
             return { date: o.date, marts: { day: martDay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };

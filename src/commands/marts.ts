@@ -5,6 +5,7 @@ import { dayRange, daysBetween, type Day } from '../util/dates.js';
 import { dayArg, examples, intArg } from './args.js';
 import { withPipeline } from './pipeline.js';
 import type { CommandDef, RunCommand } from './types.js';
+import { ENGINE_FLAGS, openMartEngine } from '../spark/openMartEngine.js';
 
 const MAX_RANGE_DAYS = 3660;
 
@@ -24,6 +25,14 @@ are always required.
 
 A day whose two marts exist is skipped unless --overwrite. Each partition is written atomically;
 a failed build leaves the previous partitions intact.
+`;
+
+const ENGINE_HELP = `
+Engines: the same mart SQL, generated in the engine's dialect. --engine spark sends it to a Spark
+Connect server (Spark >= 3.5): Spark reads the lake's partitions and writes the rows under a
+temporary prefix; fraudctl then writes the partition file from them (same sort, schema and
+metadata as DuckDB's) and publishes it atomically. The Spark nodes must see the lake at the same
+paths (a local cluster, or a shared mount). Spark unreachable: exit 4.
 `;
 
 function resolveDays(o: Record<string, unknown>): Day[] {
@@ -48,7 +57,19 @@ function addBuild(marts: Command, run: RunCommand): void {
     .addOption(new Option('--delay <days>', 'label delay of the terminal mart in days (env FRAUDCTL_DELAY, default 7)').argParser(intArg(0, 365)))
     .option('--overwrite', 'rebuild days whose marts already exist')
     .option('--allow-partial-history', 'compute over the transaction days that exist when the windows reach past them')
-    .addHelpText('after', BUILD_HELP + examples('fraudctl marts build --date 2025-03-19', 'fraudctl marts build --from 2025-03-01 --to 2025-03-19 --json', 'fraudctl marts build --date 2025-01-05 --allow-partial-history'))
+    .addOption(new Option(...ENGINE_FLAGS.engine).choices(['duckdb', 'spark']))
+    .option(...ENGINE_FLAGS.sparkRemote)
+    .addHelpText(
+      'after',
+      BUILD_HELP +
+        ENGINE_HELP +
+        examples(
+          'fraudctl marts build --date 2025-03-19',
+          'fraudctl marts build --from 2025-03-01 --to 2025-03-19 --json',
+          'fraudctl marts build --date 2025-01-05 --allow-partial-history',
+          'fraudctl marts build --date 2025-03-19 --engine spark --spark-remote sc://127.0.0.1:15002',
+        ),
+    )
     .action(async (_o, cmd: Command) =>
       run(cmd.optsWithGlobals(), async (ctx) => {
         const o = cmd.optsWithGlobals();
@@ -56,14 +77,16 @@ function addBuild(marts: Command, run: RunCommand): void {
         return withPipeline(ctx, {}, async ({ db, lake }) => {
           await lake.ensureWritable();
           const { buildMartsForDays } = await import('../features/marts.js');
+          const engine = await openMartEngine(ctx.config, db, lake, ctx.log, ctx.signal);
           const results = await buildMartsForDays(db, lake, days, {
+            engine,
             delay: ctx.config.delay,
             allowPartialHistory: o.allowPartialHistory === true,
             overwrite: o.overwrite === true,
             log: ctx.log,
             progress: days.length > 1 ? ctx.progress(days.length, 'marts') : undefined,
             signal: ctx.signal,
-          });
+          }).finally(() => engine.close?.());
           const show = (v: number | null) => (v === null ? 'kept' : v);
           ctx.out.table(
             ['day', 'customers', 'terminals', 'missing history days', 'seconds', 'status'],
@@ -72,6 +95,7 @@ function addBuild(marts: Command, run: RunCommand): void {
           const missing = [...new Set(results.flatMap((r) => r.missingHistory))].sort();
           return {
             lake: lake.uri,
+            engine: engine.name,
             delay: ctx.config.delay,
             built: results.filter((r) => !r.skipped).map((r) => r.day),
             skipped: results.filter((r) => r.skipped).map((r) => r.day),

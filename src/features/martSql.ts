@@ -1,6 +1,6 @@
-import { readParquetList } from '../lake/db.js';
 import { addDays, daysBetween, type Day } from '../util/dates.js';
 import { WINDOWS } from './spec.js';
+import { duckdbDialect, type SqlDialect } from './sqlDialect.js';
 
 /**
  * SQL builders for the feature marts (DESIGN.md §3). Both marts have the same shape: per entity,
@@ -67,7 +67,7 @@ export interface MartSqlInput {
  * aggregates, which measured about twice as fast as conditional aggregates over the whole window
  * (bench/marts.mjs), and needs only GROUP BY and FULL OUTER JOIN.
  */
-export function buildMartSql(kind: MartKind, input: MartSqlInput): SqlQuery {
+export function buildMartSql(kind: MartKind, input: MartSqlInput, dialect: SqlDialect = duckdbDialect): SqlQuery {
   const { entity, value, prefix, mean } = kind;
   const bands = WINDOWS.map((n, k) => ({ minAge: k === 0 ? 0 : WINDOWS[k - 1], maxAge: n - 1 }));
   const ctes = bands.map((b, k) => {
@@ -80,7 +80,7 @@ export function buildMartSql(kind: MartKind, input: MartSqlInput): SqlQuery {
       paths.length === 0
         ? `SELECT CAST(NULL AS BIGINT) AS id, CAST(0 AS BIGINT) AS n, CAST(0 AS DOUBLE) AS s WHERE 1 = 0`
         : `SELECT CAST(${entity} AS BIGINT) AS id, COUNT(*) AS n, SUM(CAST(${value} AS DOUBLE)) AS s
-    FROM ${readParquetList(paths.map((p) => p.path))}
+    FROM ${dialect.transactions(paths, false)}
     WHERE ${entity} IS NOT NULL
     GROUP BY CAST(${entity} AS BIGINT)`;
     return `-- 1.${k + 1} band ${k + 1}: ${what} (${paths.length} partition${paths.length === 1 ? '' : 's'})\nb${k + 1} AS (\n  ${body}\n)`;
@@ -106,7 +106,7 @@ per_entity AS (
   ${joins.join('\n  ')}
 )
 -- 3. a window is the sum of its bands; the mean is 0 when the count is 0
-SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},
+SELECT CAST(${dialect.param('mart_day')} AS DATE) AS mart_date, id AS ${entity},
   ${out.join(',\n  ')}
 FROM per_entity
 ORDER BY id`;

@@ -1,9 +1,10 @@
-import { sqlString, type Db } from '../lake/db.js';
+import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
+import { duckdbMartEngine, type MartEngine } from './martEngine.js';
 import { buildMartSql, CUSTOMER_MART, TERMINAL_MART, windowDays, windowEnd, type MartKind } from './martSql.js';
 
 export interface BuildMartsOptions {
@@ -11,6 +12,8 @@ export interface BuildMartsOptions {
   allowPartialHistory: boolean;
   overwrite: boolean;
   log: Logger;
+  /** Where the SQL runs (default: DuckDB on `db`); --engine spark passes the Spark Connect engine. */
+  engine?: MartEngine;
   /** Days with a transactions partition, when the caller already listed them (saves a listing per day). */
   available?: ReadonlySet<Day>;
 }
@@ -76,7 +79,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   if (missing.length > 0) opts.log.warn({ day, missingHistory: missing }, `marts of ${day}: partial history, ${missing.length} day(s) missing: ${formatDays(missing)}`);
 
   const counts: { customers: number | null; terminals: number | null } = { customers: null, terminals: null };
-  const meta = { delay: opts.delay, missing };
+  const meta = { delay: opts.delay, missing, engine: opts.engine ?? duckdbMartEngine(db) };
   const writeTerminal = async () => {
     if (todo.terminal) counts.terminals = await writeMart(db, lake, TERMINAL_MART, day, available, meta);
   };
@@ -96,6 +99,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
 interface MartMeta {
   delay: number;
   missing: Day[];
+  engine: MartEngine;
 }
 
 async function writeMart(db: Db, lake: Lake, kind: MartKind, day: Day, available: ReadonlySet<Day>, meta: MartMeta): Promise<number> {
@@ -110,15 +114,12 @@ async function writeMart(db: Db, lake: Lake, kind: MartKind, day: Day, available
 async function copyMart(db: Db, lake: Lake, kind: MartKind, day: Day, available: ReadonlySet<Day>, meta: MartMeta, target: string): Promise<number> {
   const end = windowEnd(kind, day, meta.delay);
   const days = windowDays(end).filter((d) => available.has(d));
-  const paths = await lake.pathsForRead('transactions', days);
-  const { sql, params } = buildMartSql(kind, { martDay: day, end, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) });
+  const paths = await meta.engine.readPaths(lake, 'transactions', days);
+  const query = buildMartSql(kind, { martDay: day, end, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, meta.engine.dialect);
   // Parquet key-value metadata records how the mart was built (read back by `marts show`).
-  const kv = `KV_METADATA {'fraudctl.delay': $kv_delay, 'fraudctl.window_end': $kv_end, 'fraudctl.missing_history': $kv_missing}`;
-  const copy = `COPY (${sql}\n) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ${kv})`;
-  const kvParams = { kv_delay: String(meta.delay), kv_end: end, kv_missing: meta.missing.join(',') };
+  const kv = { 'fraudctl.delay': String(meta.delay), 'fraudctl.window_end': end, 'fraudctl.missing_history': meta.missing.join(',') };
   try {
-    const rows = await db.all<{ Count: bigint }>(copy, { ...params, ...kvParams });
-    return Number(rows[0]?.Count ?? 0);
+    return await meta.engine.writeMart(query, target, { kv, orderBy: kind.entity, label: `${kind.dataset} mart of ${day}`, dataset: kind.dataset, day });
   } catch (e) {
     throw readFailure(e, `${kind.dataset} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
   }

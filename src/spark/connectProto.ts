@@ -18,7 +18,12 @@ const descriptor = {
             UserContext: { fields: { userId: { id: 1, type: 'string' }, userName: { id: 2, type: 'string' } } },
             Plan: { oneofs: { opType: { oneof: ['root', 'command'] } }, fields: { root: { id: 1, type: 'Relation' }, command: { id: 2, type: 'Command' } } },
             Relation: { oneofs: { relType: { oneof: ['sql'] } }, fields: { sql: { id: 10, type: 'SQL' } } },
-            SQL: { fields: { query: { id: 1, type: 'string' } } },
+            // args (map of name → Literal) is the form every server since 3.4 reads; 4.x also takes named_arguments.
+            SQL: { fields: { query: { id: 1, type: 'string' }, args: { id: 2, keyType: 'string', type: 'Literal' } } },
+            Literal: {
+              oneofs: { literalType: { oneof: ['long', 'double', 'string'] } },
+              fields: { long: { id: 7, type: 'int64' }, double: { id: 11, type: 'double' }, string: { id: 13, type: 'string' } },
+            },
             Command: { oneofs: { commandType: { oneof: ['writeOperation'] } }, fields: { writeOperation: { id: 2, type: 'WriteOperation' } } },
             WriteOperation: {
               oneofs: { saveType: { oneof: ['path'] } },

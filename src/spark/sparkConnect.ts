@@ -5,6 +5,14 @@ import { ExitCode, FraudctlError } from '../errors.js';
 import * as pb from './connectProto.js';
 import type { SparkRemote } from './sparkRemote.js';
 
+export type SqlParams = Record<string, string | number>;
+
+/** A SQL relation with named parameters (:name in the text) bound as literals, never spliced. */
+function sqlRelation(query: string, params: SqlParams): Record<string, unknown> {
+  const literal = (v: string | number) => (typeof v === 'string' ? { string: v } : Number.isInteger(v) ? { long: v } : { double: v });
+  return { query, args: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, literal(v)])) };
+}
+
 /** Progress of a running Spark job as the server reports it (ExecutionProgress). */
 export interface SparkProgress {
   tasks: number;
@@ -89,17 +97,17 @@ export class SparkConnect {
   }
 
   /** Runs a query and counts the rows it returns (reads only the batches' row counts, not the Arrow data). */
-  async countRows(sql: string): Promise<number> {
+  async countRows(sql: string, params: SqlParams = {}): Promise<number> {
     let rows = 0;
-    await this.execute({ root: { sql: { query: sql } } }, (r) => {
+    await this.execute({ root: { sql: sqlRelation(sql, params) } }, (r) => {
       rows += Number(r.arrowBatch?.rowCount ?? 0);
     });
     return rows;
   }
 
   /** Writes the result of `sql` as parquet files under `path` (a directory Spark creates; it must not exist). */
-  async writeParquet(sql: string, path: string, options: Record<string, string> = {}): Promise<void> {
-    await this.execute({ command: { writeOperation: { input: { sql: { query: sql } }, source: 'parquet', path, mode: pb.SAVE_MODE_ERROR_IF_EXISTS, options } } });
+  async writeParquet(sql: string, params: SqlParams, path: string, options: Record<string, string> = {}): Promise<void> {
+    await this.execute({ command: { writeOperation: { input: { sql: sqlRelation(sql, params) }, source: 'parquet', path, mode: pb.SAVE_MODE_ERROR_IF_EXISTS, options } } });
   }
 
   private execute(plan: Record<string, unknown>, onResponse?: (r: pb.ExecuteResponse) => void): Promise<void> {
