@@ -58,6 +58,9 @@ start() {
   local home; home=$("$py" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
   [ -f "$(ls "$home"/jars/spark-connect_*.jar 2>/dev/null | head -1)" ] || die "$home/jars has no spark-connect jar (pyspark >= 4.0 ships it)"
   dir=$(mktemp -d "${TMPDIR:-/tmp}/fraudctl-spark.XXXXXX")
+  # Interrupted (or killed by a caller's timeout) mid-start: stop what was started so far.
+  trap 'stop "$dir"; exit 143' TERM
+  trap 'stop "$dir"; exit 130' INT
   export SPARK_HOME="$home" SPARK_LOG_DIR="$dir" SPARK_WORKER_DIR="$dir/work" SPARK_LOCAL_DIRS="$dir/local"
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_DAEMON_MEMORY=${SPARK_DAEMON_MEMORY:-256m} PYSPARK_PYTHON="$py"
   export SPARK_CONF_DIR="$dir/conf"
@@ -85,13 +88,13 @@ LOG
   echo "$mport" > "$dir/master.port"; echo "$cport" > "$dir/connect.port"
   local master="spark://127.0.0.1:$mport"
   launch master "$home/bin/spark-class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$mport" --webui-port 0
-  wait_for master "I have been elected leader" 60
+  wait_for master "I have been elected leader" 180
   for w in worker1 worker2; do
     launch "$w" "$home/bin/spark-class" org.apache.spark.deploy.worker.Worker "$master" --host 127.0.0.1 --port 0 --webui-port 0 \
       --cores 1 --memory "${FRAUDCTL_SPARK_WORKER_MEMORY:-768m}" --work-dir "$SPARK_WORKER_DIR/$w"
   done
-  wait_for worker1 "Successfully registered with master" 60
-  wait_for worker2 "Successfully registered with master" 60
+  wait_for worker1 "Successfully registered with master" 180
+  wait_for worker2 "Successfully registered with master" 180
   # The launcher sizes the Connect server's JVM like a daemon's (SPARK_DAEMON_MEMORY), not by --driver-memory.
   SPARK_DAEMON_MEMORY=${FRAUDCTL_SPARK_DRIVER_MEMORY:-768m} launch connect "$home/bin/spark-submit" --master "$master" --name "fraudctl Spark Connect" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
@@ -100,7 +103,8 @@ LOG
     --conf spark.connect.grpc.binding.address=127.0.0.1 --conf spark.connect.grpc.binding.port="$cport" \
     --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC \
     spark-internal
-  wait_for connect "Spark Connect server started" 120
+  wait_for connect "Spark Connect server started" 300
+  trap - TERM INT
   echo "export FRAUDCTL_SPARK_REMOTE=sc://127.0.0.1:$cport"
   echo "export FRAUDCTL_SPARK_STATE=$dir"
 }

@@ -11,6 +11,7 @@ export const trainCommand: CommandDef = (program, run) => {
     .option('--test-day <date>', 'the fixed test day (default: the latest day with transactions)', dayArg)
     .option('--gap <n>', 'days skipped between the last train day and the test day', intArg(0, 366), 1)
     .option('--sample <fraction>', 'fraction of train rows each trial draws (seeded by --seed and the trial number)', numberArg(0, 1, { exclusiveMin: true }), 0.5)
+    .option('--negative-sample <fraction>', 'keep every fraud and this seeded fraction of genuine train rows (scores are recalibrated; the test day is never subsampled)', numberArg(0, 1, { exclusiveMin: true }), 1)
     .option('--max-evals <n>', 'number of trials', intArg(1, 1000), 5)
     .option('--startup-trials <n>', "random trials before TPE starts (hyperopt's default of 20 would make a 5-trial search purely random)", intArg(0, 1000), 2)
     .option('--trees <lo:hi>', 'range of the number of trees', rangeArg(1, 5000), [50, 300])
@@ -53,6 +54,7 @@ export const trainCommand: CommandDef = (program, run) => {
               testDay: o.testDay,
               gap: o.gap,
               sample: o.sample,
+              negativeSample: o.negativeSample,
               maxEvals: o.maxEvals,
               startupTrials: o.startupTrials,
               trees: o.trees,

@@ -11,6 +11,10 @@ import type { Lake } from '../lake/lake.js';
 import { predictParallel, trainForest, type ForestModel } from '../model/forest/index.js';
 import { computeMetrics, type Metrics } from '../model/metrics.js';
 import { sampleRows, takeRows } from '../model/sample.js';
+import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
+
+/** Rng stream of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
+const NEGATIVE_SAMPLE_STREAM = 1_000_000;
 import { latestDay, timeSplit, validateSplit, type Split } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import { buildMlmodel, writeModelDir } from '../mlflow/mlmodel.js';
@@ -30,6 +34,8 @@ export interface TrainOptions {
   testDay?: Day;
   gap: number;
   sample: number;
+  /** --negative-sample R: all frauds and a fraction R of the genuine train rows (src/model/negativeSample.ts); 1 = off. */
+  negativeSample?: number;
   maxEvals: number;
   startupTrials: number;
   trees: [number, number];
@@ -86,9 +92,10 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
   const martDays = [...split.trainDays, testDay].map((d) => addDays(d, -1));
   await ensureMarts(db, lake, martDays, { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
   const trainParts: FeatureRows[] = [];
-  for (const d of split.trainDays) {
+  const negRate = opts.negativeSample ?? 1;
+  for (const [i, d] of split.trainDays.entries()) {
     throwIfInterrupted(signal);
-    trainParts.push(await loadFeatureRows(db, lake, d));
+    trainParts.push(negativeSampleDay(await loadFeatureRows(db, lake, d), negRate, opts.seed, NEGATIVE_SAMPLE_STREAM + i));
   }
   const test = await loadFeatureRows(db, lake, testDay);
   const trainSet = stackDays(trainParts);
@@ -132,6 +139,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         gap: String(opts.gap),
         seed: String(opts.seed),
         sample: String(opts.sample),
+        negative_sample: String(negRate),
         search: opts.search,
         max_evals: String(opts.maxEvals),
         startup_trials: String(opts.startupTrials),
@@ -167,7 +175,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         { signal },
       );
       const fitSeconds = (performance.now() - t0) / 1000;
-      const scores = await predictParallel(model, test.columns, test.n, { threads: opts.threads });
+      const scores = calibrateNegativeSample(await predictParallel(model, test.columns, test.n, { threads: opts.threads }), negRate);
       const metrics = computeMetrics(test.labels, scores, { threshold: opts.threshold, beta: opts.beta });
       const result: TrialResult = { trial, params, metrics, fitSeconds, trainRows: idx.length, trainFrauds: sampledFrauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, test.n, testFrauds, ctx.now().getTime());

@@ -36,7 +36,7 @@ describe('marts on Spark equal the marts on DuckDB', () => {
     expect(sim.code, sim.stderr).toBe(0);
     await cp(join(duck, 'transactions'), join(lake, 'transactions'), { recursive: true });
     db = await openDb({ threads: 2 });
-  }, 330_000);
+  }, 700_000);
   afterAll(async () => {
     db?.close();
     await spark?.stop();

@@ -21,7 +21,7 @@ export async function startSparkCluster(): Promise<SparkCluster> {
   const started = performance.now();
   let stdout: string;
   try {
-    ({ stdout } = await run('bash', [script, 'start'], { timeout: 300_000, maxBuffer: 1 << 20 }));
+    ({ stdout } = await run('bash', [script, 'start'], { timeout: 660_000, killSignal: 'SIGTERM', maxBuffer: 1 << 20 }));
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`scripts/spark-local.sh start failed: ${err.stderr?.trim() || err.message}`);
