@@ -51,7 +51,7 @@ const TRIGGER = '2025-03-24';
 describe('Airflow DAGs', () => {
   it('compile with python3', () => {
     const files = readdirSync(DAGS).filter((f) => f.endsWith('.py'));
-    expect(files.sort()).toEqual(['fraud_daily.py', 'fraud_train.py', 'fraudctl_operator.py']);
+    expect(files.sort()).toEqual(['fraud_daily.py', 'fraud_daily_spark.py', 'fraud_train.py', 'fraudctl_operator.py']);
     // Byte code goes to a temporary prefix, not into the repo.
     const prefix = mkdtempSync(join(tmpdir(), 'fraudctl-pyc-'));
     execFileSync('python3', ['-m', 'py_compile', ...files.map((f) => join(DAGS, f))], { env: { ...process.env, PYTHONPYCACHEPREFIX: prefix } });
@@ -64,7 +64,7 @@ describe('Airflow DAGs', () => {
 
       it('imports from airflow.sdk only on Airflow 3', () => {
         expect(out.airflow_sdk_imported).toBe(major === '3');
-        expect(Object.keys(byId).sort()).toEqual(['fraud_daily', 'fraud_train']);
+        expect(Object.keys(byId).sort()).toEqual(['fraud_daily', 'fraud_daily_spark', 'fraud_train']);
       });
 
       it('fraud_daily: 03:00 UTC daily, explicit timetable, no catchup, one task retried 3 times', () => {
@@ -105,9 +105,12 @@ describe('Airflow DAGs', () => {
     const out = harness<{ dags: Dag[] }>(['describe', DAGS, TRIGGER]);
     const parsed = [];
     for (const dag of out.dags) for (const task of dag.tasks) parsed.push(await parseCommandLine(task.rendered));
-    expect(parsed.map((p) => p.command)).toEqual(['daily', 'train']);
-    expect(parsed[0].opts).toMatchObject({ date: '2025-03-23', json: true });
-    expect(parsed[1].opts).toMatchObject({ days: 3, testDay: '2025-03-16', promote: true, json: true });
+    const byCommand = Object.fromEntries(parsed.map((p) => [p.command, p]));
+    expect(parsed.map((p) => p.command).sort()).toEqual(['daily', 'daily', 'marts build', 'train']);
+    expect(byCommand.daily.opts).toMatchObject({ date: '2025-03-23', json: true });
+    expect(byCommand.train.opts).toMatchObject({ days: 3, testDay: '2025-03-16', promote: true, json: true });
+    // fraud_daily_spark: the marts of D-1 on Spark, then daily D (whose marts step then skips).
+    expect(byCommand['marts build'].opts).toMatchObject({ date: '2025-03-22', engine: 'spark', json: true });
   });
 });
 
