@@ -67,7 +67,8 @@ export async function openSparkMartEngine(db: Db, lake: Lake, o: SparkMartEngine
         o.log.debug({ mart: out.label, parts: parts.length, sparkSeconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, 'Spark wrote the mart');
         // Spark writes a part file with the schema even for an empty result; none means a broken write.
         if (parts.length === 0) throw new FraudctlError(`${out.label}: Spark's write to ${prefix} left no parquet part file`, ExitCode.Unavailable);
-        const select = `SELECT * FROM read_parquet(${sqlString(join(prefix, '*.parquet'))}) ORDER BY ${out.orderBy}`;
+        // hive_partitioning off: the prefix sits under date=D/, which DuckDB would add as a column.
+        const select = `SELECT * FROM read_parquet(${sqlString(join(prefix, '*.parquet'))}, hive_partitioning = false) ORDER BY ${out.orderBy}`;
         return await copyParquet(db, { sql: select, params: {} }, target, out.kv);
       } finally {
         await rm(prefix, { recursive: true, force: true });

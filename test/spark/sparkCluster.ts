@@ -18,6 +18,10 @@ export interface SparkCluster {
  * fails the suite with the script's message; it never skips.
  */
 export async function startSparkCluster(): Promise<SparkCluster> {
+  // A cluster already started by hand (eval "$(scripts/spark-local.sh start)") is used as it is
+  // and left running; otherwise this file starts its own and stops it.
+  const given = process.env.FRAUDCTL_SPARK_REMOTE;
+  if (given) return { remote: given, state: '', startSeconds: 0, stop: async () => {} };
   const started = performance.now();
   let stdout: string;
   try {
