@@ -14,8 +14,10 @@ import { sampleRows } from './sample.js';
  *
  *   p = R · p_s / (R · p_s − p_s + 1)
  *
- * which is monotone in p_s: ranking metrics (ROC AUC, PR AUC) are unchanged, and the threshold
- * metrics and the scores written by `score` are probabilities again. R = 1 is the identity.
+ * which is monotone in p_s: ranking metrics (ROC AUC, PR AUC) are unchanged, and train's threshold
+ * metrics are computed at probabilities again. R = 1 is the identity. The rate is logged as the
+ * MLflow param negative_sample; `score` does not apply the correction yet (the model file has no
+ * field for it), so a negative-sampled model's written scores are on the sampled prior.
  */
 export function checkNegativeRate(rate: number): void {
   if (!(rate > 0 && rate <= 1)) throw usageError(`--negative-sample must be a fraction in (0, 1], got ${rate}`);
