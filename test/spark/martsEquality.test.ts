@@ -74,7 +74,9 @@ describe('marts on Spark equal the marts on DuckDB', () => {
         expect(await codec(b)).toEqual(await codec(a));
         const rowsA = await db.all<Record<string, unknown>>(`SELECT * FROM read_parquet(${sqlString(a)})`);
         const rowsB = await db.all<Record<string, unknown>>(`SELECT * FROM read_parquet(${sqlString(b)})`);
-        expect(rowsA.length).toBeGreaterThan(50);
+        // The terminal mart of 2025-01-05 covers 2024-11-30…2024-12-29 (delay 7), before the lake's first day: empty on both.
+        if (ds === 'features/terminal' && day === '2025-01-05') expect(rowsA.length).toBe(0);
+        else expect(rowsA.length).toBeGreaterThan(50);
         expect(rowsB.length).toBe(rowsA.length);
         for (let i = 0; i < rowsA.length; i += 1) {
           for (const [col, va] of Object.entries(rowsA[i])) {
