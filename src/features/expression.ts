@@ -21,9 +21,9 @@ export function parseExpr(text: string): Expr {
   const tokens: { t: 'num' | 'id' | 'sym'; v: string; at: number }[] = [];
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < text.length) {
-    const at = TOKEN.lastIndex;
     const m = TOKEN.exec(text);
     if (!m) break;
+    const at = TOKEN.lastIndex - (m[1] ?? m[2] ?? m[3] ?? '').length;
     if (m[1] !== undefined) tokens.push({ t: 'num', v: m[1], at });
     else if (m[2] !== undefined) tokens.push({ t: 'id', v: m[2], at });
     else if (m[3] !== undefined) tokens.push({ t: 'sym', v: m[3], at });

@@ -56,6 +56,8 @@ export interface FeatureSpec {
   hash: string;
   marts: MartDef[];
   features: FeatureDef[];
+  /** The JSON it was parsed from (what a model directory stores, to rebuild its marts anywhere). */
+  input: unknown;
 }
 
 /** Fields of the transaction itself usable as features and in expressions (DESIGN.md §3). */

@@ -1,7 +1,7 @@
 import { sqlString, type Db } from '../lake/db.js';
 import type { Dataset, Lake } from '../lake/lake.js';
 import type { Day } from '../util/dates.js';
-import type { SqlQuery } from './martSql.js';
+import type { SqlQuery } from './specMartSql.js';
 import { duckdbDialect, type SqlDialect } from './sqlDialect.js';
 
 /** Parquet key-value metadata of a mart partition (read back by `marts show`). */

@@ -4,7 +4,6 @@ import { exprColumns, exprText, ExprSyntaxError, parseExpr } from './expression.
 import {
   AGGREGATE_KINDS,
   AMOUNT_KINDS,
-  ENTITY_COLUMN,
   LABEL_KINDS,
   TRANSACTION_FEATURES,
   type AggregateKind,
@@ -111,7 +110,9 @@ export function parseFeatureSpec(input: unknown, origin: string): FeatureSpec {
     for (const [entity, list] of Object.entries(o.marts)) {
       if (entity !== 'customer' && entity !== 'terminal') { problems.push(`marts: unknown entity "${entity}" (customer, terminal)`); continue; }
       if (!Array.isArray(list) || list.length === 0) { problems.push(`marts.${entity} must be a non-empty list of aggregates`); continue; }
-      marts.push({ entity, columns: list.flatMap((a, i) => parseAggregate(entity, a, `marts.${entity}[${i}]`, problems)) });
+      // Columns by window length, then in spec order: the handbook's marts keep their historical column order.
+      const columns = list.flatMap((a, i) => parseAggregate(entity, a, `marts.${entity}[${i}]`, problems));
+      marts.push({ entity, columns: columns.map((c, i) => ({ c, i })).sort((x, y) => x.c.days - y.c.days || x.i - y.i).map((x) => x.c) });
     }
   }
   const martOf = new Map<string, Entity>();
@@ -153,5 +154,5 @@ export function parseFeatureSpec(input: unknown, origin: string): FeatureSpec {
   if (problems.length > 0) done();
   marts.sort((a, b) => a.entity.localeCompare(b.entity));
   const hash = createHash('sha256').update(canonical(marts, features)).digest('hex').slice(0, 12);
-  return { name: o.name as string, hash, marts, features };
+  return { name: o.name as string, hash, marts, features, input: JSON.parse(JSON.stringify(input)) };
 }

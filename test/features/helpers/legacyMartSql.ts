@@ -1,8 +1,15 @@
-import { addDays, daysBetween, type Day } from '../util/dates.js';
-import { WINDOWS } from './spec.js';
-import { duckdbDialect, type SqlDialect } from './sqlDialect.js';
+import { readParquetList } from '../../../src/lake/db.js';
+import { addDays, daysBetween, type Day } from '../../../src/util/dates.js';
+
+/** The windows of the marts before feature specs. */
+export const WINDOWS = [1, 7, 30] as const;
+export const CUSTOMER_MART_COLUMNS = WINDOWS.flatMap((n) => [`cust_nb_tx_${n}d`, `cust_avg_amount_${n}d`]);
+export const TERMINAL_MART_COLUMNS = WINDOWS.flatMap((n) => [`term_nb_tx_${n}d`, `term_risk_${n}d`]);
 
 /**
+ * FROZEN COPY of the mart SQL builder as it was before feature specs (src/features/martSql.ts at
+ * 2f43c1f), kept only as the reference the handbook preset must reproduce. Not used by fraudctl.
+ *
  * SQL builders for the feature marts (DESIGN.md §3). Both marts have the same shape: per entity,
  * over daily windows of n ∈ {1, 7, 30} calendar days ending with an end day, the number of
  * transactions and the mean of one value (0 when the count is 0):
@@ -67,7 +74,7 @@ export interface MartSqlInput {
  * aggregates, which measured about twice as fast as conditional aggregates over the whole window
  * (bench/marts.mjs), and needs only GROUP BY and FULL OUTER JOIN.
  */
-export function buildMartSql(kind: MartKind, input: MartSqlInput, dialect: SqlDialect = duckdbDialect): SqlQuery {
+export function buildMartSql(kind: MartKind, input: MartSqlInput): SqlQuery {
   const { entity, value, prefix, mean } = kind;
   const bands = WINDOWS.map((n, k) => ({ minAge: k === 0 ? 0 : WINDOWS[k - 1], maxAge: n - 1 }));
   const ctes = bands.map((b, k) => {
@@ -80,7 +87,7 @@ export function buildMartSql(kind: MartKind, input: MartSqlInput, dialect: SqlDi
       paths.length === 0
         ? `SELECT CAST(NULL AS BIGINT) AS id, CAST(0 AS BIGINT) AS n, CAST(0 AS DOUBLE) AS s WHERE 1 = 0`
         : `SELECT CAST(${entity} AS BIGINT) AS id, COUNT(*) AS n, SUM(CAST(${value} AS DOUBLE)) AS s
-    FROM ${dialect.transactions(paths, false)}
+    FROM ${readParquetList(paths.map((p) => p.path))}
     WHERE ${entity} IS NOT NULL
     GROUP BY CAST(${entity} AS BIGINT)`;
     return `-- 1.${k + 1} band ${k + 1}: ${what} (${paths.length} partition${paths.length === 1 ? '' : 's'})\nb${k + 1} AS (\n  ${body}\n)`;
@@ -106,7 +113,7 @@ per_entity AS (
   ${joins.join('\n  ')}
 )
 -- 3. a window is the sum of its bands; the mean is 0 when the count is 0
-SELECT CAST(${dialect.param('mart_day')} AS DATE) AS mart_date, id AS ${entity},
+SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},
   ${out.join(',\n  ')}
 FROM per_entity
 ORDER BY id`;
