@@ -58,6 +58,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'awsAccessKeyId', kind: 'string', env: ['AWS_ACCESS_KEY_ID'], secret: true, doc: 'S3 access key id' },
   { key: 'awsSecretAccessKey', kind: 'string', env: ['AWS_SECRET_ACCESS_KEY'], secret: true, doc: 'S3 secret access key' },
   { key: 'awsSessionToken', kind: 'string', env: ['AWS_SESSION_TOKEN'], secret: true, doc: 'S3 session token' },
+  { key: 'engine', kind: 'enum', flag: 'engine', env: ['FRAUDCTL_ENGINE'], file: true, default: 'duckdb', values: ['duckdb', 'spark'], doc: 'where marts build runs the mart SQL: DuckDB in-process, or a Spark cluster through Spark Connect' },
+  { key: 'sparkRemote', kind: 'string', flag: 'sparkRemote', env: ['FRAUDCTL_SPARK_REMOTE', 'SPARK_REMOTE'], file: true, doc: 'Spark Connect server for --engine spark, sc://HOST:PORT (default port 15002)' },
   { key: 'cacheDir', kind: 'string', env: ['FRAUDCTL_CACHE_DIR'], file: true, default: '.fraudctl/cache', doc: 'local cache (S3 partitions, downloaded models)' },
 ];
 
@@ -90,6 +92,8 @@ export interface Config {
   awsAccessKeyId?: string;
   awsSecretAccessKey?: string;
   awsSessionToken?: string;
+  engine: 'duckdb' | 'spark';
+  sparkRemote?: string;
   cacheDir: string;
 }
 

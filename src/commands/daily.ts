@@ -1,25 +1,28 @@
 import { coreDeps } from '../coreDeps.js';
 import { action } from './action.js';
 import { examples } from './args.js';
-import { addOptions } from './optionTable.js';
+import { addOptions, setting } from './optionTable.js';
 import { withPipeline } from './pipeline.js';
 import { SCORING_OPTIONS } from './scoreOptions.js';
 import type { CommandDef } from './types.js';
+
+/** daily's options: score's, and where the marts of D-1 are built (settings: env FRAUDCTL_ENGINE, FRAUDCTL_SPARK_REMOTE). */
+const DAILY_OPTIONS = { ...SCORING_OPTIONS, engine: setting('engine'), sparkRemote: setting('sparkRemote', { flag: '--spark-remote <sc://host:port>' }) };
 
 export const dailyCommand: CommandDef = (program, run) => {
   addOptions(
     program
       .command('daily')
       .description('the cron / Airflow entry point: build the marts of D-1, then score D (idempotent; one run per date at a time)'),
-    SCORING_OPTIONS,
+    DAILY_OPTIONS,
   )
     .addHelpText(
       'after',
-      examples('fraudctl daily --date 2025-03-21 --json', 'flock -n /run/lock/fraudctl-daily.lock fraudctl daily --date "$(date -d yesterday +%F)"') +
+      examples('fraudctl daily --date 2025-03-21 --json', 'fraudctl daily --date 2025-03-21 --engine spark --spark-remote sc://spark-master:15002', 'flock -n /run/lock/fraudctl-daily.lock fraudctl daily --date "$(date -d yesterday +%F)"') +
         '\nA second run of the same date while one is running is refused (exit 4); a lock left by a dead process is taken over.\n',
     )
     .action(
-      action(run, SCORING_OPTIONS, async (o, ctx) => {
+      action(run, DAILY_OPTIONS, async (o, ctx) => {
         const { addDays } = await import('../util/dates.js');
         const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
         const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
@@ -34,7 +37,9 @@ export const dailyCommand: CommandDef = (program, run) => {
             const opts = { ...o, buildMarts: false, out: undefined, cacheDir: ctx.config.cacheDir, featureSpec };
             // The marts of the model's own spec and delay (the model carries them).
             const { spec, delay } = await resolveScoringModel(opts, tracker!, ctx.log);
-            const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log });
+            const { openMartEngine } = await import('../spark/openMartEngine.js');
+            const engine = await openMartEngine(ctx.config, db, lake, ctx.log, ctx.signal);
+            const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log, engine }).finally(() => engine.close?.());
             ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
             const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printScoreSummary(ctx.out, scored, o);

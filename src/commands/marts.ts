@@ -6,6 +6,7 @@ import { dayArg, examples, intArg } from './args.js';
 import { withPipeline } from './pipeline.js';
 import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 import type { CommandDef, RunCommand } from './types.js';
+import { ENGINE_FLAGS, openMartEngine } from '../spark/openMartEngine.js';
 
 const MAX_RANGE_DAYS = 3660;
 
@@ -28,6 +29,14 @@ A day whose marts exist is skipped unless --overwrite, but only when they were b
 same spec and delay: a mart built otherwise is refused (exit 3, naming both). Each partition is
 written atomically; a failed build leaves the previous partitions intact. Other specs' marts
 live under features/<spec>/.
+`;
+
+const ENGINE_HELP = `
+Engines: the same mart SQL, generated in the engine's dialect. --engine spark sends it to a Spark
+Connect server (Spark >= 3.5): Spark reads the lake's partitions and writes the rows under a
+temporary prefix; fraudctl then writes the partition file from them (same sort, schema and
+metadata as DuckDB's) and publishes it atomically. The Spark nodes must see the lake at the same
+paths (a local cluster, or a shared mount). Spark unreachable: exit 4.
 `;
 
 function resolveDays(o: Record<string, unknown>): Day[] {
@@ -53,7 +62,21 @@ function addBuild(marts: Command, run: RunCommand): void {
     .option(FEATURES_FLAG, FEATURES_HELP)
     .option('--overwrite', 'rebuild days whose marts already exist (also those built with another spec or delay, which are otherwise refused)')
     .option('--allow-partial-history', 'compute over the transaction days that exist when the windows reach past them')
-    .addHelpText('after', BUILD_HELP + examples('fraudctl marts build --date 2025-03-19', 'fraudctl marts build --from 2025-03-01 --to 2025-03-19 --json', 'fraudctl marts build --date 2025-01-05 --allow-partial-history', 'fraudctl marts build --date 2025-03-19 --features seed', 'fraudctl marts build --date 2025-03-19 --features ./my-features.json'))
+    .addOption(new Option(...ENGINE_FLAGS.engine).choices(['duckdb', 'spark']))
+    .option(...ENGINE_FLAGS.sparkRemote)
+    .addHelpText(
+      'after',
+      BUILD_HELP +
+        ENGINE_HELP +
+        examples(
+          'fraudctl marts build --date 2025-03-19',
+          'fraudctl marts build --from 2025-03-01 --to 2025-03-19 --json',
+          'fraudctl marts build --date 2025-01-05 --allow-partial-history',
+          'fraudctl marts build --date 2025-03-19 --features seed',
+          'fraudctl marts build --date 2025-03-19 --features ./my-features.json',
+          'fraudctl marts build --date 2025-03-19 --engine spark --spark-remote sc://127.0.0.1:15002',
+        ),
+    )
     .action(async (_o, cmd: Command) =>
       run(cmd.optsWithGlobals(), async (ctx) => {
         const o = cmd.optsWithGlobals();
@@ -63,7 +86,9 @@ function addBuild(marts: Command, run: RunCommand): void {
         return withPipeline(ctx, {}, async ({ db, lake }) => {
           await lake.ensureWritable();
           const { buildMartsForDays } = await import('../features/marts.js');
+          const engine = await openMartEngine(ctx.config, db, lake, ctx.log, ctx.signal);
           const results = await buildMartsForDays(db, lake, days, {
+            engine,
             spec,
             specRef: (o.features as string | undefined) ?? spec.name,
             delay: ctx.config.delay,
@@ -72,7 +97,7 @@ function addBuild(marts: Command, run: RunCommand): void {
             log: ctx.log,
             progress: days.length > 1 ? ctx.progress(days.length, 'marts') : undefined,
             signal: ctx.signal,
-          });
+          }).finally(() => engine.close?.());
           const show = (v: number | null) => (v === null ? 'kept' : v);
           ctx.out.table(
             ['day', 'customers', 'terminals', 'missing history days', 'seconds', 'status'],
@@ -81,6 +106,7 @@ function addBuild(marts: Command, run: RunCommand): void {
           const missing = [...new Set(results.flatMap((r) => r.missingHistory))].sort();
           return {
             lake: lake.uri,
+            engine: engine.name,
             features: { spec: spec.name, hash: spec.hash },
             delay: ctx.config.delay,
             built: results.filter((r) => !r.skipped).map((r) => r.day),

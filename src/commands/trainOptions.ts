@@ -26,6 +26,7 @@ export const TRAIN_OPTIONS = {
   bootstrap: option('--bootstrap <n>', 'bootstrap resamples of the 95 % interval of average precision (0: none)', intArg(0, 100_000), { default: 1000 }),
   alpha: option('--alpha <p>', 'significance level of the paired promotion test', numberArg(0, 1, { exclusiveMin: true }), { default: 0.05 }),
   sample: option('--sample <fraction>', 'fraction of train rows each trial draws (seeded by --seed and the trial number)', numberArg(0, 1, { exclusiveMin: true }), { default: 0.5 }),
+  negativeSample: option('--negative-sample <fraction>', 'keep every fraud and this seeded fraction of genuine train rows (scores are recalibrated; the test day is never subsampled)', numberArg(0, 1, { exclusiveMin: true }), { default: 1 }),
   maxEvals: option('--max-evals <n>', 'number of trials', intArg(1, 1000), { default: 5 }),
   startupTrials: option('--startup-trials <n>', "random trials before TPE starts (hyperopt's default of 20 would make a 5-trial search purely random)", intArg(0, 1000), { default: 2 }),
   trees: option('--trees <lo:hi>', 'range of the number of trees', rangeArg(1, 5000), { default: [50, 300] as [number, number] }),

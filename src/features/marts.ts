@@ -1,21 +1,23 @@
-import { sqlString, type Db } from '../lake/db.js';
+import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
-import type { FeatureSpec, MartDef } from './featureSpec.js';
+import { ENTITY_COLUMN, type FeatureSpec, type MartDef } from './featureSpec.js';
+import { duckdbMartEngine, type MartEngine } from './martEngine.js';
 import { martDataset, presetSpec } from './loadFeatureSpec.js';
 import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
 import { DEFAULT_PRESET } from './presets.js';
 import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
-import { duckdbDialect } from './sqlDialect.js';
 
 export interface BuildMartsOptions {
   delay: number;
   allowPartialHistory: boolean;
   overwrite: boolean;
   log: Logger;
+  /** Where the SQL runs (default: DuckDB on `db`); --engine spark passes the Spark Connect engine. */
+  engine?: MartEngine;
   /** The feature spec whose marts are built (default: the handbook preset). */
   spec?: FeatureSpec;
   /** How the spec was named on the command line (for hints): a preset or a file path. */
@@ -106,7 +108,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
     if (k === todo.length) return;
     const mart = todo[k];
     await lake.writePartition(martDataset(spec, mart.entity), day, async (tmp) => {
-      counts[mart.entity] = await copyMart(db, lake, spec, mart, day, available, { delay: opts.delay, missing }, tmp);
+      counts[mart.entity] = await copyMart(db, lake, spec, mart, day, available, { delay: opts.delay, missing, engine: opts.engine }, tmp);
       await write(k + 1);
     });
   };
@@ -117,19 +119,18 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   return { day, ...result, missingHistory: missing, skipped: false, seconds };
 }
 
-/** Computes one mart into a parquet file at `target`; returns the number of rows. */
-async function copyMart(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, available: ReadonlySet<Day>, meta: { delay: number; missing: Day[] }, target: string): Promise<number> {
+/** Computes one mart into a parquet file at `target` on the configured engine; returns the number of rows. */
+async function copyMart(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, available: ReadonlySet<Day>, meta: { delay: number; missing: Day[]; engine?: MartEngine }, target: string): Promise<number> {
+  const engine = meta.engine ?? duckdbMartEngine(db);
   const days = martHistoryDays(mart, day, meta.delay).filter((d) => available.has(d));
-  const paths = await lake.pathsForRead('transactions', days);
-  const { sql, params } = buildSpecMartSql(mart, { martDay: day, delay: meta.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, duckdbDialect);
+  const paths = await engine.readPaths(lake, 'transactions', days);
+  const query = buildSpecMartSql(mart, { martDay: day, delay: meta.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
   const end = columnWindowEnd(day, meta.delay, mart.columns.every((c) => c.lagged));
   // Parquet key-value metadata records how the mart was built: checked on every reuse, shown by `marts show`.
-  const kv = `KV_METADATA {'${KV.delay}': $kv_delay, '${KV.windowEnd}': $kv_end, '${KV.missing}': $kv_missing, '${KV.spec}': $kv_spec, '${KV.specHash}': $kv_hash}`;
-  const copy = `COPY (${sql}\n) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ${kv})`;
-  const kvParams = { kv_delay: String(meta.delay), kv_end: end, kv_missing: meta.missing.join(','), kv_spec: spec.name, kv_hash: spec.hash };
+  const kv = { [KV.delay]: String(meta.delay), [KV.windowEnd]: end, [KV.missing]: meta.missing.join(','), [KV.spec]: spec.name, [KV.specHash]: spec.hash };
+  const dataset = martDataset(spec, mart.entity);
   try {
-    const rows = await db.all<{ Count: bigint }>(copy, { ...params, ...kvParams });
-    return Number(rows[0]?.Count ?? 0);
+    return await engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
   } catch (e) {
     throw readFailure(e, `${mart.entity} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
   }

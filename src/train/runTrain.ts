@@ -9,6 +9,7 @@ import type { Lake } from '../lake/lake.js';
 import { predictParallel, trainForest, type ForestModel, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
 import { sampleRows, takeRows } from '../model/sample.js';
+import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
 import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
@@ -22,6 +23,9 @@ import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
 import { countPositives, keptRows, scoredDays, stackDays } from './trainingSet.js';
+
+/** Rng streams of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
+const NEGATIVE_SAMPLE_STREAM = 1_000_000;
 
 export interface TrainOptions {
   days: number;
@@ -44,6 +48,8 @@ export interface TrainOptions {
   /** Where the champion model is downloaded for the paired comparison (default .fraudctl/cache). */
   cacheDir?: string;
   sample: number;
+  /** Keep every fraud and this seeded fraction of genuine train rows (default 1: all); scores are recalibrated. */
+  negativeSample?: number;
   maxEvals: number;
   startupTrials: number;
   trees: [number, number];
@@ -167,8 +173,11 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
   const days = await loadTimeline(t, opts, spec, deps);
   const [trainRows, validationRows, refitRows, testRows] = [days(t.trainDays), days(t.validationDays), days(t.refitDays), days(t.testDays)];
-  const trainSet = stackDays(trainRows, names);
-  const refitSet = stackDays(refitRows, names);
+  // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
+  const negRate = opts.negativeSample ?? 1;
+  const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
+  const trainSet = stackDays(thin(trainRows, NEGATIVE_SAMPLE_STREAM), names);
+  const refitSet = stackDays(thin(refitRows, NEGATIVE_SAMPLE_STREAM + 10_000), names);
   for (const [role, set, w] of [['train', trainSet, t.trainDays], ['refit', refitSet, t.refitDays]] as const) {
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
   }
@@ -203,7 +212,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   let test: WindowMetrics | undefined;
   try {
     parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
-    await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash } });
+    await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash, negative_sample: String(negRate) } });
 
     // 4. The search: each trial trains on the train window and is judged on the validation window.
     const history: Trial[] = [];
@@ -217,7 +226,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
       const { model, fitSeconds, frauds } = await fit(trainSet, params, idx, opts.seed, trial, opts, signal);
-      const scores = await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads });
+      const scores = calibrateNegativeSample(await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads }), negRate);
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
@@ -236,7 +245,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     const final = await fit(refitSet, b.params, refitIdx, opts.seed, b.trial, opts, signal);
-    const testScores = await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads });
+    const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
     const ts = deps.now().getTime();

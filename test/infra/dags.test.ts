@@ -66,7 +66,7 @@ const all = harness<{ describe: { airflow_version: string; dags: Dag[] }; exitco
 describe('Airflow DAGs', () => {
   it('compile with python3', () => {
     const files = readdirSync(DAGS).filter((f) => f.endsWith('.py'));
-    expect(files.sort()).toEqual(['fraud_daily.py', 'fraud_train.py', 'fraudctl_operator.py']);
+    expect(files.sort()).toEqual(['fraud_daily.py', 'fraud_daily_spark.py', 'fraud_train.py', 'fraudctl_operator.py']);
     // Byte code goes to a temporary prefix, not into the repo.
     const prefix = mkdtempSync(join(tmpdir(), 'fraudctl-pyc-'));
     execFileSync('python3', ['-m', 'py_compile', ...files.map((f) => join(DAGS, f))], { env: { ...process.env, PYTHONPYCACHEPREFIX: prefix } });
@@ -78,7 +78,7 @@ describe('Airflow DAGs', () => {
 
       it(`Airflow ${AIRFLOW_PIN} finds both DAGs without import errors`, () => {
         expect(out.airflow_version).toBe(AIRFLOW_PIN);
-        expect(Object.keys(byId).sort()).toEqual(['fraud_daily', 'fraud_train']);
+        expect(Object.keys(byId).sort()).toEqual(['fraud_daily', 'fraud_daily_spark', 'fraud_train']);
       });
 
       it('fraud_daily: 03:00 UTC daily, explicit timetable, no catchup, one task retried 3 times', () => {
@@ -118,9 +118,12 @@ describe('Airflow DAGs', () => {
     const out = all.describe;
     const parsed = [];
     for (const dag of out.dags) for (const task of dag.tasks) parsed.push(await parseCommandLine(task.rendered));
-    expect(parsed.map((p) => p.command)).toEqual(['daily', 'train']);
-    expect(parsed[0].opts).toMatchObject({ date: '2025-03-23', json: true });
-    expect(parsed[1].opts).toMatchObject({ days: 3, testDay: '2025-03-16', promote: true, json: true });
+    const byCommand = Object.fromEntries(parsed.map((p) => [p.command, p]));
+    expect(parsed.map((p) => p.command).sort()).toEqual(['daily', 'daily', 'marts build', 'train']);
+    expect(byCommand.daily.opts).toMatchObject({ date: '2025-03-23', json: true });
+    expect(byCommand.train.opts).toMatchObject({ days: 3, testDay: '2025-03-16', promote: true, json: true });
+    // fraud_daily_spark: the marts of D-1 on Spark, then daily D (whose marts step then skips).
+    expect(byCommand['marts build'].opts).toMatchObject({ date: '2025-03-22', engine: 'spark', json: true });
   });
 });
 

@@ -68,7 +68,7 @@ describe('Terraform', () => {
   });
 
   it('has the root module and modules/vm', () => {
-    expect(Object.keys(modules).sort()).toEqual([ROOT, `${ROOT}/modules/vm`]);
+    expect(Object.keys(modules).sort()).toEqual([ROOT, `${ROOT}/dataproc`, `${ROOT}/modules/vm`]);
   });
 
   it('every var.X is declared in its module, every declared variable is used', () => {

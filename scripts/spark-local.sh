@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# A real Spark for the tests and benches, on 127.0.0.1 only: a standalone master, two workers
+# (one core each) and a Spark Connect server whose driver runs on that cluster, all from PyPI's
+# pyspark in .venv/spark (scripts/python/spark.txt) and the machine's Java 17.
+#   eval "$(scripts/spark-local.sh start)"   prints export lines: FRAUDCTL_SPARK_REMOTE=sc://…,
+#                                           FRAUDCTL_SPARK_STATE=DIR (pids, logs, ports)
+#   scripts/spark-local.sh stop [DIR]        stops exactly the processes that start recorded in DIR
+#                                           (default $FRAUDCTL_SPARK_STATE) and removes DIR
+# Ports are free ephemeral ports picked at start (never fixed ones). Exit 4 when Java or the
+# venv is missing or the cluster does not come up, with the log that says why.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+die() { echo "spark-local: $1" >&2; exit "${2:-4}"; }
+
+stop() {
+  local dir=${1:-${FRAUDCTL_SPARK_STATE:-}}
+  [ -n "$dir" ] || die "stop needs the state directory start printed (FRAUDCTL_SPARK_STATE or an argument)" 2
+  [ -d "$dir" ] || die "no state directory $dir" 2
+  # Reverse start order: the Connect server (the driver) before the workers, the master last.
+  local name
+  for name in connect worker2 worker1 master; do
+    [ -f "$dir/$name.pid" ] || continue
+    local pid; pid=$(cat "$dir/$name.pid")
+    # Each daemon was started with setsid: its pid is its process group, which holds its executors.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  rm -rf "$dir"
+}
+
+free_port() {
+  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until a log line matches, or the process died, or ~timeout seconds passed.
+wait_for() {
+  local name=$1 pattern=$2 timeout=$3
+  for _ in $(seq 1 $((timeout * 5))); do
+    grep -q "$pattern" "$dir/$name.log" 2>/dev/null && return 0
+    kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null || { tail -20 "$dir/$name.log" >&2; cp "$dir/$name.log" "${TMPDIR:-/tmp}/fraudctl-spark-$name-failed.log"; stop "$dir"; die "$name exited during start (log above)"; }
+    sleep 0.2
+  done
+  tail -20 "$dir/$name.log" >&2; stop "$dir"; die "$name did not start within ${timeout} s (log above)"
+}
+
+launch() {
+  local name=$1; shift
+  setsid "$@" >"$dir/$name.log" 2>&1 < /dev/null &
+  echo $! > "$dir/$name.pid"
+}
+
+start() {
+  py="$root/.venv/spark/bin/python"
+  [ -x "$py" ] || die "the venv .venv/spark is missing: run bash scripts/pyenv.sh spark"
+  command -v java >/dev/null || die "java is missing: install Java 17 (apt-get install openjdk-17-jre-headless)"
+  local home; home=$("$py" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
+  [ -f "$(ls "$home"/jars/spark-connect_*.jar 2>/dev/null | head -1)" ] || die "$home/jars has no spark-connect jar (pyspark >= 4.0 ships it)"
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/fraudctl-spark.XXXXXX")
+  # Interrupted (or killed by a caller's timeout) mid-start: stop what was started so far.
+  trap 'stop "$dir"; exit 143' TERM
+  trap 'stop "$dir"; exit 130' INT
+  export SPARK_HOME="$home" SPARK_LOG_DIR="$dir" SPARK_WORKER_DIR="$dir/work" SPARK_LOCAL_DIRS="$dir/local"
+  export SPARK_LOCAL_IP=127.0.0.1 SPARK_DAEMON_MEMORY=${SPARK_DAEMON_MEMORY:-256m} PYSPARK_PYTHON="$py"
+  export SPARK_CONF_DIR="$dir/conf"
+  mkdir -p "$SPARK_CONF_DIR" "$SPARK_WORKER_DIR" "$SPARK_LOCAL_DIRS"
+  # Quiet logs (WARN) keep the state directory small; the start markers below are INFO of
+  # their own loggers, kept on.
+  cat > "$SPARK_CONF_DIR/log4j2.properties" <<'LOG'
+rootLogger.level = warn
+rootLogger.appenderRef.stdout.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.master.name = org.apache.spark.deploy.master.Master
+logger.master.level = info
+logger.worker.name = org.apache.spark.deploy.worker.Worker
+logger.worker.level = info
+logger.connect.name = org.apache.spark.sql.connect.service.SparkConnectServer
+logger.connect.level = info
+logger.connectsvc.name = org.apache.spark.sql.connect.service.SparkConnectService
+logger.connectsvc.level = info
+LOG
+  local mport cport; mport=$(free_port); cport=$(free_port)
+  echo "$mport" > "$dir/master.port"; echo "$cport" > "$dir/connect.port"
+  local master="spark://127.0.0.1:$mport"
+  launch master "$home/bin/spark-class" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$mport" --webui-port 0
+  wait_for master "I have been elected leader" 180
+  for w in worker1 worker2; do
+    launch "$w" "$home/bin/spark-class" org.apache.spark.deploy.worker.Worker "$master" --host 127.0.0.1 --port 0 --webui-port 0 \
+      --cores 1 --memory "${FRAUDCTL_SPARK_WORKER_MEMORY:-768m}" --work-dir "$SPARK_WORKER_DIR/$w"
+  done
+  wait_for worker1 "Successfully registered with master" 180
+  wait_for worker2 "Successfully registered with master" 180
+  # The launcher sizes the Connect server's JVM like a daemon's (SPARK_DAEMON_MEMORY), not by --driver-memory.
+  SPARK_DAEMON_MEMORY=${FRAUDCTL_SPARK_DRIVER_MEMORY:-768m} launch connect "$home/bin/spark-submit" --master "$master" --name "fraudctl Spark Connect" \
+    --class org.apache.spark.sql.connect.service.SparkConnectServer \
+    --driver-memory "${FRAUDCTL_SPARK_DRIVER_MEMORY:-768m}" --executor-memory "${FRAUDCTL_SPARK_EXECUTOR_MEMORY:-512m}" \
+    --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false \
+    --conf spark.connect.grpc.binding.address=127.0.0.1 --conf spark.connect.grpc.binding.port="$cport" \
+    --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC \
+    spark-internal
+  wait_for connect "Spark Connect server started" 300
+  trap - TERM INT
+  echo "export FRAUDCTL_SPARK_REMOTE=sc://127.0.0.1:$cport"
+  echo "export FRAUDCTL_SPARK_STATE=$dir"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop "${2:-}" ;;
+  *) echo "usage: scripts/spark-local.sh start | stop [STATE_DIR]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,75 @@
+import { usageError } from '../errors.js';
+import type { FeatureRows } from '../features/assemble.js';
+import { sampleRows } from './sample.js';
+
+/**
+ * Negative sampling for train sets past one machine's memory (`train --negative-sample R`): every
+ * fraud and a seeded fraction R of the genuine rows of each train day, taken as the day is loaded
+ * so the full day never joins the stacked set. The test day is never subsampled.
+ *
+ * A model fitted on such a set sees frauds 1/R times more often than they occur, so its scores p_s
+ * overstate the probability. Under the sampling, P_s(fraud | x) relates to P(fraud | x) through
+ * Bayes' rule with the genuine class scaled by R (Dal Pozzolo et al., "Calibrating Probability
+ * with Undersampling for Unbalanced Classification", 2015):
+ *
+ *   p = R · p_s / (R · p_s − p_s + 1)
+ *
+ * which is monotone in p_s: ranking metrics (ROC AUC, PR AUC) are unchanged, and train's threshold
+ * metrics are computed at probabilities again. R = 1 is the identity. The rate is logged as the
+ * MLflow param negative_sample; `score` does not apply the correction yet (the model file has no
+ * field for it), so a negative-sampled model's written scores are on the sampled prior.
+ */
+export function checkNegativeRate(rate: number): void {
+  if (!(rate > 0 && rate <= 1)) throw usageError(`--negative-sample must be a fraction in (0, 1], got ${rate}`);
+}
+
+/** The rows kept of one day: all frauds, round(genuine · rate) genuine rows drawn with Rng(seed, stream). */
+export function negativeSampleIndex(labels: Uint8Array, rate: number, seed: number, stream: number): Uint32Array {
+  checkNegativeRate(rate);
+  if (rate === 1) return Uint32Array.from({ length: labels.length }, (_, i) => i);
+  const genuine: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] === 0) genuine.push(i);
+  const keep = sampleRows(genuine.length, rate, seed, stream);
+  const out = new Uint32Array(labels.length - genuine.length + keep.length);
+  // Merge frauds and kept genuine rows in row order (both ascending).
+  let m = 0;
+  let g = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 1) out[m++] = i;
+    else if (g < keep.length && genuine[keep[g]] === i) {
+      out[m++] = i;
+      g += 1;
+    }
+  }
+  return out;
+}
+
+/** One train day reduced to its negative sample (every array of the day, same row order). */
+export function negativeSampleDay(day: FeatureRows, rate: number, seed: number, stream: number): FeatureRows {
+  if (rate === 1) return day;
+  if (!day.labels) throw new Error(`day ${day.day} has no labels`);
+  const idx = negativeSampleIndex(day.labels, rate, seed, stream);
+  const pick = <A extends Float64Array | BigInt64Array | Uint8Array>(a: A): A => {
+    const o = new (a.constructor as new (n: number) => A)(idx.length);
+    for (let i = 0; i < idx.length; i++) o[i] = a[idx[i]];
+    return o;
+  };
+  const out = { ...day, n: idx.length } as FeatureRows & Record<string, unknown>;
+  for (const [k, v] of Object.entries(day)) {
+    if (v instanceof Float64Array || v instanceof BigInt64Array || v instanceof Uint8Array) (out as Record<string, unknown>)[k] = pick(v);
+  }
+  out.columns = day.columns.map(pick);
+  return out;
+}
+
+/** Scores of a model fitted on a negative sample of rate R, mapped back to probabilities (in place). */
+export function calibrateNegativeSample(scores: Float64Array, rate: number): Float64Array {
+  checkNegativeRate(rate);
+  if (rate === 1) return scores;
+  for (let i = 0; i < scores.length; i++) {
+    const p = scores[i];
+    // Written as R·p / (R·p + (1 − p)) so that p = 1 gives exactly 1 (the other form rounds past it).
+    scores[i] = (rate * p) / (rate * p + (1 - p));
+  }
+  return scores;
+}

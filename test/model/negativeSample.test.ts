@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { calibrateNegativeSample, negativeSampleIndex } from '../../src/model/negativeSample.js';
+import { Rng } from '../../src/util/rng.js';
+
+describe('negative sampling', () => {
+  const n = 200_000;
+  const rng = new Rng(3, 0);
+  const labels = new Uint8Array(n).map(() => (rng.next() < 0.01 ? 1 : 0));
+  const frauds = labels.reduce((a, b) => a + b, 0);
+
+  it('keeps every fraud and round(genuine · R) genuine rows, ascending, seeded', () => {
+    const idx = negativeSampleIndex(labels, 0.1, 7, 0);
+    const kept = [...idx];
+    expect(kept.filter((i) => labels[i] === 1).length).toBe(frauds);
+    expect(kept.filter((i) => labels[i] === 0).length).toBe(Math.round((n - frauds) * 0.1));
+    expect(kept.every((v, i) => i === 0 || v > kept[i - 1])).toBe(true);
+    expect([...negativeSampleIndex(labels, 0.1, 7, 0)]).toEqual(kept);
+    expect([...negativeSampleIndex(labels, 0.1, 8, 0)]).not.toEqual(kept);
+    expect(negativeSampleIndex(labels, 1, 7, 0).length).toBe(n);
+    expect(() => negativeSampleIndex(labels, 0, 7, 0)).toThrow(/fraction in \(0, 1\]/);
+  });
+
+  it('calibration maps the sample-prior probability back: p = R·ps / (R·ps − ps + 1)', () => {
+    // By hand: R = 0.1, ps = 0.5 → 0.05 / (0.05 − 0.5 + 1) = 0.0909…; ps = 0 and 1 stay put.
+    const s = calibrateNegativeSample(Float64Array.of(0, 0.5, 1), 0.1);
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeCloseTo(0.05 / 0.55, 12);
+    expect(s[2]).toBe(1);
+    // On a population where P(fraud) = 1 %, the sampled fraud share is 1 / (1 + 99·R); calibrating it gives 1 % back.
+    const R = 0.01;
+    const ps = frauds / (frauds + Math.round((n - frauds) * R));
+    expect(calibrateNegativeSample(Float64Array.of(ps), R)[0]).toBeCloseTo(frauds / n, 4);
+  });
+});
