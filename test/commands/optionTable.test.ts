@@ -13,7 +13,7 @@ describe('option tables', () => {
   it('help shows the defaults of the table, settings with their variable', async () => {
     const r = await runCli(['train', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/--threshold <t>\s+score threshold of the threshold metrics \(env\s+FRAUDCTL_THRESHOLD, config threshold, default 0\.2\)/);
+    expect(r.stdout).toMatch(/--threshold <t>\s+score\s+threshold\s+of\s+the\s+threshold\s+metrics\s+\(env\s+FRAUDCTL_THRESHOLD,\s+config\s+threshold,\s+default\s+0\.2\)/);
     expect(r.stdout).toMatch(/--trees <lo:hi>\s+range of the number of trees \(default: 50:300\)/);
   });
 
