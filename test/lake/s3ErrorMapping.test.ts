@@ -19,7 +19,7 @@ const CASES: [string, number | undefined, number][] = [
 ];
 
 async function viaArtifacts(e: Error): Promise<FraudctlError> {
-  const repo = new S3ArtifactRepo('s3://mlflow/1/abc/artifacts', { endpoint: 'http://127.0.0.1:9' });
+  const repo = new S3ArtifactRepo('s3://mlflow/1/abc/artifacts', { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', pathStyle: true });
   // The repo's client, replaced by one whose every request fails with `e`.
   (repo as unknown as { client: Promise<unknown> }).client = Promise.resolve({ send: () => Promise.reject(e) });
   return repo.list('model').then(
