@@ -1,15 +1,17 @@
 // bench/forest: the forest engine (issue 4) — training and prediction time, peak memory and test
-// ROC AUC at 200 k, 1 M and 2.5 M rows, 100 trees of depth 10, at 1 and 2 threads — side by side
+// ROC AUC at 250 k, 1 M and 2.5 M rows, 100 trees of depth 10, at 1 and 2 threads — side by side
 // with scikit-learn's RandomForestClassifier and xgboost's hist random-forest mode on the same
 // table when python3 has them (bench/forest_compare.py).
 //
-//   node bench/forest.mjs [--rows 200000,1000000,2500000] [--threads 1,2] [--repeat 3]
+//   node bench/forest.mjs [--rows 250000,1000000,2500000] [--threads 1,2] [--repeat 3]
 //                         [--sklearn-max-rows 1000000] [--no-python] [--lock /tmp/fraudctl-bench.lock]
 //
 // The table is synthetic, 15 features named as fraudctl's, 0.8 % fraud, generated from a fixed seed
 // (the smaller tables are prefixes of the largest); the test set is 200 k other rows. Every run is a
 // child process of its own, for its peak RSS, under `flock LOCK` when --lock is given. scikit-learn
 // takes ~9 min at 2.5 M rows and one thread, so by default it runs up to 1 M rows only.
+// Last, how our cost grows (issue 19.5): seconds and peak MB per million rows at each size, per
+// thread count, and whether that stays flat (linear growth) from the smallest size to the largest.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +111,8 @@ function run(lock, cmd, args) {
 }
 
 function findPython() {
-  for (const py of ['python3', '/usr/bin/python3']) {
+  // The bench venv first (scripts/pyenv.sh bench: pinned scikit-learn and xgboost).
+  for (const py of [join(here, '../.venv/bench/bin/python'), 'python3', '/usr/bin/python3']) {
     if (spawnSync(py, ['-c', 'import sklearn, xgboost'], { stdio: 'ignore' }).status === 0) return py;
   }
   return undefined;
@@ -121,7 +124,7 @@ function option(args, name, fallback) {
 }
 
 async function parent(args) {
-  const sizes = option(args, '--rows', '200000,1000000,2500000').split(',').map(Number);
+  const sizes = option(args, '--rows', '250000,1000000,2500000').split(',').map(Number);
   const threadCounts = option(args, '--threads', '1,2').split(',').map(Number);
   const repeat = Number(option(args, '--repeat', '3'));
   const sklearnMax = Number(option(args, '--sklearn-max-rows', '1000000'));
@@ -156,6 +159,7 @@ async function parent(args) {
       }
     }
     console.log('\n' + markdownTable(rowsOut));
+    console.log('\n' + growthTable(rowsOut));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -184,6 +188,28 @@ function markdownTable(rows) {
     );
   }
   return lines.join('\n');
+}
+
+/** Cost per million rows at each size; growth is called linear while that stays within 25 % of the smallest size's. */
+function growthTable(rows) {
+  const lines = ['| threads | rows | train s | s per M rows | peak MB (training) | MB per M rows |', '|---|---|---|---|---|---|'];
+  const verdicts = [];
+  for (const threads of [...new Set(rows.map((r) => r.threads))]) {
+    const mine = rows.filter((r) => r.threads === threads).sort((a, b) => a.n - b.n);
+    for (const { n, ours } of mine) {
+      lines.push(`| ${threads} | ${n} | ${f(ours.trainS)} | ${f(ours.trainS / (n / 1e6), 2)} | ${f(ours.trainPeakMb, 0)} | ${f(ours.trainPeakMb / (n / 1e6), 0)} |`);
+    }
+    if (mine.length > 1) {
+      const [a, b] = [mine[0], mine[mine.length - 1]];
+      const t = b.ours.trainS / b.n / (a.ours.trainS / a.n);
+      const m = b.ours.trainPeakMb / a.ours.trainPeakMb;
+      const word = (x) => (x <= 1.25 ? 'linear or better' : 'SUPER-LINEAR');
+      verdicts.push(
+        `${threads} thread(s), ${a.n} → ${b.n} rows (×${(b.n / a.n).toFixed(1)}): time per row ×${t.toFixed(2)} (${word(t)}); peak memory ×${m.toFixed(2)} (per row ×${(m / (b.n / a.n)).toFixed(2)}, ${word(m / (b.n / a.n))}; a fixed ~50 MB of runtime counts less at large sizes)`,
+      );
+    }
+  }
+  return [...lines, ...verdicts].join('\n');
 }
 
 const args = process.argv.slice(2);

@@ -10,7 +10,7 @@
 # SETTINGS_FILE (KEY=VALUE lines, written by Terraform's cloud-init; keep it 0600):
 #   FRAUDCTL_SOURCE         git URL or npm pack tarball of fraudctl (see install-fraudctl.sh)
 #   AIRFLOW_ADMIN_PASSWORD  password of the `admin` UI user
-#   optional: AIRFLOW_VERSION (2.10.5; 3.x works too), AIRFLOW_PORT (8080)
+#   optional: AIRFLOW_VERSION (3.3.2, the version the test suite runs; 2.x works too), AIRFLOW_PORT (8080)
 # fraudctl's own settings: /etc/fraudctl/fraudctl.env (lake, MLflow, S3 keys), read by the DAGs.
 set -euo pipefail
 
@@ -30,7 +30,7 @@ set -a
 # shellcheck disable=SC1090
 . "$SETTINGS"
 set +a
-AIRFLOW_VERSION="${AIRFLOW_VERSION:-2.10.5}"
+AIRFLOW_VERSION="${AIRFLOW_VERSION:-3.3.2}"
 AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
 AIRFLOW_HOME=/opt/airflow
 VENV="$AIRFLOW_HOME/venv"

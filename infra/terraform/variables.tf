@@ -183,9 +183,9 @@ variable "mlflow_version" {
 }
 
 variable "airflow_version" {
-  description = "Apache Airflow version (2.x or 3.x) on the scheduler VM; installed with its constraints file."
+  description = "Apache Airflow version (2.x or 3.x) on the scheduler VM; installed with its constraints file. 3.3.2 is the one the test suite runs."
   type        = string
-  default     = "2.10.5"
+  default     = "3.3.2"
 }
 
 variable "fraudctl_source" {

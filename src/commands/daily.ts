@@ -21,19 +21,24 @@ export const dailyCommand: CommandDef = (program, run) => {
     .action(
       action(run, SCORING_OPTIONS, async (o, ctx) => {
         const { addDays } = await import('../util/dates.js');
+        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+        const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
         return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           // The lock lives in the lake: two working directories or two VMs on one lake exclude each other, two lakes do not.
           const lock = await lake.lock(`daily-${o.date}`, `fraudctl daily --date ${o.date} on ${lake.uri}`, ctx.log);
           try {
             const { buildMartsForDay } = await import('../features/marts.js');
-            const { score } = await import('../score/runScore.js');
+            const { score, resolveScoringModel } = await import('../score/runScore.js');
             const { printScoreSummary } = await import('./scoreReport.js');
             const martDay = addDays(o.date, -1);
-            const marts = await buildMartsForDay(db, lake, martDay, { delay: o.delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log });
-            ctx.out.line(`Marts of ${martDay}: ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
-            const scored = await score({ ...o, buildMarts: false, out: undefined, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+            const opts = { ...o, buildMarts: false, out: undefined, cacheDir: ctx.config.cacheDir, featureSpec };
+            // The marts of the model's own spec and delay (the model carries them).
+            const { spec, delay } = await resolveScoringModel(opts, tracker!, ctx.log);
+            const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log });
+            ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
+            const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printScoreSummary(ctx.out, scored, o);
-            return { date: o.date, marts: { day: martDay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
+            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
           } finally {
             await lock.release();
           }

@@ -17,14 +17,16 @@ export const scoreCommand: CommandDef = (program, run) => {
       ),
     )
     .action(
-      action(run, SCORE_OPTIONS, (o, ctx) =>
-        withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
+      action(run, SCORE_OPTIONS, async (o, ctx) => {
+        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+        const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
+        return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           const { score } = await import('../score/runScore.js');
           const { printScoreSummary } = await import('./scoreReport.js');
-          const summary = await score({ ...o, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+          const summary = await score({ ...o, cacheDir: ctx.config.cacheDir, featureSpec }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
           printScoreSummary(ctx.out, summary, o);
           return summary;
-        }),
-      ),
+        });
+      }),
     );
 };

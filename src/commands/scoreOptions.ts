@@ -3,6 +3,7 @@ import { dayArg, intArg, numberArg } from './args.js';
 import { option, setting, toggle, type OptionValues } from './optionTable.js';
 import { checkFileTarget } from './pathChecks.js';
 import { modelNameProblem } from './trainOptions.js';
+import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
 /** The options `score` and `daily` share (both score day D). */
 export const SCORING_OPTIONS = {
@@ -13,6 +14,7 @@ export const SCORING_OPTIONS = {
   beta: option('--beta <b>', 'beta of F-beta in the monitoring metrics', numberArg(0, 100, { exclusiveMin: true }), { default: 1.5 }),
   delay: setting('delay', { flag: '--delay <days>', help: 'label delay of the terminal mart' }),
   allowPartialHistory: toggle('--allow-partial-history', 'build missing marts even when their history window lacks days'),
+  features: option(FEATURES_FLAG, `${FEATURES_HELP}; it must be the model's own spec (by default the model's spec is used)`, String),
   trackingUri: setting('trackingUri', { flag: '--tracking-uri <uri>', help: 'MLflow: directory (embedded) or http(s)://server' }),
   registeredModel: setting('registeredModel', { flag: '--register <name>', help: 'registered model name for the default model', check: modelNameProblem }),
   threads: setting('threads', { flag: '--threads <n>', help: 'threads' }),

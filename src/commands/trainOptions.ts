@@ -2,6 +2,7 @@ import { validateModelName } from '../mlflow/fileStore/validate.js';
 import { choiceArg, dayArg, intArg, numberArg, rangeArg } from './args.js';
 import { option, setting, toggle, type OptionValues } from './optionTable.js';
 import { checkDirTarget } from './pathChecks.js';
+import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
 /** Problem of a registered model name, checked before any work (the registry would refuse it after the search). */
 export function modelNameProblem(name: string): string | undefined {
@@ -28,6 +29,7 @@ export const TRAIN_OPTIONS = {
   threshold: setting('threshold', { flag: '--threshold <t>', help: 'score threshold of the threshold metrics' }),
   beta: option('--beta <b>', 'beta of F-beta (recall weighs more when > 1)', numberArg(0, 100, { exclusiveMin: true }), { default: 1.5 }),
   delay: setting('delay', { flag: '--delay <days>', help: 'label delay of the terminal mart' }),
+  features: option(FEATURES_FLAG, FEATURES_HELP, String),
   minSamplesLeaf: option('--min-samples-leaf <n>', 'minimum rows in a leaf', intArg(1, 1_000_000), { default: 1 }),
   buildMarts: toggle('--no-build-marts', 'fail (exit 3) when a needed mart is missing instead of building it'),
   allowPartialHistory: toggle('--allow-partial-history', 'build missing marts even when their history window lacks days (the first 37 days of a lake)'),

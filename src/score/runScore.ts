@@ -2,7 +2,8 @@ import type { ScoreOptions } from '../commands/scoreOptions.js';
 import type { CoreDeps } from '../coreDeps.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { readModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { loadForest, predictParallel } from '../model/forest/index.js';
@@ -14,8 +15,11 @@ import { addDays, type Day } from '../util/dates.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
 
-/** The score options of the command table, plus where downloaded models are cached. */
-export type ScoreCoreOptions = ScoreOptions & { cacheDir: string };
+/**
+ * The score options of the command table, plus where downloaded models are cached and the spec
+ * --features names, loaded (when given, it must be the model's own spec).
+ */
+export type ScoreCoreOptions = ScoreOptions & { cacheDir: string; featureSpec?: FeatureSpec };
 
 export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'> {
   lake: Lake;
@@ -36,6 +40,8 @@ export interface ScoreSummary {
   noHistoryTerminals: number;
   modelUri: string;
   modelVersion: string | null;
+  /** The model's feature spec and the label delay of the marts it was scored from. */
+  features: { spec: string; hash: string; delay: number };
   monitoring: Record<string, number | null> | null;
   top: { transaction_id: string; tx_datetime: string; customer_id: string; terminal_id: string; tx_amount: number; fraud_score: number }[];
   output: string;
@@ -53,18 +59,16 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
-  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
-  const modelDir = await readModelDir(resolved.dir);
-  const model = await loadForest(modelDir.modelPath, FEATURE_NAMES);
-  log.info({ model: resolved.modelUri, version: resolved.modelVersion }, 'model loaded');
+  const { resolved, modelDir, spec, delay } = await resolveScoringModel(opts, tracker, log);
+  const model = await loadForest(modelDir.modelPath, featureNames(spec));
+  log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
   // 2. Features of day D from the marts of D-1.
   if (!(await lake.has('transactions', opts.date))) {
     throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, { hint: 'fraudctl lake ls shows the days present' });
   }
-  await ensureMarts(db, lake, [addDays(opts.date, -1)], { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
-  const rows = await loadFeatureRows(db, lake, opts.date);
+  await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const rows = await loadFeatureRows(db, lake, opts.date, spec);
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
@@ -96,6 +100,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     noHistoryTerminals: rows.noHistoryTerminals,
     modelUri: resolved.modelUri,
     modelVersion: resolved.modelVersion ?? null,
+    features: { spec: spec.name, hash: spec.hash, delay },
     monitoring: monitoring
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
       : null,
@@ -104,6 +109,27 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     predictSeconds: +predictSeconds.toFixed(3),
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
+}
+
+/**
+ * The model to score with and the features it was trained on: its feature spec and the label
+ * delay its marts must have. `--features`, when given, must name that same spec (exit 2).
+ */
+export async function resolveScoringModel(opts: Pick<ScoreCoreOptions, 'model' | 'registeredModel' | 'cacheDir' | 'delay' | 'featureSpec'>, tracker: Tracker, log: CoreDeps['log']) {
+  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
+  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
+  const modelDir = await readModelDir(resolved.dir);
+  const carried = await readModelSpec(resolved.dir, modelDir.featureNames);
+  const spec = carried.spec;
+  if (opts.featureSpec && opts.featureSpec.hash !== spec.hash) {
+    throw new FraudctlError(`--features ${opts.featureSpec.name}@${opts.featureSpec.hash} is not the spec the model was trained on (${spec.name}@${spec.hash})`, ExitCode.Usage, {
+      hint: "drop --features (score uses the model's own spec) or pick a model trained with that spec",
+    });
+  }
+  // Marts must be built with the model's delay; a model from before specs uses the configured one.
+  const delay = carried.delay ?? opts.delay;
+  if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
+  return { resolved, modelDir, spec, delay };
 }
 
 /** Quantiles by the nearest-rank method on a sorted copy; null for an empty day. */

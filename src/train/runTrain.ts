@@ -6,7 +6,9 @@ import type { TrainOptions } from '../commands/trainOptions.js';
 import type { CoreDeps } from '../coreDeps.js';
 import { dataError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { presetSpec } from '../features/loadFeatureSpec.js';
+import { writeModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { predictParallel, trainForest, type ForestModel } from '../model/forest/index.js';
@@ -27,6 +29,8 @@ import { definedMetrics, logTrial, METRIC_KEYS, metricList, undefinedTag } from 
 import { countPositives, stackDays } from './trainingSet.js';
 
 export type { TrainOptions };
+/** The command's options with the feature spec --features names, loaded (default: the handbook preset). */
+export type TrainCoreOptions = TrainOptions & { featureSpec?: FeatureSpec };
 
 export interface TrainDeps extends CoreDeps {
   lake: Lake;
@@ -64,7 +68,7 @@ export interface TrialResult {
 }
 
 /** Trains and registers a model; prints nothing (the command prints the returned summary). */
-export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainSummary> {
+export async function train(opts: TrainCoreOptions, deps: TrainDeps): Promise<TrainSummary> {
   const { lake, db, tracker, log, signal } = deps;
   const started = Date.now();
 
@@ -78,14 +82,16 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
 
   // 2. Features: every day joined with the marts of its previous day; missing marts are built first.
   const martDays = [...split.trainDays, testDay].map((d) => addDays(d, -1));
-  await ensureMarts(db, lake, martDays, { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const spec = opts.featureSpec ?? presetSpec('handbook');
+  const FEATURE_NAMES = featureNames(spec);
+  await ensureMarts(db, lake, martDays, { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
   const trainParts: FeatureRows[] = [];
   for (const d of split.trainDays) {
     throwIfInterrupted(signal);
-    trainParts.push(await loadFeatureRows(db, lake, d));
+    trainParts.push(await loadFeatureRows(db, lake, d, spec));
   }
-  const test = await loadFeatureRows(db, lake, testDay);
-  const trainSet = stackDays(trainParts);
+  const test = await loadFeatureRows(db, lake, testDay, spec);
+  const trainSet = stackDays(trainParts, FEATURE_NAMES);
   trainParts.length = 0;
   const trainFrauds = countPositives(trainSet.labels);
   if (!test.labels) throw dataError(`test day ${testDay} has no tx_fraud labels; cannot evaluate`);
@@ -136,6 +142,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
         delay: String(opts.delay),
         min_samples_leaf: String(opts.minSamplesLeaf),
         features: FEATURE_NAMES.join(','),
+        feature_spec: spec.name,
+        feature_spec_hash: spec.hash,
         lake: lake.uri,
       },
       metrics: metricList({ train_rows: trainSet.nRows, train_frauds: trainFrauds, test_rows: test.n, test_frauds: testFrauds }, deps.now().getTime()),
@@ -186,6 +194,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     try {
       const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: deps.now() });
       await writeModelDir(modelDir, { mlmodel, modelBytes: best.model.toBuffer(), featureNames: FEATURE_NAMES });
+      await writeModelSpec(modelDir, spec, opts.delay);
       await tracker.logArtifacts(parent, modelDir, 'model');
       await tracker.logModel(parent.runId, mlmodel);
       if (opts.out) await cp(modelDir, opts.out, { recursive: true });

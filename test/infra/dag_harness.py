@@ -1,5 +1,6 @@
-"""Loads the fraudctl DAG files against the stand-in `airflow` package (fake_airflow/) and prints
-what a person would check in the Airflow UI, as JSON on stdout. Run by dags.test.ts.
+"""Loads the fraudctl DAG files with the real Apache Airflow (run by the python of the `airflow`
+venv, scripts/python/airflow.txt) and prints what a person would check in the Airflow UI, as JSON
+on stdout. Run by dags.test.ts; the full `airflow dags test` runs are in airflow.test.ts.
 
   dag_harness.py describe DAGS_DIR TRIGGER_DATE   DAGs, schedules, retries, task graph, and each
                                                   task's arguments rendered for a run triggered on
@@ -7,15 +8,14 @@ what a person would check in the Airflow UI, as JSON on stdout. Run by dags.test
   dag_harness.py exitcodes DAGS_DIR WORK_DIR      FraudctlOperator against a stub fraudctl exiting
                                                   0, 1, 2, 3, 4, 130, 143: returned XCom or raised
   dag_harness.py kill DAGS_DIR WORK_DIR           on_kill while fraudctl runs: SIGTERM, then SIGKILL
+  dag_harness.py all DAGS_DIR TRIGGER_DATE WORK_DIR  the three above in one process (Airflow's
+                                                  import alone takes seconds)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import os
-import re
 import stat
 import sys
 import threading
@@ -23,46 +23,31 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "fake_airflow"))
-
-
 def load_dags(dags_dir: Path) -> list:
-    sys.path.insert(0, str(dags_dir))
-    from airflow.models.dag import DAGS
+    """The DAG folder parsed as a bundle by Airflow's own BundleDagBag (what `airflow dags test`
+    and the dag-processor run; the bundle's folder goes on sys.path, so the DAG files can import
+    fraudctl_operator); any import error is fatal here, with Airflow's message."""
+    from airflow.dag_processing.dagbag import BundleDagBag
 
-    for path in sorted(dags_dir.glob("fraud_*.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return DAGS
-
-
-class Attrs(dict):
-    """Jinja reads `params.date` off a dict; Python needs attribute access for the same text."""
-
-    __getattr__ = dict.get
-
-
-def ds_add(ds: str, days: int) -> str:
-    return (dt.date.fromisoformat(ds) + dt.timedelta(days=days)).isoformat()
-
-
-def render(value, context: dict):
-    """Renders `{{ expr }}` the way Jinja would for the plain expressions the DAGs use
-    (attribute access, `or`, calls); anything fancier fails loudly here."""
-    if isinstance(value, list):
-        return [render(v, context) for v in value]
-    if not isinstance(value, str):
-        return value
-    return re.sub(r"\{\{(.*?)\}\}", lambda m: str(eval(m.group(1).strip(), {"__builtins__": {}}, context)), value)
+    bag = BundleDagBag(dag_folder=str(dags_dir), bundle_path=dags_dir, bundle_name="dags-folder")
+    if bag.import_errors:
+        raise SystemExit(f"import errors: {bag.import_errors}")
+    return [bag.dags[d] for d in sorted(bag.dags)]
 
 
 def template_context(dag, trigger: str, conf: dict) -> dict:
-    # CronTriggerTimetable: the logical date is the trigger time, so ds is the trigger date.
-    assert type(dag.schedule).__name__ == "CronTriggerTimetable", dag.schedule
-    return {"ds": trigger, "ds_nodash": trigger.replace("-", ""), "macros": SimpleNamespace(ds_add=ds_add),
-            "params": Attrs({**dag.params, **conf})}
+    """The part of a task's template context the DAGs use. CronTriggerTimetable: the logical date
+    is the trigger time, so ds is the trigger date."""
+    from airflow.sdk.execution_time import macros
+
+    assert type(dag.timetable).__name__ == "CronTriggerTimetable", dag.timetable
+    params = {k: dag.params[k] for k in dag.params}
+    return {"ds": trigger, "ds_nodash": trigger.replace("-", ""), "macros": macros, "params": {**params, **conf}}
+
+
+def render(task, value, context: dict):
+    """Rendered by the operator's own Jinja environment, as Airflow renders template_fields."""
+    return task.render_template(value, context)
 
 
 def seconds(delta):
@@ -89,19 +74,21 @@ def describe(dags_dir: Path, trigger: str) -> dict:
                 "env_file": task.env_file,
                 "template_fields": list(task.template_fields),
                 "arguments": fields["arguments"],
-                "rendered": render(fields["arguments"], template_context(dag, trigger, {})),
-                "rendered_with_conf": render(fields["arguments"], template_context(dag, trigger, override)),
+                "rendered": render(task, fields["arguments"], template_context(dag, trigger, {})),
+                "rendered_with_conf": render(task, fields["arguments"], template_context(dag, trigger, override)),
             })
         out.append({
             "dag_id": dag.dag_id,
-            "schedule": {"timetable": type(dag.schedule).__name__, "cron": dag.schedule.cron, "timezone": dag.schedule.timezone},
+            "schedule": {"timetable": type(dag.timetable).__name__, "cron": dag.timetable._expression, "timezone": str(dag.timetable._timezone)},
             "start_date": dag.start_date.isoformat(),
             "catchup": dag.catchup,
             "max_active_runs": dag.max_active_runs,
-            "params": dag.params,
+            "params": {k: dag.params[k] for k in dag.params},
             "tasks": tasks,
         })
-    return {"airflow_sdk_imported": "airflow.sdk" in sys.modules, "dags": out}
+    import airflow
+
+    return {"airflow_version": airflow.__version__, "dags": out}
 
 
 STUB = """#!/usr/bin/env bash
@@ -132,7 +119,7 @@ def make_operator(dags_dir: Path, work: Path, env_lines: list[str], **kwargs):
 
 
 def run(op) -> dict:
-    from airflow.exceptions import AirflowException, AirflowFailException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
     context = {"dag": SimpleNamespace(dag_id="fraud_daily"), "task": op, "run_id": "scheduled__x", "ti": SimpleNamespace(try_number=1)}
     started = time.monotonic()
@@ -172,11 +159,15 @@ def main() -> None:
         out = describe(dags_dir, sys.argv[3])
     elif command == "exitcodes":
         out = exitcodes(dags_dir, Path(sys.argv[3]))
+    elif command == "all":
+        work = Path(sys.argv[4])
+        out = {"describe": describe(dags_dir, sys.argv[3]), "exitcodes": exitcodes(dags_dir, work), "kill": kill(dags_dir, work)}
     elif command == "kill":
         out = kill(dags_dir, Path(sys.argv[3]))
     else:
         raise SystemExit(f"unknown command {command}")
-    print(json.dumps(out, indent=1))
+    # The last stdout line (Airflow logs to stdout too).
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/main.js';
+import { venvPython } from '../helpers/python.js';
 
 const DAGS = 'infra/airflow/dags';
 const HARNESS = 'test/infra/dag_harness.py';
@@ -40,13 +41,27 @@ interface Run {
   stub_saw_sigterm?: boolean;
 }
 
-function harness<T>(args: string[], env: Record<string, string> = {}): T {
-  const out = execFileSync('python3', [HARNESS, ...args], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return JSON.parse(out) as T;
+// The real Apache Airflow of the `airflow` venv (scripts/python/airflow.txt), in a throw-away home.
+const airflowHome = mkdtempSync(join(tmpdir(), 'fraudctl-airflow-home-'));
+afterAll(() => rmSync(airflowHome, { recursive: true, force: true }));
+const AIRFLOW_PIN = /^apache-airflow==(\S+)$/m.exec(readFileSync('scripts/python/airflow.txt', 'utf8'))![1];
+
+/** Runs dag_harness.py with the airflow venv's python; its JSON is the last stdout line (Airflow logs there too). */
+function harness<T>(args: string[]): T {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', AIRFLOW_HOME: airflowHome, AIRFLOW__CORE__LOAD_EXAMPLES: 'False', AIRFLOW__CORE__DAGS_FOLDER: resolve(DAGS) };
+  delete env.FRAUDCTL_BIN;
+  delete env.FRAUDCTL_ENV_FILE;
+  delete env.FRAUDCTL_RETRY_DELAY_SECONDS;
+  const out = execFileSync(venvPython('airflow'), [HARNESS, ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return JSON.parse(out.trimEnd().split('\n').pop()!) as T;
 }
 
 // 2025-03-24 is a Monday: both DAGs fire that day.
 const TRIGGER = '2025-03-24';
+const work = mkdtempSync(join(tmpdir(), 'fraudctl-dag-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+// One python process for everything (importing Airflow takes seconds).
+const all = harness<{ describe: { airflow_version: string; dags: Dag[] }; exitcodes: Record<string, Run>; kill: Record<string, Run> }>(['all', DAGS, TRIGGER, work]);
 
 describe('Airflow DAGs', () => {
   it('compile with python3', () => {
@@ -57,13 +72,12 @@ describe('Airflow DAGs', () => {
     execFileSync('python3', ['-m', 'py_compile', ...files.map((f) => join(DAGS, f))], { env: { ...process.env, PYTHONPYCACHEPREFIX: prefix } });
   });
 
-  for (const major of ['2', '3']) {
-    describe(`loaded as on Airflow ${major}`, () => {
-      const out = harness<{ airflow_sdk_imported: boolean; dags: Dag[] }>(['describe', DAGS, TRIGGER], { FAKE_AIRFLOW_MAJOR: major });
+  describe('parsed by the real Airflow (BundleDagBag, as airflow dags test does)', () => {
+      const out = all.describe;
       const byId = Object.fromEntries(out.dags.map((d) => [d.dag_id, d]));
 
-      it('imports from airflow.sdk only on Airflow 3', () => {
-        expect(out.airflow_sdk_imported).toBe(major === '3');
+      it(`Airflow ${AIRFLOW_PIN} finds both DAGs without import errors`, () => {
+        expect(out.airflow_version).toBe(AIRFLOW_PIN);
         expect(Object.keys(byId).sort()).toEqual(['fraud_daily', 'fraud_train']);
       });
 
@@ -99,10 +113,9 @@ describe('Airflow DAGs', () => {
         expect(task.rendered_with_conf).toEqual(['train', '--days', '3', '--test-day', '2025-02-02', '--promote', '--json']);
       });
     });
-  }
 
   it('hold command lines that fraudctl accepts', async () => {
-    const out = harness<{ dags: Dag[] }>(['describe', DAGS, TRIGGER]);
+    const out = all.describe;
     const parsed = [];
     for (const dag of out.dags) for (const task of dag.tasks) parsed.push(await parseCommandLine(task.rendered));
     expect(parsed.map((p) => p.command)).toEqual(['daily', 'train']);
@@ -111,11 +124,9 @@ describe('Airflow DAGs', () => {
   });
 });
 
-describe('FraudctlOperator', () => {
-  const work = mkdtempSync(join(tmpdir(), 'fraudctl-dag-'));
-
+describe('FraudctlOperator (execute and on_kill called as Airflow calls them, fraudctl a stub)', () => {
   it('returns the JSON summary as XCom on exit 0, retries only exit 4', () => {
-    const runs = harness<Record<string, Run>>(['exitcodes', DAGS, work]);
+    const runs = all.exitcodes;
     expect(runs['0'].outcome).toBe('success');
     // The env file's settings and the Airflow context reach fraudctl; the task's own env is kept.
     expect(runs['0'].xcom).toEqual({ ok: true, argv: ['daily', '--date', '2025-03-20', '--json'], lake: 's3://lake/prod', dag: 'fraud_daily', path_kept: true });
@@ -128,7 +139,7 @@ describe('FraudctlOperator', () => {
   });
 
   it('on kill sends SIGTERM to fraudctl, then SIGKILL after the grace period', () => {
-    const runs = harness<Record<string, Run>>(['kill', DAGS, work]);
+    const runs = all.kill;
     // The stub would sleep 40 s; the kill comes after 1 s.
     expect(runs.term.stub_saw_sigterm).toBe(true);
     expect(runs.term.message).toContain('exited 143');

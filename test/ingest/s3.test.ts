@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client.js';
 import { runCli } from '../helpers/cli.js';
-import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
+import { startS3Server, type S3ServerHandle } from '../helpers/s3server.js';
 import { RAW_HEADER, tempDir } from './helpers.js';
 
-/** s3:// inputs are downloaded first; an s3:// lake gets the same partitions (s3rver on 127.0.0.1). */
+/** s3:// inputs are downloaded first; an s3:// lake gets the same partitions (moto S3 on 127.0.0.1). */
 describe('ingest with S3', () => {
-  let s3: S3rverHandle;
+  let s3: S3ServerHandle;
   const text = `${RAW_HEADER}\n1,2019-08-22 08:00:00,1,2,10.00,28800,0,0,0\n2,2019-08-22 24:00:00,1,Err,10.00,86400,0,0,0\n3,2019-08-22 24:00:00,1,3,10.00,86400,0,0,0\n`;
 
   beforeAll(async () => {
-    s3 = await startS3rver(['lake', 'raw']);
-    const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    s3 = await startS3Server(['lake', 'raw']);
+    const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     await client.send(new PutObjectCommand({ Bucket: 'raw', Key: 'dumps/2019-08-22.txt', Body: text }));
     client.destroy();

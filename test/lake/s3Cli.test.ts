@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
+import { startS3Server, type S3ServerHandle } from '../helpers/s3server.js';
 
-let s3: S3rverHandle;
+let s3: S3ServerHandle;
 let cwd: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  s3 = await startS3rver(['lake']);
+  s3 = await startS3Server(['lake']);
   cwd = mkdtempSync(join(tmpdir(), 'fraudctl-s3cli-'));
   env = { ...s3.env, FRAUDCTL_CACHE_DIR: join(cwd, 'cache'), FRAUDCTL_THREADS: '1' };
   const sim = await runCli(['simulate', '--lake', './local', '--start', '2025-01-01', '--days', '12', '--customers', '300', '--terminals', '600', '--seed', '1', '--json'], { cwd, env });
@@ -100,7 +100,7 @@ describe('lake sync and an S3 lake through the CLI', () => {
 
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
     const { createS3Client } = await import('../../src/s3/client.js');
-    const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+    const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
     for (const day of ['2025-01-11', '2025-01-12']) {
       const head = await client.send(new HeadObjectCommand({ Bucket: 'lake', Key: `prod/scores/date=${day}/data.parquet` }));
       expect(head.ContentLength).toBeGreaterThan(0);
@@ -125,7 +125,18 @@ describe('lake sync and an S3 lake through the CLI', () => {
     expect(r.stderr).toContain('s3://lake/prod lacks: 2025-02-01');
   });
 
-  it('refused credentials are exit 2 with the S3 error code, and no secret is printed', async () => {
+  it('a wrong secret is refused by the server: exit 2 SignatureDoesNotMatch, and no secret is printed', async () => {
+    const wrong = `${s3.secretAccessKey.slice(0, -4)}Xq42`;
+    const r = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--json'], { cwd, env: { ...env, AWS_SECRET_ACCESS_KEY: wrong } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SignatureDoesNotMatch');
+    for (const text of [r.stdout, r.stderr]) {
+      expect(text).not.toContain(wrong);
+      expect(text).not.toContain(s3.secretAccessKey);
+    }
+  });
+
+  it('an unknown key id is exit 2 InvalidAccessKeyId, and neither key nor secret is printed', async () => {
     const bad = { ...env, AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONG', AWS_SECRET_ACCESS_KEY: 'super-secret-value-123' };
     const r = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--json'], { cwd, env: bad });
     expect(r.code).toBe(2);

@@ -9,11 +9,11 @@ import type { Db } from '../../src/lake/db.js';
 import { S3Lake, type S3Mode } from '../../src/lake/s3Lake.js';
 import { createLogger } from '../../src/log.js';
 import { createS3Client } from '../../src/s3/client.js';
-import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
+import { startS3Server, type S3ServerHandle } from '../helpers/s3server.js';
 
-let s3: S3rverHandle;
+let s3: S3ServerHandle;
 beforeAll(async () => {
-  s3 = await startS3rver(['lake']);
+  s3 = await startS3Server(['lake']);
 });
 afterAll(async () => s3?.close());
 
@@ -22,7 +22,7 @@ const quietLog = () => createLogger({ level: 'silent', stream: process.stderr, p
 function lakeAt(uri: string, o: { cacheDir?: string; mode?: S3Mode; client?: S3Client; key?: string; secret?: string; endpoint?: string; multipartThreshold?: number } = {}) {
   return new S3Lake({
     uri,
-    settings: { endpoint: o.endpoint ?? s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: o.key ?? 'S3RVER', secretAccessKey: o.secret ?? 'S3RVER' },
+    settings: { endpoint: o.endpoint ?? s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: o.key ?? s3.accessKeyId, secretAccessKey: o.secret ?? s3.secretAccessKey },
     mode: o.mode ?? 'sync',
     cacheDir: o.cacheDir ?? mkdtempSync(join(tmpdir(), 'fraudctl-cache-')),
     log: quietLog(),
@@ -35,7 +35,7 @@ const writeBytes = (lake: S3Lake, day: string, bytes: string | Buffer) => lake.w
 
 async function objectBytes(key: string): Promise<string> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   const out = await client.send(new GetObjectCommand({ Bucket: 'lake', Key: key }));
   return out.Body!.transformToString();
 }
@@ -51,7 +51,7 @@ async function failure(p: Promise<unknown>): Promise<FraudctlError> {
 
 /** A client whose `failOn` command throws (after the SDK's own handling), to simulate a broken upload. */
 async function clientFailingOn(failOn: (name: string, input: Record<string, unknown>) => boolean) {
-  const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  const client = await createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', pathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   const sent: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -65,7 +65,7 @@ async function clientFailingOn(failOn: (name: string, input: Record<string, unkn
   return { client, sent };
 }
 
-describe('S3 lake on s3rver', () => {
+describe('S3 lake on a SigV4-checking server (moto)', () => {
   it('lists the days that have a data.parquet key, and has() agrees', async () => {
     const lake = lakeAt('s3://lake/list');
     for (const d of ['2025-01-03', '2025-01-01', '2025-01-02']) await writeBytes(lake, d, `day ${d}`);
@@ -133,16 +133,29 @@ describe('S3 lake on s3rver', () => {
     expect(l.exitCode).toBe(ExitCode.Usage);
   });
 
-  it('refused credentials are exit 2 with the S3 error code and without the secret', async () => {
-    // s3rver checks the access key id (it does not verify SigV4 signatures, so a wrong secret alone passes).
-    const lake = lakeAt('s3://lake/x', { key: 'WRONGKEYID123', secret: 'wrong-secret-value-42' });
+  it('a wrong secret (right key id) is exit 2 SignatureDoesNotMatch, and the secret is not in the error', async () => {
+    const wrong = `${s3.secretAccessKey.slice(0, -4)}Xq42`;
+    const lake = lakeAt('s3://lake/x', { secret: wrong });
     for (const call of [() => lake.ensureWritable(), () => lake.has('transactions', '2025-01-01'), () => lake.listDays('transactions')]) {
       const e = await failure(call());
       expect(e.exitCode).toBe(ExitCode.Usage);
-      expect(e.message).toContain('InvalidAccessKeyId');
-      expect(`${e.message} ${e.hint}`).not.toContain('wrong-secret-value-42');
-      expect(`${e.message} ${e.hint}`).not.toContain('WRONGKEYID123');
+      expect(e.message).toMatch(/SignatureDoesNotMatch|403/);
+      expect(`${e.message} ${e.hint}`).not.toContain(wrong);
+      expect(`${e.message} ${e.hint}`).not.toContain(s3.secretAccessKey);
     }
+    // The list names the code itself (a HEAD answer has no body to carry it).
+    expect((await failure(lake.listDays('transactions'))).message).toContain('SignatureDoesNotMatch');
+  });
+
+  it('an unknown key id is exit 2 InvalidAccessKeyId, without the key or the secret', async () => {
+    const lake = lakeAt('s3://lake/x', { key: 'AKIAWRONGKEYID123456', secret: 'wrong-secret-value-42' });
+    for (const call of [() => lake.ensureWritable(), () => lake.has('transactions', '2025-01-01'), () => lake.listDays('transactions')]) {
+      const e = await failure(call());
+      expect(e.exitCode).toBe(ExitCode.Usage);
+      expect(`${e.message} ${e.hint}`).not.toContain('wrong-secret-value-42');
+      expect(`${e.message} ${e.hint}`).not.toContain('AKIAWRONGKEYID123456');
+    }
+    expect((await failure(lake.listDays('transactions'))).message).toContain('InvalidAccessKeyId');
   });
 
   it('an unreachable endpoint is exit 4 after the SDK retries', async () => {
@@ -198,7 +211,7 @@ describe('httpfs mode', () => {
     const statements: string[] = [];
     const db = {
       async run(sql: string) {
-        if (sql === 'LOAD httpfs' && !loadWorks) throw new Error('IO Error: Extension "/x/v1.5.6/linux_amd64/httpfs.duckdb_extension" not found.\nmore');
+        if (sql === 'LOAD httpfs' && !loadWorks) throw new Error('IO Error: Extension "/x/v1.5.5/linux_amd64/httpfs.duckdb_extension" not found.\nmore');
         statements.push(sql);
       },
     } as unknown as Db;
@@ -215,7 +228,7 @@ describe('httpfs mode', () => {
     const port = new URL(s3.endpoint).port;
     expect(statements).toEqual([
       'LOAD httpfs',
-      `CREATE OR REPLACE SECRET fraudctl_s3 (TYPE s3, KEY_ID 'S3RVER', SECRET 'S3RVER', REGION 'us-east-1', ENDPOINT '127.0.0.1:${port}', USE_SSL false, URL_STYLE 'path', SCOPE 's3://lake')`,
+      `CREATE OR REPLACE SECRET fraudctl_s3 (TYPE s3, KEY_ID '${s3.accessKeyId}', SECRET '${s3.secretAccessKey}', REGION 'us-east-1', ENDPOINT '127.0.0.1:${port}', USE_SSL false, URL_STYLE 'path', SCOPE 's3://lake')`,
     ]);
     expect(await lake.pathsForRead('transactions', ['2025-04-02', '2025-04-01'])).toEqual([
       's3://lake/httpfs/root/transactions/date=2025-04-02/data.parquet',
@@ -252,7 +265,7 @@ describe('httpfs mode', () => {
     expect(e.message).toBe("DuckDB refused the S3 secret for bucket 'lake' (httpfs mode)");
   });
 
-  it('with a real DuckDB (no httpfs here) --s3-mode httpfs fails at once', async () => {
+  it('with a real DuckDB and an empty extension directory --s3-mode httpfs fails at once', async () => {
     const { openDb } = await import('../../src/lake/db.js');
     const db = await openDb({ threads: 1, extensionDir: mkdtempSync(join(tmpdir(), 'fraudctl-ext-')) });
     try {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFeatureRows } from '../../src/features/assemble.js';
 import { FEATURE_NAMES } from '../../src/features/spec.js';
+import { presetSpec } from '../../src/features/loadFeatureSpec.js';
 import { openDb } from '../../src/lake/db.js';
 import { LocalLake } from '../../src/lake/localLake.js';
 import { loadForest, trainForest } from '../../src/model/forest/index.js';
@@ -38,7 +39,7 @@ describe('fraudctl score', () => {
 
     // Independently: the same joined rows through the same model file.
     const db = await openDb({ threads: 1 });
-    const rows = await loadFeatureRows(db, new LocalLake(lake), DAY);
+    const rows = await loadFeatureRows(db, new LocalLake(lake), DAY, presetSpec('handbook'));
     db.close();
     const { modelPath } = await readModelDir(modelOut);
     const model = await loadForest(modelPath, FEATURE_NAMES);
@@ -127,11 +128,12 @@ describe('fraudctl daily', () => {
 
   it('takes over a lock left by a dead process', async () => {
     const deadPid = Number(execFileSync(process.execPath, ['-e', 'console.log(process.pid)']).toString().trim());
-    const lockDir = join(dir, 'cache', 'locks');
+    // The daily lock lives in the lake (_locks/), so every working directory on this lake sees it.
+    const lockDir = join(lake, '_locks');
     mkdirSync(lockDir, { recursive: true });
     const { hostname } = await import('node:os');
     writeFileSync(join(lockDir, `daily-${DAY}.lock`), JSON.stringify({ pid: deadPid, host: hostname(), started: '2025-01-01T00:00:00Z', what: 'x' }));
-    const r = await runCli(['daily', ...base, '--date', DAY], { env: { FRAUDCTL_CACHE_DIR: join(dir, 'cache') } });
+    const r = await runCli(['daily', ...base, '--date', DAY]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('dead process');
     expect(existsSync(join(lockDir, `daily-${DAY}.lock`))).toBe(false);

@@ -21,7 +21,7 @@ except ImportError:  # Airflow 2
     from airflow import DAG
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from fraudctl_operator import FraudctlOperator
+from fraudctl_operator import FraudctlOperator, retry_delay
 
 # The day to score: the `date` param when given, else the day before the trigger date.
 SCORE_DAY = "{{ params.date or macros.ds_add(ds, -1) }}"
@@ -38,7 +38,7 @@ with DAG(
     default_args={
         "owner": "fraudctl",
         "retries": 3,
-        "retry_delay": timedelta(minutes=15),
+        "retry_delay": retry_delay(timedelta(minutes=15)),
     },
     tags=["fraudctl"],
 ) as dag:

@@ -22,7 +22,7 @@ except ImportError:  # Airflow 2
     from airflow import DAG
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from fraudctl_operator import FraudctlOperator
+from fraudctl_operator import FraudctlOperator, retry_delay
 
 LABEL_DELAY_DAYS = 7
 TEST_DAY = "{{ params.test_day or macros.ds_add(ds, -%d) }}" % (1 + LABEL_DELAY_DAYS)
@@ -38,7 +38,7 @@ with DAG(
     default_args={
         "owner": "fraudctl",
         "retries": 2,
-        "retry_delay": timedelta(minutes=30),
+        "retry_delay": retry_delay(timedelta(minutes=30)),
     },
     tags=["fraudctl"],
 ) as dag:

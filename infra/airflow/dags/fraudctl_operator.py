@@ -31,16 +31,20 @@ import shlex
 import signal
 import subprocess
 import threading
+from datetime import timedelta
 from typing import Any, Sequence
 
-try:  # Airflow 3: the Task SDK
+try:  # Airflow 3: the Task SDK (airflow.exceptions' names are deprecated aliases there)
     from airflow.sdk import BaseOperator
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
 except ImportError:  # Airflow 2
+    from airflow.exceptions import AirflowException, AirflowFailException
     from airflow.models.baseoperator import BaseOperator
-from airflow.exceptions import AirflowException, AirflowFailException
 
-FRAUDCTL = "/usr/local/bin/fraudctl"
-ENV_FILE = "/etc/fraudctl/fraudctl.env"
+# Where fraudctl and its env file are; FRAUDCTL_BIN / FRAUDCTL_ENV_FILE in the environment of the
+# Airflow components override them (a second install, the test suite's temporary one).
+FRAUDCTL = os.environ.get("FRAUDCTL_BIN") or "/usr/local/bin/fraudctl"
+ENV_FILE = os.environ.get("FRAUDCTL_ENV_FILE") or "/etc/fraudctl/fraudctl.env"
 # Only "a dependency is unavailable" is worth waiting for; see the table above.
 RETRY_EXIT_CODES = frozenset({4})
 EXIT_MEANINGS = {
@@ -51,6 +55,13 @@ EXIT_MEANINGS = {
     130: "interrupted (SIGINT)",
     143: "interrupted (SIGTERM)",
 }
+
+
+def retry_delay(default: timedelta) -> timedelta:
+    """The DAG's retry delay, or FRAUDCTL_RETRY_DELAY_SECONDS from the environment when set (the
+    test suite runs every try of an exit 4 in seconds; an operator may shorten it for an outage)."""
+    value = os.environ.get("FRAUDCTL_RETRY_DELAY_SECONDS")
+    return timedelta(seconds=float(value)) if value else default
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -156,7 +167,10 @@ class FraudctlOperator(BaseOperator):
             self._proc = None
         summary = parse_summary(last)
         if code != 0:
-            raise exit_exception(code, summary)
+            error = exit_exception(code, summary)
+            # In the task log as a line of its own: how Airflow prints the exception varies.
+            self.log.error("%s", error)
+            raise error
         if summary is None:
             self.log.warning("fraudctl printed no JSON summary as its last stdout line: %r", last)
         return summary

@@ -1,6 +1,6 @@
 /**
  * Grows one tree of the forest on a binned table. Everything random about tree i comes from
- * Rng(seed, i) — the bootstrap first, then the features drawn at each split in depth-first order —
+ * Rng(seed, TREE_STREAM, i) — the bootstrap first, then the features drawn at each split in depth-first order —
  * so a tree is the same whichever thread grows it and whenever.
  *
  * Per tree: the bootstrap counts pick the working rows (bootstrap.ts), copied into a private
@@ -13,6 +13,13 @@ import { copyDrawnRows, drawBootstrap, type DrawnRows } from './bootstrap.js';
 import { accumulate, clearHist, partition, scanFeature, subtract, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
+
+/**
+ * Rng(seed, i) would mix the tree index into the seed by XOR first, so seeds 1 and 2 gave the same
+ * 100 trees (tree i of seed 1 = tree i^3 of seed 2): a fixed stream before the index scrambles the
+ * seed first, and seeds that differ give different trees.
+ */
+const TREE_STREAM = 0x7ee5;
 
 /** A node waiting to be split: its working rows [start, end), weighted counts and histogram. */
 interface Pending {
@@ -64,7 +71,7 @@ export class TreeGrower {
   grow(treeIndex: number): GrownTree {
     // A private copy: V8 reads typed arrays over a SharedArrayBuffer ~15 % slower in these loops.
     this.nBins = Int32Array.from(this.table.nBins);
-    this.rng = new Rng(this.params.seed, treeIndex);
+    this.rng = new Rng(this.params.seed, TREE_STREAM, treeIndex);
     this.perm.forEach((_, f, p) => (p[f] = f));
     this.importances = new Float64Array(this.table.nFeatures);
     const { rows, cnt, pos } = this.drawRows();

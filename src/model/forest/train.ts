@@ -3,7 +3,7 @@
  * threads sharing the binned table. Tree i depends only on the table, the params and i, so the
  * model is the same byte for byte at any thread count.
  */
-import { binRows, computeBinEdges, featureOffset, groupCount, type BinnedTable } from './binning.js';
+import { binRows, computeBinEdges, featureOffset, groupCount, type BinnedTable, type BinningOptions } from './binning.js';
 import { flattenTrees, forestImportances } from './flatForest.js';
 import { TreeGrower } from './grow.js';
 import { ForestModel } from './model.js';
@@ -16,6 +16,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Called as each tree is done (in completion order). */
   onTree?: (done: number, total: number) => void;
+  /** How bin edges are placed (default DEFAULT_BINNING); the edges go into the model, so it predicts alike whatever was used. */
+  binning?: BinningOptions;
 }
 
 export async function trainForest(data: TrainingData, params: ForestParams, opts: TrainOptions = {}): Promise<ForestModel> {
@@ -27,7 +29,7 @@ export async function trainForest(data: TrainingData, params: ForestParams, opts
   const table = allocateTable(nRows, featureNames.length, threads > 1);
   let binEdges: Float64Array[] = [];
   const bin = () => {
-    binEdges = computeBinEdges(columns, nRows, stored.maxBins!, stored.seed, featureNames);
+    binEdges = computeBinEdges(columns, nRows, stored.maxBins!, stored.seed, featureNames, opts.binning);
     fillTable(table, data, binEdges);
   };
   const grow = growParams(stored, featureNames.length);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
-import { binRows, computeBinEdges, featureOffset, groupCount } from '../../../src/model/forest/binning.js';
+import { binRows, computeBinEdges, featureOffset, groupCount, QUANTILE_BINNING } from '../../../src/model/forest/binning.js';
 
 const F = (...v: number[]) => Float64Array.from(v);
 /** Edges of one column of values (all rows: fewer than the binning sample). */
-const edgesOf = (values: Float64Array, maxBins: number) => Array.from(computeBinEdges([values], values.length, maxBins, 1, ['x'])[0]);
+const edgesOf = (values: Float64Array, maxBins: number) => Array.from(computeBinEdges([values], values.length, maxBins, 1, ['x'], QUANTILE_BINNING)[0]);
 
 describe('bin edges', () => {
   it('puts an edge midway between neighbouring distinct values when there are few', () => {
@@ -13,7 +13,7 @@ describe('bin edges', () => {
     expect(edgesOf(F(7, 7, 7), 255)).toEqual([]);
   });
 
-  it('cuts quantiles greedily, giving a heavy value a bin of its own', () => {
+  it('cuts quantiles greedily (plain quantile binning; tail binning: tailBinning.test.ts), giving a heavy value a bin of its own', () => {
     // 50 zeros then 1…50, 4 bins: {0} holds half the rows; the other 50 rows share 3 bins,
     // closed once they hold 50/3 ≈ 16.7 rows (after 17), then 33/2 = 16.5 (after 17 more).
     const values = F(...new Array(50).fill(0), ...Array.from({ length: 50 }, (_, i) => i + 1));

@@ -55,6 +55,15 @@ describe('trainForest', () => {
     expect(other.toBuffer().equals(one.toBuffer())).toBe(false);
   });
 
+  it('grows other trees for seeds that differ in their low bits (seed 7 vs 4: not tree i vs tree i^3)', async () => {
+    // With the tree index XORed into the seed, seeds 7 and 4 had the same 12 trees in another order.
+    const treesOf = async (seed: number) => {
+      const { forest } = (await trainForest(data, { ...params, seed })).parts;
+      return Array.from(forest.roots, (root, t) => Array.from(forest.feature.subarray(root, forest.roots[t + 1] ?? forest.feature.length)).join(',')).sort();
+    };
+    expect(await treesOf(4)).not.toEqual(await treesOf(7));
+  });
+
   it('reports progress per tree and stops when aborted', async () => {
     const seen: number[] = [];
     await trainForest(data, { ...params, nTrees: 3 }, { onTree: (done, total) => seen.push(done * 10 + total) });

@@ -1,0 +1,92 @@
+// bench/memory_bandwidth: the machine's memory bandwidth against what the forest's histogram
+// kernel reads (issue 19.2). Prints medians of 5 runs (the machine is shared) of:
+//   - copy: TypedArray.prototype.set of a 256 MB buffer (memcpy; bytes read + bytes written per s),
+//     in 1 and 2 threads (worker threads, each copying its own buffer);
+//   - read: a JS loop summing the same buffer as 32-bit words (what a JS kernel can stream);
+//   - histogram: histogram.ts's accumulate over a 1 M-row binned table of 15 features (4 words a
+//     row, each row's 4 bytes of bins and tag read once): bytes of bins read per s, in 1 thread.
+// and the kernel's figure as a share of each bandwidth.
+//
+//   node bench/memory_bandwidth.mjs [--mb 256] [--rows 1000000]
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { accumulate } from '../dist/model/forest/histogram.js';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+const REPEAT = 5;
+
+function copyRate(bytes) {
+  const src = new Uint8Array(bytes).fill(1);
+  const dst = new Uint8Array(bytes);
+  dst.set(src); // touch the pages first
+  const rates = [];
+  for (let k = 0; k < REPEAT; k++) {
+    const t0 = performance.now();
+    dst.set(src);
+    rates.push((2 * bytes) / ((performance.now() - t0) / 1000));
+  }
+  return median(rates);
+}
+
+function readRate(bytes) {
+  const w = new Int32Array(bytes / 4).fill(1);
+  const rates = [];
+  let sink = 0;
+  for (let k = 0; k < REPEAT; k++) {
+    const t0 = performance.now();
+    let s = 0;
+    for (let i = 0; i < w.length; i++) s = (s + w[i]) | 0;
+    sink ^= s;
+    rates.push(bytes / ((performance.now() - t0) / 1000));
+  }
+  return sink === 12345 ? 0 : median(rates);
+}
+
+function histogramRate(rows) {
+  const nFeatures = 15;
+  const groups = (nFeatures + 4) >> 2;
+  const w32 = new Int32Array(rows * groups);
+  let x = 1;
+  for (let i = 0; i < w32.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) | 0;
+    w32[i] = x;
+  }
+  // Tag byte (top byte of the last group's word): one copy, label = low bit of the row.
+  for (let r = 0, t = (groups - 1) * rows; r < rows; r++) w32[t + r] = (w32[t + r] & 0xffffff) | ((1 | ((r & 1) << 7)) << 24);
+  const cnt = new Int32Array(groups * 1024);
+  const pos = new Int32Array(groups * 1024);
+  const rates = [];
+  for (let k = 0; k < REPEAT + 1; k++) {
+    const t0 = performance.now();
+    accumulate(w32, rows, nFeatures, 0, rows, cnt, pos);
+    if (k > 0) rates.push((rows * groups * 4) / ((performance.now() - t0) / 1000)); // the first run warms up the JIT
+  }
+  return median(rates);
+}
+
+function inWorkers(n, bytes) {
+  return Promise.all(
+    Array.from({ length: n }, () => new Promise((resolve, reject) => {
+      const w = new Worker(new URL(import.meta.url), { workerData: { bytes } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    })),
+  );
+}
+
+if (!isMainThread) {
+  parentPort.postMessage(copyRate(workerData.bytes));
+} else {
+  const args = process.argv.slice(2);
+  const opt = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+  const bytes = opt('--mb', 256) * 2 ** 20;
+  const rows = opt('--rows', 1_000_000);
+  const gb = (r) => `${(r / 1e9).toFixed(2)} GB/s`;
+  const copy1 = copyRate(bytes);
+  const copy2 = (await inWorkers(2, bytes)).reduce((a, b) => a + b, 0);
+  const read1 = readRate(bytes);
+  const hist1 = histogramRate(rows);
+  console.log(`memory copy (memcpy, read + written), 1 thread: ${gb(copy1)}; 2 threads: ${gb(copy2)}`);
+  console.log(`sequential read of 32-bit words in a JS loop, 1 thread: ${gb(read1)}`);
+  console.log(`histogram building (accumulate, ${rows} rows × 15 features, bytes of bins read), 1 thread: ${gb(hist1)}`);
+  console.log(`histogram kernel at ${((100 * hist1) / copy1).toFixed(1)} % of the 1-thread copy bandwidth, ${((100 * hist1) / read1).toFixed(1)} % of a JS sequential read`);
+}
