@@ -72,7 +72,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const log = createLogger({ level, stream: io.stderr, secrets });
     const out = createOutput(io.stdout, jsonMode);
     const airflow = Object.fromEntries(AIRFLOW_VARS.filter((k) => io.env[k]).map((k) => [k, io.env[k] as string]));
-    const showProgress = io.stderr.isTTY === true && !io.env.CI && !jsonMode && !quiet;
+    const showProgress = io.stderr.isTTY === true && !io.env.CI && !io.env.NO_COLOR && !jsonMode && !quiet;
     const ctx: Ctx = {
       config: resolved.config,
       resolved,

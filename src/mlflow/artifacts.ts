@@ -4,6 +4,7 @@ import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ExitCode, FraudctlError, dataError } from '../errors.js';
+import { errorCode, httpStatus, s3Failure } from '../lake/s3/s3Errors.js';
 import { createS3Client, parseS3Uri, type S3Settings } from '../s3/client.js';
 import type { HttpClient } from './rest/http.js';
 import { parseApiResponse } from './rest/http.js';
@@ -220,19 +221,17 @@ export class S3ArtifactRepo implements ArtifactRepo {
     return dest;
   }
 
-  /** S3 errors as fraudctl errors: missing → 3, credentials or bucket → 2, anything else → 4. */
+  /**
+   * S3 errors as fraudctl errors: a missing artifact → 3, everything else mapped exactly as for the
+   * lake (s3Failure: credentials, bucket or another 4xx → 2, 5xx / network → 4), so one S3 answer
+   * means one exit code whichever part of fraudctl met it.
+   */
   private async guard<T>(what: string, fn: () => Promise<T>, missingPath?: string): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-      const status = err.$metadata?.httpStatusCode;
-      const where = `s3://${this.bucket}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
-      if (missingPath !== undefined && (err.name === 'NoSuchKey' || status === 404)) throw dataError(`no artifact '${missingPath}' in ${this.uri}`);
-      if (err.name === 'NoSuchBucket' || status === 401 || status === 403) {
-        throw new FraudctlError(`S3 ${what} in ${where} refused: ${err.name ?? status}`, ExitCode.Usage, { hint: 'check MLFLOW_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the bucket', cause: e });
-      }
-      throw new FraudctlError(`S3 ${what} in ${where} failed: ${err.name ?? ''} ${err.message ?? ''}`.trim(), ExitCode.Unavailable, { cause: e });
+      if (missingPath !== undefined && (errorCode(e) === 'NoSuchKey' || httpStatus(e) === 404)) throw dataError(`no artifact '${missingPath}' in ${this.uri}`);
+      throw s3Failure(e, { op: `${what} (MLflow artifacts)`, bucket: this.bucket, endpoint: this.settings.endpoint });
     }
   }
 }

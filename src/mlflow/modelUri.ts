@@ -47,7 +47,8 @@ export async function resolveModel(uri: string, tracker: Tracker, cacheDir: stri
   const p = parseModelUri(uri);
   if (p.kind === 'local') {
     const dir = resolve(p.path);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw dataError(`model directory ${dir} does not exist`);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw dataError(`--model ${dir} is a file, not a model directory`, 'pass the directory that holds MLmodel (e.g. the --out directory of train), not a file inside it');
+    if (!existsSync(dir)) throw dataError(`model directory ${dir} does not exist`);
     if (!existsSync(join(dir, 'MLmodel'))) throw dataError(`${dir} is not a model directory (no MLmodel file)`);
     return { dir, modelUri: uri };
   }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { secretValues, type Config, type MlflowSettings } from '../config.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -40,9 +43,24 @@ export async function openTracker(config: MlflowSettings, log: Logger, cwd: stri
   if (kind === 'rest') {
     if (registryKind === 'file') throw usageError(`a file registry (${config.registryUri}) with a tracking server is not supported`, 'leave MLFLOW_REGISTRY_URI unset to use the server registry');
     const { RestTracker } = await import('./rest/restTracker.js');
-    return RestTracker.fromConfig(config, log, { cwd });
+    return journaled(await RestTracker.fromConfig(config, log, { cwd }), restJournal(config.trackingUri), log);
   }
   if (registryKind === 'rest') throw usageError(`a registry server (${config.registryUri}) with the embedded file store is not supported`, 'set MLFLOW_TRACKING_URI to the same server, or unset MLFLOW_REGISTRY_URI');
-  const { FileStore } = await import('./fileStore.js');
-  return FileStore.open(config.trackingUri, { cwd, log, secrets: secretValues(config), ...(config.registryUri === undefined ? {} : { registryRoot: config.registryUri }) });
+  const { FileStore, fileStoreRoot } = await import('./fileStore.js');
+  // The journal of open runs lives in the store (a file: MLflow lists only directories there).
+  const journal = join(fileStoreRoot(config.trackingUri, cwd), '.fraudctl-open-runs.json');
+  return journaled(await FileStore.open(config.trackingUri, { cwd, log, secrets: secretValues(config), ...(config.registryUri === undefined ? {} : { registryRoot: config.registryUri }) }), journal, log);
+}
+
+/** A server's journal of open runs: per user, keyed by the server address (not the working directory). */
+function restJournal(uri: string): string {
+  return join(homedir(), '.local', 'state', 'fraudctl', `open-runs-${createHash('sha256').update(uri.replace(/\/+$/, '')).digest('hex').slice(0, 16)}.json`);
+}
+
+/** Ends the runs left RUNNING by killed fraudctl processes, then records this process's runs. */
+async function journaled(tracker: Tracker, journal: string, log: Logger): Promise<Tracker> {
+  const { endOrphanRuns, withRunJournal } = await import('./rest/pendingEnds.js');
+  const ended = await endOrphanRuns(tracker, journal);
+  if (ended.length > 0) log.warn({ runs: ended, store: tracker.uri }, `ended ${ended.length} run(s) FAILED whose fraudctl process was killed`);
+  return withRunJournal(tracker, journal);
 }

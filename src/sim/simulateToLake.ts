@@ -2,7 +2,8 @@ import { openDb, type Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../progress.js';
-import { addDays } from '../util/dates.js';
+import { usageError } from '../errors.js';
+import { addDays, daysBetween, type Day } from '../util/dates.js';
 import { DayWriter, dropStage } from './dayWriter.js';
 import { throwIfAborted } from './interrupt.js';
 import { generateDays } from './generateDays.js';
@@ -48,7 +49,9 @@ export async function simulateToLake(params: SimParams, deps: SimulateDeps, opts
   const now = deps.now ?? (() => performance.now());
   const t0 = now();
   await lake.ensureWritable();
-  const existing = new Set(opts.overwrite ? [] : await lake.listDays('transactions'));
+  const present = await lake.listDays('transactions');
+  refuseRestart(present, params, lake.uri);
+  const existing = new Set(opts.overwrite ? [] : present);
   const db = deps.db ?? (await openDb({ threads: deps.threads ?? 1 }));
   const stats = emptyStats();
   const skipped: string[] = [];
@@ -116,4 +119,22 @@ function startWrite(lake: Lake, day: string, produce: (tmp: string) => Promise<v
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/**
+ * A simulation is one run from its start day: transaction ids, tx_time_days and the compromised
+ * cards and terminals all continue from day 0. Starting again on a later (or earlier) day of a lake
+ * that already holds days would restart them (duplicate ids, time going back, fraud state reset),
+ * so that is refused; the consistent continuation is the whole range from the lake's first day,
+ * whose existing days are skipped (same seed and sizes regenerate them identically).
+ */
+function refuseRestart(present: Day[], params: SimParams, uri: string): void {
+  if (present.length === 0 || present[0] === params.start) return;
+  const first = present[0];
+  const last = addDays(params.start, params.days - 1) > present[present.length - 1] ? addDays(params.start, params.days - 1) : present[present.length - 1];
+  const days = daysBetween(first, last) + 1;
+  throw usageError(
+    `the lake ${uri} already holds transactions from ${first} to ${present[present.length - 1]}; a simulation starting on ${params.start} would restart transaction ids, tx_time_days and the fraud state`,
+    `continue the same simulation instead: --start ${first} --days ${days} with the same --seed, --customers and --terminals (existing days are skipped), or use a new --lake`,
+  );
 }
