@@ -21,6 +21,13 @@ if [ -f "$root/scripts/apt-packages.txt" ]; then
     fi
   fi
 fi
-if ls "$root"/scripts/python/*.txt >/dev/null 2>&1; then
-  "$root/scripts/pyenv.sh" >/dev/null
+# Venvs named bench* serve only `npm run bench` (scripts/pyenv.sh bench...), not the suites.
+names=()
+for f in "$root"/scripts/python/*.txt; do
+  [ -e "$f" ] || continue
+  n=$(basename "$f" .txt)
+  case "$n" in bench*) ;; *) names+=("$n") ;; esac
+done
+if [ ${#names[@]} -gt 0 ]; then
+  "$root/scripts/pyenv.sh" "${names[@]}" >/dev/null
 fi

@@ -1,4 +1,5 @@
-import type { Ctx } from '../context.js';
+import type { ScoreOptions } from '../commands/scoreOptions.js';
+import type { CoreDeps } from '../coreDeps.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
 import { FEATURE_NAMES } from '../features/spec.js';
@@ -13,36 +14,42 @@ import { addDays, type Day } from '../util/dates.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
 
-export interface ScoreOptions {
-  date: Day;
-  model?: string;
-  threshold: number;
-  beta: number;
-  top: number;
-  out?: string;
-  buildMarts: boolean;
-  allowPartialHistory: boolean;
-  delay: number;
-  registeredModel: string;
-  cacheDir: string;
-  threads?: number;
-}
+/** The score options of the command table, plus where downloaded models are cached. */
+export type ScoreCoreOptions = ScoreOptions & { cacheDir: string };
 
-export interface ScoreDeps {
+export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'> {
   lake: Lake;
   db: Db;
   tracker: Tracker;
 }
 
+/** What `score` returns: printed by the command, the `--json` summary as it is. */
+export interface ScoreSummary {
+  [key: string]: unknown;
+  date: Day;
+  transactions: number;
+  flagged: number;
+  flaggedRate: number;
+  threshold: number;
+  quantiles: Record<string, number | null>;
+  noHistoryCustomers: number;
+  noHistoryTerminals: number;
+  modelUri: string;
+  modelVersion: string | null;
+  monitoring: Record<string, number | null> | null;
+  top: { transaction_id: string; tx_datetime: string; customer_id: string; terminal_id: string; tx_amount: number; fraud_score: number }[];
+  output: string;
+  predictSeconds: number;
+  seconds: number;
+}
+
 const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
 
-const fmt = (x: number | undefined, d = 4) => (x === undefined ? 'undef' : x.toFixed(d));
-
 /** Scores day D with a model: transactions of D joined with the marts of D-1, written to scores/date=D. */
-export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
-  const { lake, db, tracker } = deps;
-  const { log, out } = ctx;
+export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<ScoreSummary> {
+  const { lake, db, tracker, log } = deps;
   const started = Date.now();
+  // The command checks --out before any work; a direct caller gets the same refusal here.
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
@@ -63,7 +70,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
   const t0 = performance.now();
   const scores = await predictParallel(model, rows.columns, rows.n, { threads: opts.threads });
   const predictSeconds = (performance.now() - t0) / 1000;
-  await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: ctx.now() });
+  await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: deps.now() });
   await lake.writePartition('scores', opts.date, (tmp) => copyScores(db, tmp, 'parquet'));
   if (opts.out) await copyScores(db, opts.out, outFormat(opts.out)!);
 
@@ -78,23 +85,6 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
   const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
   await db.run('DROP TABLE scored_out');
 
-  out.line(`Scored ${opts.date}: ${rows.n} transactions with ${resolved.modelUri}${resolved.modelVersion ? ` (version ${resolved.modelVersion})` : ''}.`);
-  out.line(`Flagged at ${opts.threshold}: ${flagged} (${rows.n > 0 ? ((100 * flagged) / rows.n).toFixed(2) : '0.00'} %).`);
-  out.line(`Score quantiles: ${Object.entries(quantiles).map(([q, v]) => `${q} ${v === null ? '-' : v.toFixed(4)}`).join(', ')}.`);
-  out.line(`No history (zeros used): ${rows.noHistoryCustomers} rows without customer history, ${rows.noHistoryTerminals} without terminal history.`);
-  if (monitoring) {
-    out.line(
-      `Labels present: ROC AUC ${fmt(monitoring.roc_auc)}, PR AUC ${fmt(monitoring.pr_auc)}, accuracy ${fmt(monitoring.accuracy)}, precision ${fmt(monitoring.precision)}, recall ${fmt(monitoring.recall)}, F1 ${fmt(monitoring.f1)}, F${opts.beta} ${fmt(monitoring.f_beta)}.`,
-    );
-  }
-  if (top.length > 0) {
-    out.line(`Top ${top.length} riskiest:`);
-    out.table(
-      ['transaction_id', 'tx_datetime', 'customer_id', 'terminal_id', 'tx_amount', 'fraud_score'],
-      top.map((t) => [String(t.transaction_id), t.tx_datetime, String(t.customer_id), String(t.terminal_id), t.tx_amount.toFixed(2), t.fraud_score.toFixed(4)]),
-    );
-  }
-  out.line(`Written: ${lake.partitionUri('scores', opts.date)}${opts.out ? ` and ${opts.out}` : ''}`);
   return {
     date: opts.date,
     transactions: rows.n,
