@@ -81,7 +81,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       now: io.now ?? (() => new Date()),
       signal,
       secrets,
-      runEnv: { user: currentUser(io.env), airflow, isJob: Object.keys(airflow).length > 0 || !io.stdout.isTTY, cwd },
+      // JOB only under Airflow: Python's client writes LOCAL for any script (a pipe or cron looks the same).
+      runEnv: { user: currentUser(io.env), airflow, isJob: Object.keys(airflow).length > 0, cwd },
       progress: (total, title) => createProgress(io.stderr, total, title, showProgress),
     };
     const summary: Summary = await interruptible(signal, () => body(ctx));

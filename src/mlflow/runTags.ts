@@ -1,6 +1,7 @@
 /**
  * The system tags MLflow's Python client sets on a run (mlflow/utils/mlflow_tags.py), plus
- * fraudctl's own. `mlflow.source.type` is JOB under a scheduler (Airflow, cron), LOCAL from a shell.
+ * fraudctl's own. `mlflow.source.type` is JOB under Airflow (its AIRFLOW_CTX_* variables), LOCAL
+ * otherwise, as Python writes for a script (cron cannot be told from a shell pipe).
  */
 export interface RunTagInput {
   runName: string;

@@ -203,14 +203,15 @@ export class ServerState {
     return { info: { ...r.info }, data: { metrics, params: kv(r.params), tags: kv(r.tags) }, inputs: {} };
   }
 
-  versionJson(v: StoredVersion): Json {
+  /** Searches leave `aliases` out, as MLflow 3's server does (contract.test.ts). */
+  versionJson(v: StoredVersion, withAliases = true): Json {
     const aliases = [...(this.models.get(v.name)?.aliases ?? [])].filter(([, ver]) => ver === v.version).map(([a]) => a);
-    return { name: v.name, version: v.version, creation_timestamp: v.creation_timestamp, last_updated_timestamp: v.last_updated_timestamp, current_stage: 'None', description: '', source: v.source, run_id: v.run_id, status: v.status, tags: kv(v.tags), aliases };
+    return { name: v.name, version: v.version, creation_timestamp: v.creation_timestamp, last_updated_timestamp: v.last_updated_timestamp, current_stage: 'None', description: '', source: v.source, run_id: v.run_id, status: v.status, tags: kv(v.tags), ...(withAliases ? { aliases } : {}) };
   }
 
   modelJson(m: StoredModel): Json {
     const latest = m.versions.at(-1);
-    return { name: m.name, creation_timestamp: m.creation_timestamp, last_updated_timestamp: m.last_updated_timestamp, latest_versions: latest ? [this.versionJson(latest)] : [], tags: kv(m.tags), aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })) };
+    return { name: m.name, creation_timestamp: m.creation_timestamp, last_updated_timestamp: m.last_updated_timestamp, latest_versions: latest ? [this.versionJson(latest, false)] : [], tags: kv(m.tags), aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })) };
   }
 
   handle(key: string, p: Json): Json {
@@ -411,7 +412,7 @@ export class ServerState {
         const found = [...this.models.values()].flatMap((m) => m.versions).filter((v) => clauses.every((c) => compare(field(v, c), c.op, c.value)));
         found.sort((a, b) => a.name.localeCompare(b.name) || Number(b.version) - Number(a.version));
         const { page, next } = paginate(found, Number(p.max_results ?? 10000), p.page_token);
-        return { model_versions: page.map((v) => this.versionJson(v)), next_page_token: next };
+        return { model_versions: page.map((v) => this.versionJson(v, false)), next_page_token: next };
       }
       case 'POST model-versions/set-tag': {
         const v = this.version(required(p, 'name'), required(p, 'version'));

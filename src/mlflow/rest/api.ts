@@ -82,7 +82,7 @@ export class MlflowApi {
     return (await this.call<{ experiment_id: string }>('POST', 'experiments/create', { name })).experiment_id;
   }
 
-  async createRun(req: { experiment_id: string; run_name: string; start_time: number; tags: WireTag[] }, once = false): Promise<WireRun> {
+  async createRun(req: { experiment_id: string; user_id?: string; run_name: string; start_time: number; tags: WireTag[] }, once = false): Promise<WireRun> {
     return (await this.call<{ run: WireRun }>('POST', 'runs/create', req, once)).run;
   }
 

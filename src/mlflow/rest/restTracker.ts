@@ -156,7 +156,10 @@ export class RestTracker implements Tracker {
     await this.ready();
     const invocationId = randomUUID();
     const tags = this.wireTags({ 'mlflow.runName': opts.runName, ...opts.tags, [INVOCATION_TAG]: invocationId });
-    const req = { experiment_id: opts.experimentId, run_name: opts.runName, start_time: opts.startTime, tags };
+    // user_id as the Python client sends it (the mlflow.user value): the server's run info and the
+    // UI's "User" column come from it, not from the tag.
+    const user = opts.tags['mlflow.user'];
+    const req = { experiment_id: opts.experimentId, ...(user === undefined ? {} : { user_id: user }), run_name: opts.runName, start_time: opts.startTime, tags };
     let wire: WireRun;
     try {
       wire = await this.api.http.withRetries('POST runs/create', async (attempt) => {
