@@ -20,6 +20,7 @@ import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
 import { VERSION } from '../version.js';
+import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { OpenRuns } from './openRuns.js';
 import { definedMetrics, logTrial, METRIC_KEYS, metricList, undefinedTag } from './trialLog.js';
@@ -122,6 +123,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
   let parent: RunInfo | undefined;
   let version: ModelVersion | undefined;
   let promotion: Awaited<ReturnType<typeof promoteIfBetter>> | undefined;
+  let insights: TrainInsights | undefined;
   try {
     parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: ctx.now().getTime(), tags: baseTags(`train ${testDay}`) });
     await tracker.logBatch(parent.runId, {
@@ -213,6 +215,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         log.info({ promoted: promotion.promoted, reason: promotion.reason }, 'promotion');
       }
     }
+    insights = await recordTrainInsights({ model: best.model, test: { ...test, labels: test.labels }, trainDays: split.trainDays, trainRows: trainSet.nRows, trainFrauds, testFrauds, results, best: b, opts, parent, experimentId, trackingUri: tracker.uri, version, promotion }, ctx, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
@@ -245,6 +248,8 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
     best: { trial: bestTrial, runId: best.result.runId, ...best.result.params, metrics: definedMetrics(bm) },
     registered: version ? { name: version.name, version: version.version } : null,
     promotion: promotion ? { promoted: promotion.promoted, reason: promotion.reason } : null,
+    importances: insights?.importances ?? [],
+    reportSeconds: insights?.seconds,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
 }

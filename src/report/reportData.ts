@@ -1,0 +1,41 @@
+/**
+ * What a training report shows, as plain JSON. train writes it as the parent run's `report.json`
+ * beside `report.html`, so `fraudctl report --run ID` can render any run again (charts included:
+ * their Vega-Lite specs carry their data). Fields a given fraudctl did not produce (a validation
+ * window, intervals) are optional, and the report leaves them out.
+ */
+import type { Chart, FeatureImportance } from '../plots/chartSpecs.js';
+
+export const REPORT_FORMAT = 1;
+
+export interface ReportWindow {
+  name: string;
+  days: string[];
+  rows: number;
+  frauds: number;
+}
+
+export interface ReportTrial {
+  trial: number;
+  n_estimators: number;
+  max_depth: number;
+  metrics: Record<string, number | null | undefined>;
+  fitSeconds: number;
+  best: boolean;
+}
+
+export interface ReportData {
+  format: number;
+  fraudctlVersion: string;
+  createdAt: string;
+  run: { runId: string; experimentId: string; experiment: string; trackingUri: string };
+  settings: Record<string, string | number | boolean>;
+  windows: ReportWindow[];
+  trials: ReportTrial[];
+  /** Metrics of the chosen model per window name (validation, test), with optional [lo, hi] intervals. */
+  metrics: { window: string; values: Record<string, number | null | undefined>; intervals?: Record<string, [number, number]> }[];
+  confusion: { threshold: number; tp: number; fp: number; fn: number; tn: number };
+  importances: FeatureImportance[];
+  decision: { registered?: { name: string; version: string }; promoted?: boolean; reason: string };
+  charts: Chart[];
+}
