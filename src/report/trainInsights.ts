@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
+import type { Output } from '../output.js';
 import { permutationImportance } from '../explain/permutationImportance.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import type { ForestModel } from '../model/forest/index.js';
@@ -80,14 +81,19 @@ export async function recordTrainInsights(input: TrainInsightsInput, ctx: Ctx, t
     const artifacts = [...rendered.flatMap((r) => [`plots/${r.name}.png`, `plots/${r.name}.svg`]), 'feature_importance.json', 'report.json', 'report.html'];
     const seconds = +((performance.now() - t0) / 1000).toFixed(2);
     ctx.log.info({ seconds, artifacts: artifacts.length }, 'plots, importances and report logged');
-    ctx.out.table(
-      ['feature', 'impurity', 'perm_roc_auc_drop', 'perm_pr_auc_drop'],
-      [...importances].sort((a, b) => b.impurity - a.impurity).map((r) => [r.feature, fmt(r.impurity), fmt(r.rocAucDrop), fmt(r.prAucDrop)]),
-    );
     return { importances, artifacts, seconds };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The importance table train prints after its trial table, most important first. */
+export function printImportances(out: Output, importances: readonly FeatureImportance[]): void {
+  out.line('Feature importance (impurity: share of the training Gini decrease; perm: test-window drop when the column is shuffled):');
+  out.table(
+    ['feature', 'impurity', 'perm_roc_auc_drop', 'perm_pr_auc_drop'],
+    [...importances].sort((a, b) => b.impurity - a.impurity).map((r) => [r.feature, fmt(r.impurity), fmt(r.rocAucDrop), fmt(r.prAucDrop)]),
+  );
 }
 
 function reportData(input: TrainInsightsInput, at: { tp: number; fp: number; fn: number; tn: number }, importances: FeatureImportance[], charts: ReportData['charts']): ReportData {

@@ -20,7 +20,7 @@ import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
 import { VERSION } from '../version.js';
-import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
+import { printImportances, recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { OpenRuns } from './openRuns.js';
 import { definedMetrics, logTrial, METRIC_KEYS, metricList, undefinedTag } from './trialLog.js';
@@ -232,6 +232,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
   );
   const bm = best.result.metrics;
   out.line(`Best: trial ${bestTrial} — ROC AUC ${fmt(bm.roc_auc)}, PR AUC ${fmt(bm.pr_auc)}; at threshold ${opts.threshold}: precision ${fmt(bm.precision)}, recall ${fmt(bm.recall)}, F1 ${fmt(bm.f1)}, F${opts.beta} ${fmt(bm.f_beta)}.`);
+  if (insights) printImportances(out, insights.importances);
   out.line(`MLflow: experiment '${opts.experiment}' in ${tracker.uri}, parent run ${parent.runId}.`);
   if (version) out.line(`Registered ${version.name} version ${version.version}${promotion ? `; ${promotion.promoted ? 'promoted to champion' : 'not promoted'}: ${promotion.reason}` : ''}.`);
   return {
