@@ -17,6 +17,8 @@ export interface PermutationImportance {
 export interface PermutationOptions {
   seed: number;
   threads?: number;
+  /** Rows used at most: a seeded uniform sample of the window beyond that (16 predictions of it are made). */
+  maxRows?: number;
   /** Called after each feature, for progress. */
   onFeature?: (feature: string) => void;
 }
@@ -27,7 +29,8 @@ export async function permutationImportance(
   labels: Uint8Array,
   nRows: number,
   opts: PermutationOptions,
-): Promise<PermutationImportance[]> {
+): Promise<{ rows: number; importances: PermutationImportance[] }> {
+  ({ columns, labels, nRows } = subsample(columns, labels, nRows, opts.maxRows ?? Infinity, opts.seed));
   const scores = await predictParallel(model, [...columns], nRows, { threads: opts.threads });
   const baseAuc = rocAuc(labels, scores);
   const baseAp = averagePrecision(labels, scores);
@@ -53,5 +56,20 @@ export async function permutationImportance(
     });
     opts.onFeature?.(model.featureNames[f]);
   }
-  return out;
+  return { rows: nRows, importances: out };
+}
+
+/** A seeded uniform sample of maxRows rows (in their original order), or the rows as they are. */
+function subsample(columns: readonly Float64Array[], labels: Uint8Array, nRows: number, maxRows: number, seed: number) {
+  if (nRows <= maxRows) return { columns, labels, nRows };
+  const rng = new Rng(seed, 0x5a3b1e);
+  const idx = Uint32Array.from({ length: nRows }, (_, i) => i);
+  for (let i = 0; i < maxRows; i++) {
+    const j = i + rng.int(nRows - i);
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  const pick = idx.subarray(0, maxRows).sort();
+  return { columns: columns.map((c) => Float64Array.from(pick, (i) => c[i])), labels: Uint8Array.from(pick, (i) => labels[i]), nRows: maxRows };
 }

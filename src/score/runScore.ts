@@ -10,6 +10,7 @@ import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
 import type { Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
+import { scoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
 
@@ -87,6 +88,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
       `Labels present: ROC AUC ${fmt(monitoring.roc_auc)}, PR AUC ${fmt(monitoring.pr_auc)}, accuracy ${fmt(monitoring.accuracy)}, precision ${fmt(monitoring.precision)}, recall ${fmt(monitoring.recall)}, F1 ${fmt(monitoring.f1)}, F${opts.beta} ${fmt(monitoring.f_beta)}.`,
     );
   }
+  const insights = await scoreInsights(out, { scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
   if (top.length > 0) {
     out.line(`Top ${top.length} riskiest:`);
     out.table(
@@ -110,6 +112,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
       : null,
     top: top.map((t) => ({ ...t, transaction_id: String(t.transaction_id), customer_id: String(t.customer_id), terminal_id: String(t.terminal_id) })),
+    insights,
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
     seconds: +((Date.now() - started) / 1000).toFixed(2),

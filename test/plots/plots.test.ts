@@ -8,6 +8,7 @@ import { evaluationCurves } from '../../src/plots/curves.js';
 import { chartSvg, rasterOptions, renderCharts, writeChartFonts } from '../../src/plots/renderCharts.js';
 import { rocAuc, thresholdMetrics } from '../../src/model/metrics.js';
 import { Rng } from '../../src/util/rng.js';
+import { terminalHistogram } from '../../src/report/scoreInsights.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fraudctl-plots-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,6 +62,13 @@ function darkPixelsInTitle(svg: string, fontFiles: string[]): number {
   }
   return dark;
 }
+
+describe('terminal histogram', () => {
+  it('bars are log10(rows + 1) of the largest: 9 rows get half the bar of 99, 0 rows none', () => {
+    const lines = terminalHistogram([{ lo: 0, hi: 0.5, rows: 99 }, { lo: 0.5, hi: 0.9, rows: 9 }, { lo: 0.9, hi: 1, rows: 0 }], 10);
+    expect(lines).toEqual(['0.0–0.5 │██████████│ 99', '0.5–0.9 │█████     │  9', '0.9–1.0 │          │  0']);
+  });
+});
 
 describe('chart rendering', () => {
   it('draws text with the shipped font and none without it (no system font is used)', async () => {

@@ -98,6 +98,8 @@ describe('train: plots, importances and report', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'report-phone.png'), fullPage: true });
       await page.setViewportSize({ width: 1100, height: 900 });
       await page.screenshot({ path: join(ARTIFACTS, 'report-desktop.png'), fullPage: false });
+      await page.locator('#pr_curve').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(ARTIFACTS, 'report-charts.png'), fullPage: false });
     } finally {
       await browser.close();
     }
@@ -116,13 +118,21 @@ describe('fraudctl explain', () => {
     expect(scored.code, scored.stderr).toBe(0);
     const top = scored.json!.top as { transaction_id: string; fraud_score: number }[];
     expect(ex.map((e) => e.transactionId)).toEqual(top.map((t) => t.transaction_id));
+    // score's own read-outs: the histogram and confusion matrix cover every row; scoring the model's
+    // own test day flags exactly the share train logged for it.
+    const ins = scored.json!.insights as { histogram: { rows: number }[]; flaggedShare: number; trainingFlaggedShare: number; confusion: Record<string, number> };
+    const n = scored.json!.transactions as number;
+    expect(ins.histogram.reduce((s, b) => s + b.rows, 0)).toBe(n);
+    expect(Object.values(ins.confusion).reduce((a, b) => a + b, 0)).toBe(n);
+    expect(ins.confusion.tp + ins.confusion.fp).toBe(scored.json!.flagged);
+    expect(ins.trainingFlaggedShare).toBe(ins.flaggedShare);
     ex.forEach((e, i) => {
       expect(e.features.map((f) => f.feature)).toEqual([...FEATURE_NAMES]);
       expect(Math.abs(e.expectedValue + e.features.reduce((s, f) => s + f.contribution, 0) - e.score)).toBeLessThan(1e-9);
       expect(e.score).toBeCloseTo(top[i].fraud_score, 12);
     });
-    // The 7-day terminal risk of a transaction on the 10th comes from days 26 Dec … 1 Jan (delay 7).
-    expect(ex[0].features.find((f) => f.feature === 'term_risk_7d')!.window).toBe('terminal mart of 2025-01-09: 2024-12-26 … 2025-01-01');
+    // The 7-day terminal risk of a transaction on the 10th comes from the terminal mart of the 9th, days 27 Dec … 2 Jan (delay 7: ends 7 days before the 9th).
+    expect(ex[0].features.find((f) => f.feature === 'term_risk_7d')!.window).toBe('terminal mart of 2025-01-09: 2024-12-27 … 2025-01-02');
     expect(ex[0].features.find((f) => f.feature === 'cust_nb_tx_1d')!.window).toBe('customer mart of 2025-01-09: 2025-01-09');
   });
 
