@@ -1,6 +1,7 @@
 // Marts at course scale: build time and peak memory for one day, and the feature assembly of the
 // next day. Run `npm run build` first. Usage:
-//   flock /tmp/fraudctl-bench.lock node bench/marts.mjs [--lake DIR] [--runs 3] [--threads N]
+//   flock /tmp/fraudctl-bench.lock node bench/marts.mjs [--lake DIR] [--runs 3] [--threads N] [--features handbook,seed,union]
+// Each preset is measured on the same lake (its marts live side by side under features/).
 // The bench lake (1,000,000 customers, 1,000 terminals, 1.5 M transactions a day, 38 days: the 37
 // the marts of D read with delay 7, plus D+1 to assemble) is generated with DuckDB SQL on first
 // use and kept in --lake (default /tmp/fraudctl-bench-marts) for later runs.
@@ -16,6 +17,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(cpus().length) },
     child: { type: 'string' },
+    features: { type: 'string', default: 'handbook,seed,union' },
   },
 });
 
@@ -73,42 +75,45 @@ async function generate() {
 
 /** One measured run in a fresh process, so peak RSS is that of the build alone. */
 async function child(what) {
+  const { presetSpec } = await import('../dist/features/loadFeatureSpec.js');
+  const spec = presetSpec(args.features);
   const db = await openDb({ threads });
   const t0 = performance.now();
   let detail;
   if (what === 'build') {
     const { buildMartsForDay } = await import('../dist/features/marts.js');
-    const r = await buildMartsForDay(db, lake, D, { delay: DELAY, allowPartialHistory: false, overwrite: true, log });
+    const r = await buildMartsForDay(db, lake, D, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log });
     detail = { customers: r.customers, terminals: r.terminals };
   } else {
     const { loadFeatureRows } = await import('../dist/features/assemble.js');
-    const rows = await loadFeatureRows(db, lake, addDays(D, 1));
-    detail = { rows: rows.n, noHistoryCustomers: rows.noHistoryCustomers };
+    const rows = await loadFeatureRows(db, lake, addDays(D, 1), spec);
+    detail = { rows: rows.n, features: rows.featureNames.length, noHistoryCustomers: rows.noHistoryCustomers };
   }
   const seconds = (performance.now() - t0) / 1000;
   db.close();
   console.log(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail }));
 }
 
-function measure(what) {
+function measure(what, preset) {
   const out = [];
   for (let i = 0; i < Number(args.runs); i += 1) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, '--lake', args.lake, '--threads', args.threads], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, '--lake', args.lake, '--threads', args.threads, '--features', preset], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${what} run failed:\n${r.stderr}`);
     out.push(JSON.parse(r.stdout.trim().split('\n').pop()));
   }
   const secs = out.map((o) => o.seconds).sort((a, b) => a - b);
   const rss = Math.max(...out.map((o) => o.maxRssMb));
   const { seconds: _s, maxRssMb: _m, ...detail } = out[0];
-  console.log(`${what.padEnd(8)} median ${secs[Math.floor(secs.length / 2)].toFixed(2)} s (min ${secs[0].toFixed(2)}, max ${secs[secs.length - 1].toFixed(2)}), peak RSS ${rss.toFixed(0)} MB  ${JSON.stringify(detail)}`);
+  console.log(`${preset.padEnd(9)} ${what.padEnd(8)} median ${secs[Math.floor(secs.length / 2)].toFixed(2)} s (min ${secs[0].toFixed(2)}, max ${secs[secs.length - 1].toFixed(2)}), peak RSS ${rss.toFixed(0)} MB  ${JSON.stringify(detail)}`);
 }
 
 if (args.child) {
   await child(args.child);
 } else {
   await generate();
+  const presets = args.features.split(',');
   console.log(`marts of ${D} (delay ${DELAY}, ${threads} DuckDB threads, ${args.runs} runs, each in a fresh process):`);
-  measure('build');
+  for (const p of presets) measure('build', p);
   console.log(`features of ${addDays(D, 1)} (loadFeatureRows: join with the marts of ${D}, typed columns):`);
-  measure('assemble');
+  for (const p of presets) measure('assemble', p);
 }

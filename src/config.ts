@@ -10,7 +10,7 @@ import { ExitCode, FraudctlError } from './errors.js';
  */
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'enum';
 
-interface KeySpec {
+export interface KeySpec {
   key: string;
   kind: Kind;
   /** Flag name as commander stores it in opts() (camelCase), when there is a flag. */
@@ -110,7 +110,7 @@ export interface ConfigInput {
 
 const DEFAULT_FILE = 'fraudctl.config.json';
 
-function parseValue(spec: KeySpec, raw: unknown, where: string): { value?: unknown; error?: string } {
+export function parseValue(spec: KeySpec, raw: unknown, where: string): { value?: unknown; error?: string } {
   const bad = (allowed: string) => ({ error: `${where}: ${spec.key} must be ${allowed}, got ${JSON.stringify(raw)}` });
   switch (spec.kind) {
     case 'string':

@@ -8,6 +8,7 @@ import { ExitCode, FraudctlError } from './errors.js';
 import { createLogger, redact } from './log.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
+import { interruptedError } from './train/interrupt.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -73,7 +74,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       runEnv: { user: currentUser(io.env), airflow, isJob: Object.keys(airflow).length > 0 || !io.stdout.isTTY, cwd },
       progress: (total, title) => createProgress(io.stderr, total, title, showProgress),
     };
-    const summary: Summary = await body(ctx);
+    const summary: Summary = await interruptible(signal, () => body(ctx));
     if (jsonMode) io.stdout.write(`${toJsonLine({ ok: true, ...summary })}\n`);
   };
 
@@ -94,6 +95,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   }
   return exitCode;
+}
+
+/**
+ * The one place a fired SIGINT / SIGTERM becomes exit 130 / 143: whether the body failed because of
+ * it (whatever error it threw) or finished anyway, the run was interrupted and says so.
+ */
+async function interruptible<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    if (signal.aborted && !(err instanceof FraudctlError && (err.exitCode === ExitCode.Sigint || err.exitCode === ExitCode.Sigterm))) throw interruptedError(signal);
+    throw err;
+  }
+  if (signal.aborted) throw interruptedError(signal);
+  return result;
 }
 
 function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean): number {

@@ -1,39 +1,49 @@
 import { join, resolve } from 'node:path';
+import { coreDeps } from '../coreDeps.js';
+import { action } from './action.js';
 import { examples } from './args.js';
+import { addOptions } from './optionTable.js';
 import { withPipeline } from './pipeline.js';
-import { addScoringOptions, scoreOptions } from './score.js';
+import { SCORING_OPTIONS } from './scoreOptions.js';
 import type { CommandDef } from './types.js';
 
 export const dailyCommand: CommandDef = (program, run) => {
-  addScoringOptions(
+  addOptions(
     program
       .command('daily')
       .description('the cron / Airflow entry point: build the marts of D-1, then score D (idempotent; one run per date at a time)'),
+    SCORING_OPTIONS,
   )
     .addHelpText(
       'after',
       examples('fraudctl daily --date 2025-03-21 --json', 'flock -n /run/lock/fraudctl-daily.lock fraudctl daily --date "$(date -d yesterday +%F)"') +
         '\nA second run of the same date while one is running is refused (exit 4); a lock left by a dead process is taken over.\n',
     )
-    .action(async (_o, cmd) => {
-      const o = cmd.optsWithGlobals();
-      await run(o, async (ctx) => {
+    .action(
+      action(run, SCORING_OPTIONS, async (o, ctx) => {
         const { acquireLock } = await import('../util/lock.js');
         const { addDays } = await import('../util/dates.js');
         const lock = await acquireLock(join(resolve(ctx.runEnv.cwd, ctx.config.cacheDir), 'locks', `daily-${o.date}.lock`), `fraudctl daily --date ${o.date}`, ctx.log);
         try {
+          const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+          const featureSpec = o.features ? await loadFeatureSpec(o.features) : undefined;
           return await withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
             const { buildMartsForDay } = await import('../features/marts.js');
-            const { score } = await import('../score/runScore.js');
+            const { score, resolveScoringModel } = await import('../score/runScore.js');
+            const { printScoreSummary } = await import('./scoreReport.js');
             const martDay = addDays(o.date, -1);
-            const marts = await buildMartsForDay(db, lake, martDay, { delay: ctx.config.delay, allowPartialHistory: o.allowPartialHistory === true, overwrite: false, log: ctx.log });
-            ctx.out.line(`Marts of ${martDay}: ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
-            const scored = await score(scoreOptions({ ...o, buildMarts: false }, ctx), ctx, { lake, db, tracker: tracker! });
-            return { date: o.date, marts: { day: martDay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
+            const opts = { ...o, buildMarts: false, out: undefined, cacheDir: ctx.config.cacheDir, featureSpec };
+            // The marts of the model's own spec and delay (the model carries them).
+            const { spec, delay } = await resolveScoringModel(opts, tracker!, ctx.log);
+            const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log });
+            ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
+            const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+            printScoreSummary(ctx.out, scored, o);
+            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
           });
         } finally {
           await lock.release();
         }
-      });
-    });
+      }),
+    );
 };

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
+import { defaultOptions } from '../commands/optionTable.js';
+import { printScoreSummary } from '../commands/scoreReport.js';
+import { SCORE_OPTIONS } from '../commands/scoreOptions.js';
+import { printTrainSummary } from '../commands/trainReport.js';
+import { TRAIN_OPTIONS } from '../commands/trainOptions.js';
 import type { Ctx } from '../context.js';
+import { coreDeps } from '../coreDeps.js';
 import { LocalLake } from '../lake/localLake.js';
 import { openDb } from '../lake/db.js';
 import { FileStore } from '../mlflow/fileStore.js';
@@ -47,51 +53,16 @@ export async function runDemo(o: DemoOptions, ctx: Ctx) {
   const tracker = await FileStore.open(o.mlruns, { cwd: ctx.runEnv.cwd, log, secrets: ctx.secrets });
   try {
     out.line(`\n== 2/3 train: 3 train days, gap 1, test day ${testDay}, ${o.maxEvals} trials (marts built as needed)`);
-    const trained = await train(
-      {
-        days: 3,
-        testDay,
-        gap: 1,
-        sample: 0.5,
-        maxEvals: o.maxEvals,
-        startupTrials: 2,
-        trees: [50, 300],
-        depth: [4, 20],
-        search: 'tpe',
-        seed: o.seed,
-        threshold: ctx.config.threshold,
-        beta: 1.5,
-        delay: ctx.config.delay,
-        minSamplesLeaf: 1,
-        buildMarts: true,
-        allowPartialHistory: false,
-        experiment: ctx.config.experiment,
-        registeredModel: ctx.config.registeredModel,
-        register: true,
-        promote: true,
-        threads: ctx.config.threads,
-      },
-      ctx,
-      { lake, db, tracker },
-    );
+    const deps = { ...coreDeps(ctx), lake, db, tracker };
+    // The table's defaults (and the configured settings), with the demo's own choices on top.
+    const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, ctx.config), testDay, maxEvals: o.maxEvals, seed: o.seed, promote: true };
+    const trained = await train(trainOpts, deps);
+    printTrainSummary(out, trained, trainOpts);
 
     out.line(`\n== 3/3 score ${last} with the registered model`);
-    const scored = await score(
-      {
-        date: last,
-        threshold: ctx.config.threshold,
-        beta: 1.5,
-        top: 5,
-        buildMarts: true,
-        allowPartialHistory: false,
-        delay: ctx.config.delay,
-        registeredModel: ctx.config.registeredModel,
-        cacheDir: join(o.dir, 'cache'),
-        threads: ctx.config.threads,
-      },
-      ctx,
-      { lake, db, tracker },
-    );
+    const scoreOpts = { ...defaultOptions(SCORE_OPTIONS, ctx.config), date: last, top: 5, cacheDir: join(o.dir, 'cache') };
+    const scored = await score(scoreOpts, deps);
+    printScoreSummary(out, scored, scoreOpts);
 
     const seconds = (Date.now() - started) / 1000;
     out.line(`\nDone in ${seconds.toFixed(1)} s.`);

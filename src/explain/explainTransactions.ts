@@ -3,17 +3,15 @@
  * score assembles them (marts of D-1), the model scores them, and TreeSHAP splits each score into
  * the expected score plus one contribution per feature.
  */
-import type { Ctx } from '../context.js';
+import type { CoreDeps } from '../coreDeps.js';
 import { dataError, usageError } from '../errors.js';
 import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames } from '../features/featureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { readModelDir } from '../mlflow/mlmodel.js';
-import { resolveModel } from '../mlflow/modelUri.js';
 import type { Tracker } from '../mlflow/tracker.js';
 import { loadForest, predictParallel } from '../model/forest/index.js';
-import { defaultModelUri } from '../score/chooseModel.js';
+import { resolveScoringModel } from '../score/runScore.js';
 import { addDays, type Day } from '../util/dates.js';
 import { featureWindow } from './featureWindows.js';
 import { explainRow, prepareForestShap, rowValues } from './forestShap.js';
@@ -23,6 +21,7 @@ export interface ExplainOptions {
   transaction?: string;
   top?: number;
   model?: string;
+  /** Used for a model that carries no delay of its own (as score does). */
   delay: number;
   registeredModel: string;
   cacheDir: string;
@@ -51,15 +50,16 @@ export interface TransactionExplanation {
   features: FeatureContribution[];
 }
 
-export async function explainTransactions(opts: ExplainOptions, ctx: Ctx, deps: { lake: Lake; db: Db; tracker: Tracker }) {
+export async function explainTransactions(opts: ExplainOptions, ctx: Pick<CoreDeps, 'log'>, deps: { lake: Lake; db: Db; tracker: Tracker }) {
   if ((opts.transaction === undefined) === (opts.top === undefined)) throw usageError('give --transaction ID or --top N (one of them)');
   const { lake, db, tracker } = deps;
-  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
-  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
-  const model = await loadForest((await readModelDir(resolved.dir)).modelPath, FEATURE_NAMES);
+  // The model and its own feature spec and label delay, exactly as score picks them.
+  const { resolved, modelDir, spec, delay } = await resolveScoringModel({ ...opts, model: opts.model, featureSpec: undefined }, tracker, ctx.log);
+  const names = featureNames(spec);
+  const model = await loadForest(modelDir.modelPath, names);
   if (!(await lake.has('transactions', opts.date))) throw dataError(`no transactions for ${opts.date} in ${lake.uri}`, 'fraudctl lake ls shows the days present');
-  await ensureMarts(db, lake, [addDays(opts.date, -1)], { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: ctx.log });
-  const rows = await loadFeatureRows(db, lake, opts.date);
+  await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log: ctx.log });
+  const rows = await loadFeatureRows(db, lake, opts.date, spec);
 
   let picked: number[];
   if (opts.transaction !== undefined) {
@@ -85,7 +85,7 @@ export async function explainTransactions(opts: ExplainOptions, ctx: Ctx, deps: 
       ...(rows.labels ? { fraud: rows.labels[r] } : {}),
       score: e.score,
       expectedValue: e.expectedValue,
-      features: FEATURE_NAMES.map((f, k) => ({ feature: f, value: x[k], window: featureWindow(f, opts.date, opts.delay), contribution: e.contributions[k] })),
+      features: names.map((f, k) => ({ feature: f, value: x[k], window: featureWindow(f, opts.date, delay), contribution: e.contributions[k] })),
     };
   });
   return { date: opts.date, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, evenSplits: shap.evenSplits, explanations };

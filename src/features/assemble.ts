@@ -7,8 +7,10 @@ import { addDays, type Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
 import { scatterColumns, type ColumnSink } from './columns.js';
 import { buildFeatureSql } from './featureSql.js';
+import { featureNames, type FeatureSpec } from './featureSpec.js';
+import { martDataset } from './loadFeatureSpec.js';
+import { requireMatchingMarts } from './martMeta.js';
 import { buildMartsForDays } from './marts.js';
-import { FEATURE_NAMES } from './spec.js';
 
 export interface FeatureRows {
   day: Day;
@@ -18,9 +20,11 @@ export interface FeatureRows {
   customerId: BigInt64Array;
   terminalId: BigInt64Array;
   txAmount: Float64Array;
+  /** The spec's feature names, the order of `columns`. */
+  featureNames: string[];
   /** tx_fraud when the partition carries it for every row (undefined otherwise). */
   labels?: Uint8Array;
-  /** FEATURE_NAMES order, length 15, each of length n. */
+  /** featureNames order, each of length n. */
   columns: Float64Array[];
   /** Rows whose customer is absent from the customer mart of D-1 (features zero: no history). */
   noHistoryCustomers: number;
@@ -32,29 +36,25 @@ export interface FeatureRows {
  * partition's row order. Throws exit 3 naming every missing partition (a missing mart is an error,
  * never silent zeros).
  */
-export async function loadFeatureRows(db: Db, lake: Lake, day: Day): Promise<FeatureRows> {
+export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: FeatureSpec): Promise<FeatureRows> {
   const prev = addDays(day, -1);
-  const needed: [Dataset, Day][] = [
-    ['transactions', day],
-    ['features/customer', prev],
-    ['features/terminal', prev],
-  ];
+  const needed: [Dataset, Day][] = [['transactions', day], ...spec.marts.map((m) => [martDataset(spec, m.entity), prev] as [Dataset, Day])];
   const missing: string[] = [];
   for (const [ds, d] of needed) if (!(await lake.has(ds, d))) missing.push(lake.partitionUri(ds, d));
   if (missing.length > 0) {
     const martsMissing = missing.length > 1 || !missing[0].includes('transactions');
     throw new FraudctlError(`features of ${day} need partitions that are missing: ${missing.join(', ')}`, ExitCode.Data, {
-      hint: martsMissing ? `build the marts first: fraudctl marts build --date ${prev}` : `ingest or simulate ${day} first`,
+      hint: martsMissing ? `build the marts first: fraudctl marts build --date ${prev} --features ${spec.name}` : `ingest or simulate ${day} first`,
       details: { missing },
     });
   }
   const [txPath] = await lake.pathsForRead('transactions', [day]);
-  const [custPath] = await lake.pathsForRead('features/customer', [prev]);
-  const [termPath] = await lake.pathsForRead('features/terminal', [prev]);
+  const martPaths: Partial<Record<'customer' | 'terminal', string>> = {};
+  for (const m of spec.marts) [martPaths[m.entity]] = await lake.pathsForRead(martDataset(spec, m.entity), [prev]);
   try {
     const { rows: n, withLabels } = await checkTransactions(db, txPath, day);
-    const { sql, params } = buildFeatureSql({ transactionsPath: txPath, customerMartPath: custPath, terminalMartPath: termPath, withLabels });
-    return await toFeatureRows(day, n, await db.conn.stream(sql, params), withLabels);
+    const { sql, params } = buildFeatureSql(spec, { transactionsPath: txPath, martPaths, withLabels });
+    return await toFeatureRows(day, n, await db.conn.stream(sql, params), withLabels, featureNames(spec));
   } catch (e) {
     throw readFailure(e, `features of ${day}`);
   }
@@ -77,7 +77,7 @@ async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ ro
 }
 
 /** Typed columns from the feature query, in the partition's row order (no row objects). */
-async function toFeatureRows(day: Day, n: number, result: DuckDBResult, withLabels: boolean): Promise<FeatureRows> {
+async function toFeatureRows(day: Day, n: number, result: DuckDBResult, withLabels: boolean, features: string[]): Promise<FeatureRows> {
   const names = result.columnNames();
   const col = (name: string) => names.indexOf(name);
   const rows: FeatureRows = {
@@ -88,7 +88,8 @@ async function toFeatureRows(day: Day, n: number, result: DuckDBResult, withLabe
     customerId: new BigInt64Array(n),
     terminalId: new BigInt64Array(n),
     txAmount: new Float64Array(n),
-    columns: FEATURE_NAMES.map(() => new Float64Array(n)),
+    featureNames: features,
+    columns: features.map(() => new Float64Array(n)),
     noHistoryCustomers: 0,
     noHistoryTerminals: 0,
   };
@@ -102,12 +103,12 @@ async function toFeatureRows(day: Day, n: number, result: DuckDBResult, withLabe
     { column: col('terminal_id'), out: rows.terminalId },
     { column: col('cust_missing'), out: custMissing },
     { column: col('term_missing'), out: termMissing },
-    ...FEATURE_NAMES.map((name, f) => ({ column: col(name), out: rows.columns[f] })),
+    ...features.map((name, f) => ({ column: col(name), out: rows.columns[f] })),
+    { column: col('tx_raw_amount'), out: rows.txAmount },
   ];
   if (labels) sinks.push({ column: col('label'), out: labels });
   const copied = await scatterColumns(result, col('file_row_number'), sinks);
   if (copied !== n) throw new Error(`feature query returned ${copied} rows for ${n} transactions`);
-  rows.txAmount.set(rows.columns[0]);
   for (let i = 0; i < n; i += 1) {
     rows.noHistoryCustomers += custMissing[i];
     rows.noHistoryTerminals += termMissing[i];
@@ -117,6 +118,9 @@ async function toFeatureRows(day: Day, n: number, result: DuckDBResult, withLabe
 }
 
 export interface EnsureMartsOptions {
+  spec: FeatureSpec;
+  /** How the spec was named on the command line (for hints). */
+  specRef?: string;
   build: boolean;
   delay: number;
   allowPartialHistory: boolean;
@@ -124,28 +128,33 @@ export interface EnsureMartsOptions {
 }
 
 /**
- * Makes sure the customer and terminal marts of each mart day exist: builds the missing ones
- * (logging 'building missing marts …'), or with build = false throws exit 3 listing every
- * missing mart partition.
+ * Makes sure the spec's marts of each mart day exist and were built with this spec and delay:
+ * builds the missing ones (logging 'building missing marts …'), or with build = false throws
+ * exit 3 listing every missing mart partition. An existing mart of another spec or delay is
+ * refused (exit 3, naming both), never mixed in.
  */
 export async function ensureMarts(db: Db, lake: Lake, martDays: Day[], opts: EnsureMartsOptions): Promise<{ built: Day[] }> {
   const days = [...new Set(martDays)].sort();
   const missing: string[] = [];
   const todo: Day[] = [];
   for (const day of days) {
+    await requireMatchingMarts(db, lake, opts.spec, day, opts.delay, opts.specRef);
     const gaps = [];
-    for (const ds of ['features/customer', 'features/terminal'] as const) if (!(await lake.has(ds, day))) gaps.push(lake.partitionUri(ds, day));
+    for (const m of opts.spec.marts) {
+      const ds = martDataset(opts.spec, m.entity);
+      if (!(await lake.has(ds, day))) gaps.push(lake.partitionUri(ds, day));
+    }
     if (gaps.length > 0) todo.push(day);
     missing.push(...gaps);
   }
   if (todo.length === 0) return { built: [] };
   if (!opts.build) {
     throw new FraudctlError(`marts missing for ${formatDays(todo)}: ${missing.join(', ')}`, ExitCode.Data, {
-      hint: `build them: fraudctl marts build ${todo.length === 1 ? `--date ${todo[0]}` : `--from ${todo[0]} --to ${todo[todo.length - 1]}`}`,
+      hint: `build them: fraudctl marts build ${todo.length === 1 ? `--date ${todo[0]}` : `--from ${todo[0]} --to ${todo[todo.length - 1]}`} --features ${opts.specRef ?? opts.spec.name}`,
       details: { missing },
     });
   }
   opts.log.info({ days: todo }, `building missing marts for ${formatDays(todo)}`);
-  await buildMartsForDays(db, lake, todo, { delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, overwrite: false, log: opts.log });
+  await buildMartsForDays(db, lake, todo, { spec: opts.spec, specRef: opts.specRef, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, overwrite: false, log: opts.log });
   return { built: todo };
 }

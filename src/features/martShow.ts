@@ -1,10 +1,13 @@
-import { readParquetList, sqlString, type Db } from '../lake/db.js';
+import { readParquetList, type Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { ExitCode, FraudctlError } from '../errors.js';
-import type { Day } from '../util/dates.js';
+import { addDays, type Day } from '../util/dates.js';
 import { readFailure } from './dayList.js';
-import { CUSTOMER_MART, TERMINAL_MART, windowBounds, windowEnd } from './martSql.js';
-import { WINDOWS } from './spec.js';
+import { ENTITY_COLUMN, martUsesDelay, type Entity, type FeatureSpec } from './featureSpec.js';
+import { martDataset, presetSpec } from './loadFeatureSpec.js';
+import { parseMartMeta, readKv } from './martMeta.js';
+import { DEFAULT_PRESET } from './presets.js';
+import { columnWindowEnd } from './specMartSql.js';
 
 export interface MartFeature {
   name: string;
@@ -16,11 +19,13 @@ export interface MartFeature {
 
 export interface MartEntityView {
   day: Day;
-  mart: 'customer' | 'terminal';
+  mart: Entity;
   id: string;
-  /** False when the entity has no transaction in the 30-day window: every feature is 0. */
+  spec: string;
+  specHash: string;
+  /** False when the entity has no transaction in any window of the mart: every feature is 0. */
   found: boolean;
-  /** The label delay the terminal mart was built with (null for the customer mart). */
+  /** The label delay the mart was built with (null when no column of it is behind the delay). */
   delay: number | null;
   /** Transaction days the mart's windows lacked when it was built (--allow-partial-history). */
   missingHistory: Day[];
@@ -28,35 +33,31 @@ export interface MartEntityView {
   uri: string;
 }
 
-/** One entity's row of the customer or terminal mart of `day`, with the window of each value. */
-export async function showMartEntity(db: Db, lake: Lake, day: Day, mart: 'customer' | 'terminal', id: bigint): Promise<MartEntityView> {
-  const kind = mart === 'customer' ? CUSTOMER_MART : TERMINAL_MART;
-  const uri = lake.partitionUri(kind.dataset, day);
-  if (!(await lake.has(kind.dataset, day))) {
-    throw new FraudctlError(`no ${mart} mart for ${day} in ${lake.uri}`, ExitCode.Data, { hint: `build it first: fraudctl marts build --date ${day}` });
+/** One entity's row of a mart of `day`, with the window of each value. */
+export async function showMartEntity(db: Db, lake: Lake, day: Day, entity: Entity, id: bigint, spec: FeatureSpec = presetSpec(DEFAULT_PRESET)): Promise<MartEntityView> {
+  const mart = spec.marts.find((m) => m.entity === entity);
+  if (!mart) throw new FraudctlError(`feature spec ${spec.name} has no ${entity} mart`, ExitCode.Usage);
+  const ds = martDataset(spec, entity);
+  const uri = lake.partitionUri(ds, day);
+  if (!(await lake.has(ds, day))) {
+    throw new FraudctlError(`no ${entity} mart of spec ${spec.name} for ${day} in ${lake.uri}`, ExitCode.Data, { hint: `build it first: fraudctl marts build --date ${day} --features ${spec.name}` });
   }
-  const [path] = await lake.pathsForRead(kind.dataset, [day]);
-  let meta: Record<string, string>;
+  const [path] = await lake.pathsForRead(ds, [day]);
+  let kv: Record<string, string>;
   let rows: Record<string, unknown>[];
   try {
-    const kv = await db.all<{ k: string; v: string }>(`SELECT CAST(key AS VARCHAR) AS k, CAST(value AS VARCHAR) AS v FROM parquet_kv_metadata(${sqlString(path)})`);
-    meta = Object.fromEntries(kv.map((r) => [r.k, r.v]));
-    rows = await db.all(`SELECT * FROM ${readParquetList([path])} WHERE ${kind.entity} = $id`, { id });
+    kv = await readKv(db, path);
+    rows = await db.all(`SELECT * FROM ${readParquetList([path])} WHERE ${ENTITY_COLUMN[entity]} = $id`, { id });
   } catch (e) {
-    throw readFailure(e, `${mart} mart of ${day} (${uri})`);
+    throw readFailure(e, `${entity} mart of ${day} (${uri})`);
   }
-  const delay = mart === 'terminal' ? Number(meta['fraudctl.delay'] ?? NaN) : null;
+  const meta = parseMartMeta(kv);
+  const delay = martUsesDelay(mart) ? meta.delay : null;
   if (delay !== null && !Number.isInteger(delay)) throw new FraudctlError(`${uri} does not record its label delay: rebuild it with fraudctl marts build --date ${day} --overwrite`, ExitCode.Data);
-  const bounds = windowBounds(windowEnd(kind, day, delay ?? 0));
   const row = rows[0];
-  const features = WINDOWS.flatMap((n) =>
-    [`${kind.prefix}_nb_tx_${n}d`, `${kind.prefix}_${kind.mean}_${n}d`].map((name) => ({
-      name,
-      value: row ? Number(row[name]) : 0,
-      from: bounds[n][0],
-      to: bounds[n][1],
-    })),
-  );
-  const missing = meta['fraudctl.missing_history'];
-  return { day, mart, id: id.toString(), found: row !== undefined, delay, missingHistory: missing ? missing.split(',') : [], features, uri };
+  const features = mart.columns.map((c) => {
+    const to = columnWindowEnd(day, delay ?? 0, c.lagged);
+    return { name: c.name, value: row ? Number(row[c.name]) : 0, from: addDays(to, -(c.days - 1)), to };
+  });
+  return { day, mart: entity, id: id.toString(), spec: meta.spec, specHash: meta.specHash, found: row !== undefined, delay, missingHistory: meta.missingHistory, features, uri };
 }

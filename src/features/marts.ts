@@ -4,13 +4,22 @@ import type { Logger } from '../log.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
-import { buildMartSql, CUSTOMER_MART, TERMINAL_MART, windowDays, windowEnd, type MartKind } from './martSql.js';
+import type { FeatureSpec, MartDef } from './featureSpec.js';
+import { martDataset, presetSpec } from './loadFeatureSpec.js';
+import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
+import { DEFAULT_PRESET } from './presets.js';
+import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
+import { duckdbDialect } from './sqlDialect.js';
 
 export interface BuildMartsOptions {
   delay: number;
   allowPartialHistory: boolean;
   overwrite: boolean;
   log: Logger;
+  /** The feature spec whose marts are built (default: the handbook preset). */
+  spec?: FeatureSpec;
+  /** How the spec was named on the command line (for hints): a preset or a file path. */
+  specRef?: string;
   /** Days with a transactions partition, when the caller already listed them (saves a listing per day). */
   available?: ReadonlySet<Day>;
 }
@@ -27,15 +36,16 @@ export interface BuildMartsResult {
   seconds: number;
 }
 
-/** Every transaction day the two marts of `day` read: D-29 … D and D-delay-29 … D-delay. */
-export function historyDays(day: Day, delay: number): Day[] {
-  const days = new Set([...windowDays(windowEnd(CUSTOMER_MART, day, delay)), ...windowDays(windowEnd(TERMINAL_MART, day, delay))]);
-  return [...days].sort();
+const specOrDefault = (spec: FeatureSpec | undefined) => spec ?? presetSpec(DEFAULT_PRESET);
+
+/** Every transaction day the marts of `day` read (handbook: D-29 … D and D-delay-29 … D-delay). */
+export function historyDays(day: Day, delay: number, spec?: FeatureSpec): Day[] {
+  return [...new Set(specOrDefault(spec).marts.flatMap((m) => martHistoryDays(m, day, delay)))].sort();
 }
 
 /** The history days of `day` that have no transactions partition. */
-export function missingHistory(day: Day, delay: number, available: ReadonlySet<Day>): Day[] {
-  return historyDays(day, delay).filter((d) => !available.has(d));
+export function missingHistory(day: Day, delay: number, available: ReadonlySet<Day>, spec?: FeatureSpec): Day[] {
+  return historyDays(day, delay, spec).filter((d) => !available.has(d));
 }
 
 /** The exit-3 error for missing history, naming the days and the way out. */
@@ -44,25 +54,41 @@ export function missingHistoryError(martDays: Day[], missing: Day[], lake: Lake,
   return new FraudctlError(`${what} need transactions that ${lake.uri} lacks: ${formatDays(missing)} (${missing.length} day${missing.length === 1 ? '' : 's'})`, ExitCode.Data, {
     hint: partialAllowed
       ? 'a mart day needs its own transactions even with --allow-partial-history: ingest or simulate it first'
-      : 'ingest or simulate those days, or pass --allow-partial-history to compute over what exists (normal for the first 30 + delay days of a lake)',
+      : 'ingest or simulate those days, or pass --allow-partial-history to compute over what exists (normal for the first days of a lake, as long as the longest window plus the delay)',
     details: { missing },
   });
 }
 
 /**
- * Builds the customer and terminal marts of one day (DESIGN.md §3) and writes each atomically.
- * The transactions of the day itself are always required; older missing days fail with exit 3
- * unless allowPartialHistory. The terminal partition is written inside the customer partition's
- * write, so a failure of either build leaves both previous partitions as they were.
+ * Which marts of `day` must be (re)built. An existing partition is kept only when its metadata
+ * says it was built with this spec and (for a mart behind the label delay) this delay; one built
+ * otherwise is refused (exit 3, naming both) unless overwrite — never silently reused.
+ */
+async function martsToBuild(db: Db, lake: Lake, spec: FeatureSpec, day: Day, opts: BuildMartsOptions): Promise<MartDef[]> {
+  const todo: MartDef[] = [];
+  for (const mart of spec.marts) {
+    if (opts.overwrite || !(await lake.has(martDataset(spec, mart.entity), day))) {
+      todo.push(mart);
+      continue;
+    }
+    const why = await existingMartMismatch(db, lake, spec, mart, day, opts.delay);
+    if (why) throw mismatchError(lake, spec, mart, day, opts.delay, why, opts.specRef);
+  }
+  return todo;
+}
+
+/**
+ * Builds the marts of one day for a feature spec and writes each atomically. The transactions of
+ * the day itself are always required; older missing days fail with exit 3 unless
+ * allowPartialHistory. Each later mart is written inside the earlier ones' writes, so a failure
+ * of any build leaves every previous partition as it was.
  */
 export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: BuildMartsOptions): Promise<BuildMartsResult> {
   const started = performance.now();
-  const todo = {
-    customer: opts.overwrite || !(await lake.has(CUSTOMER_MART.dataset, day)),
-    terminal: opts.overwrite || !(await lake.has(TERMINAL_MART.dataset, day)),
-  };
-  if (!todo.customer && !todo.terminal) {
-    opts.log.debug({ day }, 'marts already built; skipped');
+  const spec = specOrDefault(opts.spec);
+  const todo = await martsToBuild(db, lake, spec, day, opts);
+  if (todo.length === 0) {
+    opts.log.debug({ day, spec: spec.name }, 'marts already built; skipped');
     return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0 };
   }
   const available = opts.available ?? new Set(await lake.listDays('transactions'));
@@ -71,56 +97,41 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
       hint: `ingest or simulate ${day} first (fraudctl lake ls shows what exists)`,
     });
   }
-  const missing = missingHistory(day, opts.delay, available);
+  const missing = missingHistory(day, opts.delay, available, spec);
   if (missing.length > 0 && !opts.allowPartialHistory) throw missingHistoryError([day], missing, lake);
   if (missing.length > 0) opts.log.warn({ day, missingHistory: missing }, `marts of ${day}: partial history, ${missing.length} day(s) missing: ${formatDays(missing)}`);
 
-  const counts: { customers: number | null; terminals: number | null } = { customers: null, terminals: null };
-  const meta = { delay: opts.delay, missing };
-  const writeTerminal = async () => {
-    if (todo.terminal) counts.terminals = await writeMart(db, lake, TERMINAL_MART, day, available, meta);
-  };
-  if (todo.customer) {
-    await lake.writePartition(CUSTOMER_MART.dataset, day, async (tmp) => {
-      counts.customers = await copyMart(db, lake, CUSTOMER_MART, day, available, meta, tmp);
-      await writeTerminal();
+  const counts: Record<string, number> = {};
+  const write = async (k: number): Promise<void> => {
+    if (k === todo.length) return;
+    const mart = todo[k];
+    await lake.writePartition(martDataset(spec, mart.entity), day, async (tmp) => {
+      counts[mart.entity] = await copyMart(db, lake, spec, mart, day, available, { delay: opts.delay, missing }, tmp);
+      await write(k + 1);
     });
-  } else {
-    await writeTerminal();
-  }
+  };
+  await write(0);
+  const result = { customers: counts.customer ?? null, terminals: counts.terminal ?? null };
   const seconds = (performance.now() - started) / 1000;
-  opts.log.info({ day, ...counts, seconds: Number(seconds.toFixed(2)) }, `marts of ${day} built`);
-  return { day, ...counts, missingHistory: missing, skipped: false, seconds };
-}
-
-interface MartMeta {
-  delay: number;
-  missing: Day[];
-}
-
-async function writeMart(db: Db, lake: Lake, kind: MartKind, day: Day, available: ReadonlySet<Day>, meta: MartMeta): Promise<number> {
-  let rows = 0;
-  await lake.writePartition(kind.dataset, day, async (tmp) => {
-    rows = await copyMart(db, lake, kind, day, available, meta, tmp);
-  });
-  return rows;
+  opts.log.info({ day, spec: spec.name, ...result, seconds: Number(seconds.toFixed(2)) }, `marts of ${day} built`);
+  return { day, ...result, missingHistory: missing, skipped: false, seconds };
 }
 
 /** Computes one mart into a parquet file at `target`; returns the number of rows. */
-async function copyMart(db: Db, lake: Lake, kind: MartKind, day: Day, available: ReadonlySet<Day>, meta: MartMeta, target: string): Promise<number> {
-  const end = windowEnd(kind, day, meta.delay);
-  const days = windowDays(end).filter((d) => available.has(d));
+async function copyMart(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, available: ReadonlySet<Day>, meta: { delay: number; missing: Day[] }, target: string): Promise<number> {
+  const days = martHistoryDays(mart, day, meta.delay).filter((d) => available.has(d));
   const paths = await lake.pathsForRead('transactions', days);
-  const { sql, params } = buildMartSql(kind, { martDay: day, end, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) });
-  // Parquet key-value metadata records how the mart was built (read back by `marts show`).
-  const kv = `KV_METADATA {'fraudctl.delay': $kv_delay, 'fraudctl.window_end': $kv_end, 'fraudctl.missing_history': $kv_missing}`;
+  const { sql, params } = buildSpecMartSql(mart, { martDay: day, delay: meta.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, duckdbDialect);
+  const end = columnWindowEnd(day, meta.delay, mart.columns.every((c) => c.lagged));
+  // Parquet key-value metadata records how the mart was built: checked on every reuse, shown by `marts show`.
+  const kv = `KV_METADATA {'${KV.delay}': $kv_delay, '${KV.windowEnd}': $kv_end, '${KV.missing}': $kv_missing, '${KV.spec}': $kv_spec, '${KV.specHash}': $kv_hash}`;
   const copy = `COPY (${sql}\n) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ${kv})`;
-  const kvParams = { kv_delay: String(meta.delay), kv_end: end, kv_missing: meta.missing.join(',') };
+  const kvParams = { kv_delay: String(meta.delay), kv_end: end, kv_missing: meta.missing.join(','), kv_spec: spec.name, kv_hash: spec.hash };
   try {
     const rows = await db.all<{ Count: bigint }>(copy, { ...params, ...kvParams });
     return Number(rows[0]?.Count ?? 0);
   } catch (e) {
-    throw readFailure(e, `${kind.dataset} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
+    throw readFailure(e, `${mart.entity} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
   }
 }
 
@@ -136,13 +147,14 @@ export interface BuildMartsRangeOptions extends Omit<BuildMartsOptions, 'availab
  * needs building before anything is written, so a missing day fails the range with nothing done.
  */
 export async function buildMartsForDays(db: Db, lake: Lake, days: Day[], opts: BuildMartsRangeOptions): Promise<BuildMartsResult[]> {
+  const spec = specOrDefault(opts.spec);
   const available = new Set(await lake.listDays('transactions'));
   const missing = new Set<Day>();
   const blocked: Day[] = [];
   for (const day of days) {
-    const built = !opts.overwrite && (await lake.has(CUSTOMER_MART.dataset, day)) && (await lake.has(TERMINAL_MART.dataset, day));
+    const built = (await martsToBuild(db, lake, spec, day, opts)).length === 0;
     // With partial history allowed, only the day's own partition is still required.
-    const gaps = built ? [] : opts.allowPartialHistory ? [day].filter((d) => !available.has(d)) : missingHistory(day, opts.delay, available);
+    const gaps = built ? [] : opts.allowPartialHistory ? [day].filter((d) => !available.has(d)) : missingHistory(day, opts.delay, available, spec);
     if (gaps.length > 0) blocked.push(day);
     for (const d of gaps) missing.add(d);
   }
@@ -154,7 +166,7 @@ export async function buildMartsForDays(db: Db, lake: Lake, days: Day[], opts: B
         const sig = String(opts.signal.reason);
         throw new FraudctlError(`interrupted (${sig}) after ${results.length} of ${days.length} days; the days built are complete`, sig === 'SIGTERM' ? ExitCode.Sigterm : ExitCode.Sigint);
       }
-      results.push(await buildMartsForDay(db, lake, day, { ...opts, available }));
+      results.push(await buildMartsForDay(db, lake, day, { ...opts, spec, available }));
       opts.progress?.tick(day);
     }
   } finally {

@@ -1,19 +1,11 @@
+import { handbookSpec } from './presets/handbook.js';
+
 /**
- * The 15 model features, in the fixed order the model sees them (DESIGN.md §3, the handbook's
- * baseline transformation adapted to daily marts).
+ * The default preset's 15 model features, in the order the model sees them (DESIGN.md §3). The
+ * definitions live in the feature spec (src/features/presets/handbook.ts); this list is for code
+ * that needs the names without a spec at hand.
  */
-export const WINDOWS = [1, 7, 30] as const;
-
-export const CUSTOMER_MART_COLUMNS = WINDOWS.flatMap((n) => [`cust_nb_tx_${n}d`, `cust_avg_amount_${n}d`]);
-export const TERMINAL_MART_COLUMNS = WINDOWS.flatMap((n) => [`term_nb_tx_${n}d`, `term_risk_${n}d`]);
-
-export const FEATURE_NAMES: readonly string[] = [
-  'tx_amount',
-  'tx_during_weekend',
-  'tx_during_night',
-  ...CUSTOMER_MART_COLUMNS,
-  ...TERMINAL_MART_COLUMNS,
-];
+export const FEATURE_NAMES: readonly string[] = handbookSpec.features.map((f) => (typeof f === 'string' ? f : f.name));
 
 /** Transaction columns of the lake (DESIGN.md §2). */
 export const TRANSACTION_COLUMNS = [

@@ -2,7 +2,8 @@ import type { Day } from '../util/dates.js';
 
 /** The datasets of the lake (DESIGN.md §2); each is daily-partitioned, one data.parquet per day. */
 export const DATASETS = ['transactions', 'features/customer', 'features/terminal', 'scores', 'quarantine'] as const;
-export type Dataset = (typeof DATASETS)[number];
+/** Marts of feature specs other than the default live under features/<spec>/<entity> (src/features/loadFeatureSpec.ts). */
+export type Dataset = (typeof DATASETS)[number] | `features/${string}`;
 
 export function partitionKey(ds: Dataset, day: Day): string {
   return `${ds}/date=${day}/data.parquet`;

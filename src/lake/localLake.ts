@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { isDay, type Day } from '../util/dates.js';
 import { partitionKey, type Dataset, type Lake } from './lake.js';
+import { atomicWrite } from '../util/atomicWrite.js';
 
 export class LocalLake implements Lake {
   readonly kind = 'local' as const;
@@ -56,14 +56,7 @@ export class LocalLake implements Lake {
   async writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void> {
     const final = this.path(ds, day);
     await mkdir(dirname(final), { recursive: true });
-    // Same directory, so rename is atomic; the dot-prefix keeps readers of the partition away from it.
-    const tmp = join(dirname(final), `.data.parquet.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await produce(tmp);
-      await rename(tmp, final);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    await atomicWrite(final, produce);
   }
 
   async ensureWritable(): Promise<void> {

@@ -1,11 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { atomicWrite, atomicWriteFile } from '../util/atomicWrite.js';
 
 /** What identifies the version of an object: its ETag (quoted, as S3 sends it) and size. */
 export interface ObjectVersion {
@@ -83,21 +84,14 @@ export class SyncCache {
   async adopt(bucket: string, key: string, file: string, v: ObjectVersion): Promise<void> {
     const path = this.localPath(bucket, key);
     await mkdir(dirname(path), { recursive: true });
-    const tmp = this.tmpName(path);
-    try {
-      await rename(file, tmp).catch(() => copyFile(file, tmp));
-      await this.publish(path, tmp, v);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    await this.publish(path, (tmp) => rename(file, tmp).catch(() => copyFile(file, tmp)), v);
   }
 
   private async download(client: S3Client, bucket: string, key: string): Promise<string> {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const path = this.localPath(bucket, key);
     await mkdir(dirname(path), { recursive: true });
-    const tmp = this.tmpName(path);
-    try {
+    await this.publish(path, async (tmp) => {
       const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const hash = createHash('md5');
       let size = 0;
@@ -116,23 +110,18 @@ export class SyncCache {
       }
       this.stats.downloads++;
       this.stats.downloadedBytes += size;
-      await this.publish(path, tmp, { etag, size });
-      return path;
-    } finally {
-      await rm(tmp, { force: true });
-    }
+      return { etag, size };
+    });
+    return path;
   }
 
   /** Data first, then the sidecar: a crash in between leaves a copy whose sidecar does not match (refetched). */
-  private async publish(path: string, tmp: string, v: ObjectVersion): Promise<void> {
-    await rm(path + META_SUFFIX, { force: true });
-    await rename(tmp, path);
-    const metaTmp = this.tmpName(path + META_SUFFIX);
-    await writeFile(metaTmp, JSON.stringify(v));
-    await rename(metaTmp, path + META_SUFFIX);
-  }
-
-  private tmpName(path: string): string {
-    return join(dirname(path), `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  private async publish(path: string, produce: (tmp: string) => Promise<ObjectVersion | void>, known?: ObjectVersion): Promise<void> {
+    let v = known;
+    await atomicWrite(path, async (tmp) => {
+      v = (await produce(tmp)) ?? known;
+      await rm(path + META_SUFFIX, { force: true });
+    });
+    await atomicWriteFile(path + META_SUFFIX, JSON.stringify(v));
   }
 }

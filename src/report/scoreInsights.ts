@@ -29,7 +29,6 @@ export function terminalHistogram(bins: readonly { lo: number; hi: number; rows:
 }
 
 export async function scoreInsights(
-  out: Output,
   input: { scores: Float64Array; labels?: Uint8Array; threshold: number; runId?: string; tracker: Tracker },
 ): Promise<ScoreInsights> {
   const { scores, labels, threshold } = input;
@@ -56,6 +55,12 @@ export async function scoreInsights(
       else confusion.tn++;
     }
   }
+  return { histogram, flaggedShare, trainingFlaggedShare, confusion };
+}
+
+/** The read-outs as score prints them, after its own lines. */
+export function printScoreInsights(out: Output, s: ScoreInsights, threshold: number): void {
+  const { histogram, flaggedShare, trainingFlaggedShare, confusion } = s;
   out.line('Score histogram (log scale):');
   for (const line of terminalHistogram(histogram)) out.line(`  ${line}`);
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -64,5 +69,4 @@ export async function scoreInsights(
     out.line(`Confusion matrix at ${threshold}:`);
     out.table(['', 'flagged', 'not flagged'], [['fraud', confusion.tp, confusion.fn], ['legitimate', confusion.fp, confusion.tn]]);
   }
-  return { histogram, flaggedShare, trainingFlaggedShare, confusion };
 }

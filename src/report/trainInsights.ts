@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Ctx } from '../context.js';
+import type { CoreDeps } from '../coreDeps.js';
 import type { Output } from '../output.js';
 import { permutationImportance } from '../explain/permutationImportance.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
@@ -51,7 +51,7 @@ const PERMUTATION_ROWS = 100_000;
 
 const fmt = (x: number | undefined, d = 4) => (x === undefined ? 'undef' : x.toFixed(d));
 
-export async function recordTrainInsights(input: TrainInsightsInput, ctx: Ctx, tracker: Tracker): Promise<TrainInsights> {
+export async function recordTrainInsights(input: TrainInsightsInput, ctx: Pick<CoreDeps, 'log' | 'now' | 'progress'>, tracker: Tracker): Promise<TrainInsights> {
   const t0 = performance.now();
   const { model, test, opts, best } = input;
   const scores = await predictParallel(model, test.columns, test.n, { threads: opts.threads });

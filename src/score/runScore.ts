@@ -1,7 +1,9 @@
-import type { Ctx } from '../context.js';
+import type { ScoreOptions } from '../commands/scoreOptions.js';
+import type { CoreDeps } from '../coreDeps.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { readModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { loadForest, predictParallel } from '../model/forest/index.js';
@@ -10,61 +12,72 @@ import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
 import type { Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
-import { scoreInsights } from '../report/scoreInsights.js';
+import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
 
-export interface ScoreOptions {
-  date: Day;
-  model?: string;
-  threshold: number;
-  beta: number;
-  top: number;
-  out?: string;
-  buildMarts: boolean;
-  allowPartialHistory: boolean;
-  delay: number;
-  registeredModel: string;
-  cacheDir: string;
-  threads?: number;
-}
+/**
+ * The score options of the command table, plus where downloaded models are cached and the spec
+ * --features names, loaded (when given, it must be the model's own spec).
+ */
+export type ScoreCoreOptions = ScoreOptions & { cacheDir: string; featureSpec?: FeatureSpec };
 
-export interface ScoreDeps {
+export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'> {
   lake: Lake;
   db: Db;
   tracker: Tracker;
 }
 
+/** What `score` returns: printed by the command, the `--json` summary as it is. */
+export interface ScoreSummary {
+  [key: string]: unknown;
+  date: Day;
+  transactions: number;
+  flagged: number;
+  flaggedRate: number;
+  threshold: number;
+  quantiles: Record<string, number | null>;
+  noHistoryCustomers: number;
+  noHistoryTerminals: number;
+  modelUri: string;
+  modelVersion: string | null;
+  /** The model's feature spec and the label delay of the marts it was scored from. */
+  features: { spec: string; hash: string; delay: number };
+  monitoring: Record<string, number | null> | null;
+  top: { transaction_id: string; tx_datetime: string; customer_id: string; terminal_id: string; tx_amount: number; fraud_score: number }[];
+  output: string;
+  /** Histogram, flagged share against the model's test day, confusion matrix (src/report/scoreInsights.ts). */
+  insights: ScoreInsights;
+  predictSeconds: number;
+  seconds: number;
+}
+
 const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
 
-const fmt = (x: number | undefined, d = 4) => (x === undefined ? 'undef' : x.toFixed(d));
-
 /** Scores day D with a model: transactions of D joined with the marts of D-1, written to scores/date=D. */
-export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
-  const { lake, db, tracker } = deps;
-  const { log, out } = ctx;
+export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<ScoreSummary> {
+  const { lake, db, tracker, log } = deps;
   const started = Date.now();
+  // The command checks --out before any work; a direct caller gets the same refusal here.
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
-  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
-  const modelDir = await readModelDir(resolved.dir);
-  const model = await loadForest(modelDir.modelPath, FEATURE_NAMES);
-  log.info({ model: resolved.modelUri, version: resolved.modelVersion }, 'model loaded');
+  const { resolved, modelDir, spec, delay } = await resolveScoringModel(opts, tracker, log);
+  const model = await loadForest(modelDir.modelPath, featureNames(spec));
+  log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
   // 2. Features of day D from the marts of D-1.
   if (!(await lake.has('transactions', opts.date))) {
     throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, { hint: 'fraudctl lake ls shows the days present' });
   }
-  await ensureMarts(db, lake, [addDays(opts.date, -1)], { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
-  const rows = await loadFeatureRows(db, lake, opts.date);
+  await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const rows = await loadFeatureRows(db, lake, opts.date, spec);
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
   const scores = await predictParallel(model, rows.columns, rows.n, { threads: opts.threads });
   const predictSeconds = (performance.now() - t0) / 1000;
-  await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: ctx.now() });
+  await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: deps.now() });
   await lake.writePartition('scores', opts.date, (tmp) => copyScores(db, tmp, 'parquet'));
   if (opts.out) await copyScores(db, opts.out, outFormat(opts.out)!);
 
@@ -79,24 +92,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
   const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
   await db.run('DROP TABLE scored_out');
 
-  out.line(`Scored ${opts.date}: ${rows.n} transactions with ${resolved.modelUri}${resolved.modelVersion ? ` (version ${resolved.modelVersion})` : ''}.`);
-  out.line(`Flagged at ${opts.threshold}: ${flagged} (${rows.n > 0 ? ((100 * flagged) / rows.n).toFixed(2) : '0.00'} %).`);
-  out.line(`Score quantiles: ${Object.entries(quantiles).map(([q, v]) => `${q} ${v === null ? '-' : v.toFixed(4)}`).join(', ')}.`);
-  out.line(`No history (zeros used): ${rows.noHistoryCustomers} rows without customer history, ${rows.noHistoryTerminals} without terminal history.`);
-  if (monitoring) {
-    out.line(
-      `Labels present: ROC AUC ${fmt(monitoring.roc_auc)}, PR AUC ${fmt(monitoring.pr_auc)}, accuracy ${fmt(monitoring.accuracy)}, precision ${fmt(monitoring.precision)}, recall ${fmt(monitoring.recall)}, F1 ${fmt(monitoring.f1)}, F${opts.beta} ${fmt(monitoring.f_beta)}.`,
-    );
-  }
-  const insights = await scoreInsights(out, { scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
-  if (top.length > 0) {
-    out.line(`Top ${top.length} riskiest:`);
-    out.table(
-      ['transaction_id', 'tx_datetime', 'customer_id', 'terminal_id', 'tx_amount', 'fraud_score'],
-      top.map((t) => [String(t.transaction_id), t.tx_datetime, String(t.customer_id), String(t.terminal_id), t.tx_amount.toFixed(2), t.fraud_score.toFixed(4)]),
-    );
-  }
-  out.line(`Written: ${lake.partitionUri('scores', opts.date)}${opts.out ? ` and ${opts.out}` : ''}`);
+  const insights = await scoreInsights({ scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
   return {
     date: opts.date,
     transactions: rows.n,
@@ -108,6 +104,7 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
     noHistoryTerminals: rows.noHistoryTerminals,
     modelUri: resolved.modelUri,
     modelVersion: resolved.modelVersion ?? null,
+    features: { spec: spec.name, hash: spec.hash, delay },
     monitoring: monitoring
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
       : null,
@@ -117,6 +114,27 @@ export async function score(opts: ScoreOptions, ctx: Ctx, deps: ScoreDeps) {
     predictSeconds: +predictSeconds.toFixed(3),
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
+}
+
+/**
+ * The model to score with and the features it was trained on: its feature spec and the label
+ * delay its marts must have. `--features`, when given, must name that same spec (exit 2).
+ */
+export async function resolveScoringModel(opts: Pick<ScoreCoreOptions, 'model' | 'registeredModel' | 'cacheDir' | 'delay' | 'featureSpec'>, tracker: Tracker, log: CoreDeps['log']) {
+  const uri = opts.model ?? (await defaultModelUri(tracker, opts.registeredModel));
+  const resolved = await resolveModel(uri, tracker, opts.cacheDir);
+  const modelDir = await readModelDir(resolved.dir);
+  const carried = await readModelSpec(resolved.dir, modelDir.featureNames);
+  const spec = carried.spec;
+  if (opts.featureSpec && opts.featureSpec.hash !== spec.hash) {
+    throw new FraudctlError(`--features ${opts.featureSpec.name}@${opts.featureSpec.hash} is not the spec the model was trained on (${spec.name}@${spec.hash})`, ExitCode.Usage, {
+      hint: "drop --features (score uses the model's own spec) or pick a model trained with that spec",
+    });
+  }
+  // Marts must be built with the model's delay; a model from before specs uses the configured one.
+  const delay = carried.delay ?? opts.delay;
+  if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
+  return { resolved, modelDir, spec, delay };
 }
 
 /** Quantiles by the nearest-rank method on a sorted copy; null for an empty day. */

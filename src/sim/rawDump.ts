@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
+import { atomicWrite } from '../util/atomicWrite.js';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../progress.js';
@@ -48,31 +47,30 @@ export interface RawSummary extends SimStats {
 export async function simulateToRaw(params: SimParams, outPath: string, opts: RawOptions): Promise<RawSummary> {
   const now = opts.now ?? (() => performance.now());
   const t0 = now();
-  const tmp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await openForWrite(tmp, outPath);
   const plan = opts.defectsPerKind > 0 ? new DefectPlan(opts.defectsPerKind, params.days, params.seed, params.terminals) : undefined;
   const injected = zeroCounts();
   const stats = emptyStats();
   let rows = 0;
-  try {
-    const w = new AsciiWriter(fh);
-    w.text(`${RAW_HEADER}\n`);
-    for (const batch of generateDays(params, { order: 'customer' })) {
-      throwIfAborted(opts.signal);
-      addBatch(stats, batch);
-      await writeDay(w, batch, plan?.forDay(batch.dayIndex, batch.size), plan?.bigTerminals ?? [], injected);
-      rows += batch.size;
-      opts.progress?.tick(batch.day);
+  await atomicWrite(outPath, async (tmp) => {
+    const fh = await openForWrite(tmp, outPath);
+    try {
+      const w = new AsciiWriter(fh);
+      w.text(`${RAW_HEADER}\n`);
+      for (const batch of generateDays(params, { order: 'customer' })) {
+        throwIfAborted(opts.signal);
+        addBatch(stats, batch);
+        await writeDay(w, batch, plan?.forDay(batch.dayIndex, batch.size), plan?.bigTerminals ?? [], injected);
+        rows += batch.size;
+        opts.progress?.tick(batch.day);
+      }
+      rows += injected.duplicates;
+      await w.flush();
+      await fh.close();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
     }
-    rows += injected.duplicates;
-    await w.flush();
-    await fh.close();
-    await rename(tmp, outPath);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  });
   opts.progress?.done();
   if (plan) opts.log.info({ injected }, 'defects injected');
   const seconds = (now() - t0) / 1000;

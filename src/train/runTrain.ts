@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Ctx } from '../context.js';
+import type { TrainOptions } from '../commands/trainOptions.js';
+import type { CoreDeps } from '../coreDeps.js';
 import { dataError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
-import { FEATURE_NAMES } from '../features/spec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
+import { presetSpec } from '../features/loadFeatureSpec.js';
+import { writeModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { predictParallel, trainForest, type ForestModel } from '../model/forest/index.js';
@@ -20,42 +23,44 @@ import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
 import { VERSION } from '../version.js';
-import { printImportances, recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
+import type { FeatureImportance } from '../plots/chartSpecs.js';
+import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { OpenRuns } from './openRuns.js';
 import { definedMetrics, logTrial, METRIC_KEYS, metricList, undefinedTag } from './trialLog.js';
 import { countPositives, stackDays } from './trainingSet.js';
 
-export interface TrainOptions {
-  days: number;
-  testDay?: Day;
-  gap: number;
-  sample: number;
-  maxEvals: number;
-  startupTrials: number;
-  trees: [number, number];
-  depth: [number, number];
-  search: 'tpe' | 'random';
-  seed: number;
-  threshold: number;
-  beta: number;
-  delay: number;
-  minSamplesLeaf: number;
-  buildMarts: boolean;
-  allowPartialHistory: boolean;
-  experiment: string;
-  registeredModel: string;
-  register: boolean;
-  promote: boolean;
-  threads: number;
-  /** Also copy the best model directory here. */
-  out?: string;
-}
+export type { TrainOptions };
+/** The command's options with the feature spec --features names, loaded (default: the handbook preset). */
+export type TrainCoreOptions = TrainOptions & { featureSpec?: FeatureSpec };
 
-export interface TrainDeps {
+export interface TrainDeps extends CoreDeps {
   lake: Lake;
   db: Db;
   tracker: Tracker;
+}
+
+/** What `train` returns: printed by the command, the `--json` summary as it is. */
+export interface TrainSummary {
+  [key: string]: unknown;
+  trainDays: Day[];
+  testDay: Day;
+  trainRows: number;
+  trainFrauds: number;
+  testRows: number;
+  testFrauds: number;
+  parentRunId: string;
+  experimentId: string;
+  trackingUri: string;
+  trials: ({ trial: number; runId: string; n_estimators: number; max_depth: number; fitSeconds: number; metrics: Record<string, number | null> })[];
+  best: { trial: number; runId: string; n_estimators: number; max_depth: number; metrics: Record<string, number | null> };
+  registered: { name: string; version: string } | null;
+  promotion: { promoted: boolean; reason: string } | null;
+  /** Impurity and permutation importance of the chosen model (src/report/trainInsights.ts). */
+  importances: FeatureImportance[];
+  /** Seconds the plots, importances and report took after the search. */
+  reportSeconds?: number;
+  seconds: number;
 }
 
 export interface TrialResult {
@@ -68,11 +73,9 @@ export interface TrialResult {
   runId: string;
 }
 
-const fmt = (x: number | undefined, d = 4) => (x === undefined ? 'undef' : x.toFixed(d));
-
-export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
-  const { lake, db, tracker } = deps;
-  const { log, out, signal } = ctx;
+/** Trains and registers a model; prints nothing (the command prints the returned summary). */
+export async function train(opts: TrainCoreOptions, deps: TrainDeps): Promise<TrainSummary> {
+  const { lake, db, tracker, log, signal } = deps;
   const started = Date.now();
 
   // 1. The split: strictly by calendar day, never random.
@@ -85,14 +88,16 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
 
   // 2. Features: every day joined with the marts of its previous day; missing marts are built first.
   const martDays = [...split.trainDays, testDay].map((d) => addDays(d, -1));
-  await ensureMarts(db, lake, martDays, { build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
+  const spec = opts.featureSpec ?? presetSpec('handbook');
+  const FEATURE_NAMES = featureNames(spec);
+  await ensureMarts(db, lake, martDays, { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log });
   const trainParts: FeatureRows[] = [];
   for (const d of split.trainDays) {
     throwIfInterrupted(signal);
-    trainParts.push(await loadFeatureRows(db, lake, d));
+    trainParts.push(await loadFeatureRows(db, lake, d, spec));
   }
-  const test = await loadFeatureRows(db, lake, testDay);
-  const trainSet = stackDays(trainParts);
+  const test = await loadFeatureRows(db, lake, testDay, spec);
+  const trainSet = stackDays(trainParts, FEATURE_NAMES);
   trainParts.length = 0;
   const trainFrauds = countPositives(trainSet.labels);
   if (!test.labels) throw dataError(`test day ${testDay} has no tx_fraud labels; cannot evaluate`);
@@ -105,10 +110,10 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
 
   // 3. Tracking: one parent run for the search, one child per trial.
   const experimentId = await tracker.getOrCreateExperiment(opts.experiment);
-  const runs = new OpenRuns(tracker, ctx.now, log);
+  const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
   const baseTags = (runName: string, parentRunId?: string) => ({
-    ...standardRunTags({ runName, user: ctx.runEnv.user, sourceName: 'fraudctl train', isJob: ctx.runEnv.isJob, parentRunId, airflow: ctx.runEnv.airflow, version: VERSION }),
+    ...standardRunTags({ runName, user: deps.runEnv.user, sourceName: 'fraudctl train', isJob: deps.runEnv.isJob, parentRunId, airflow: deps.runEnv.airflow, version: VERSION }),
     'fraudctl.command': 'train',
     'fraudctl.date': testDay,
     'fraudctl.test_day': testDay,
@@ -125,7 +130,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
   let promotion: Awaited<ReturnType<typeof promoteIfBetter>> | undefined;
   let insights: TrainInsights | undefined;
   try {
-    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: ctx.now().getTime(), tags: baseTags(`train ${testDay}`) });
+    parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: baseTags(`train ${testDay}`) });
     await tracker.logBatch(parent.runId, {
       params: {
         train_days: split.trainDays.join(','),
@@ -144,14 +149,16 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         delay: String(opts.delay),
         min_samples_leaf: String(opts.minSamplesLeaf),
         features: FEATURE_NAMES.join(','),
+        feature_spec: spec.name,
+        feature_spec_hash: spec.hash,
         lake: lake.uri,
       },
-      metrics: metricList({ train_rows: trainSet.nRows, train_frauds: trainFrauds, test_rows: test.n, test_frauds: testFrauds }, ctx.now().getTime()),
+      metrics: metricList({ train_rows: trainSet.nRows, train_frauds: trainFrauds, test_rows: test.n, test_frauds: testFrauds }, deps.now().getTime()),
     });
 
     // 4. The search.
     const history: Trial[] = [];
-    const progress = ctx.progress(opts.maxEvals, 'trials');
+    const progress = deps.progress(opts.maxEvals, 'trials');
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
       const p = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
@@ -161,7 +168,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
       const sampled = takeRows(trainSet.columns, trainSet.labels, idx);
       const sampledFrauds = countPositives(sampled.labels);
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
-      const child = await runs.start({ experimentId, runName, startTime: ctx.now().getTime(), tags: baseTags(runName, parent.runId) });
+      const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: baseTags(runName, parent.runId) });
       const t0 = performance.now();
       const model = await trainForest(
         { nRows: idx.length, featureNames: FEATURE_NAMES, columns: sampled.columns, labels: sampled.labels },
@@ -172,13 +179,13 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
       const scores = await predictParallel(model, test.columns, test.n, { threads: opts.threads });
       const metrics = computeMetrics(test.labels, scores, { threshold: opts.threshold, beta: opts.beta });
       const result: TrialResult = { trial, params, metrics, fitSeconds, trainRows: idx.length, trainFrauds: sampledFrauds, runId: child.runId };
-      await logTrial(tracker, child.runId, result, opts, test.n, testFrauds, ctx.now().getTime());
+      await logTrial(tracker, child.runId, result, opts, test.n, testFrauds, deps.now().getTime());
       await runs.end(child.runId, 'FINISHED');
       history.push({ params: p, loss: 1 - (metrics.roc_auc as number) });
       results.push(result);
       if (!best || (metrics.roc_auc as number) > (best.result.metrics.roc_auc as number)) best = { result, model };
       log.info({ trial, ...params, roc_auc: metrics.roc_auc, pr_auc: metrics.pr_auc, fit_seconds: +fitSeconds.toFixed(2) }, 'trial done');
-      progress.tick(`AUC ${fmt(metrics.roc_auc)}`);
+      progress.tick(`AUC ${metrics.roc_auc === undefined ? 'undef' : metrics.roc_auc.toFixed(4)}`);
     }
     progress.done();
     if (!best) throw new Error('no trial ran');
@@ -187,13 +194,14 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
     const b = best.result;
     await tracker.logBatch(parent.runId, {
       params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
-      metrics: metricList(Object.fromEntries(METRIC_KEYS.map((k) => [`best_${k}`, b.metrics[k]])), ctx.now().getTime()),
+      metrics: metricList(Object.fromEntries(METRIC_KEYS.map((k) => [`best_${k}`, b.metrics[k]])), deps.now().getTime()),
       tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag(b.metrics, 'best_') },
     });
     const modelDir = await mkdtemp(join(tmpdir(), 'fraudctl-model-'));
     try {
-      const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: ctx.now() });
+      const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: FEATURE_NAMES, fraudctlVersion: VERSION, createdAt: deps.now() });
       await writeModelDir(modelDir, { mlmodel, modelBytes: best.model.toBuffer(), featureNames: FEATURE_NAMES });
+      await writeModelSpec(modelDir, spec, opts.delay);
       await tracker.logArtifacts(parent, modelDir, 'model');
       await tracker.logModel(parent.runId, mlmodel);
       if (opts.out) await cp(modelDir, opts.out, { recursive: true });
@@ -215,7 +223,7 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
         log.info({ promoted: promotion.promoted, reason: promotion.reason }, 'promotion');
       }
     }
-    insights = await recordTrainInsights({ model: best.model, test: { ...test, labels: test.labels }, trainDays: split.trainDays, trainRows: trainSet.nRows, trainFrauds, testFrauds, results, best: b, opts, parent, experimentId, trackingUri: tracker.uri, version, promotion }, ctx, tracker);
+    insights = await recordTrainInsights({ model: best.model, test: { ...test, labels: test.labels }, trainDays: split.trainDays, trainRows: trainSet.nRows, trainFrauds, testFrauds, results, best: b, opts, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
@@ -223,18 +231,8 @@ export async function train(opts: TrainOptions, ctx: Ctx, deps: TrainDeps) {
     throw err;
   }
 
-  // 6. Report.
   const bestTrial = best.result.trial;
-  out.line(`Trained on ${split.trainDays.join(', ')} (${trainSet.nRows} rows, ${trainFrauds} frauds; sample ${opts.sample}); tested on ${testDay} (${test.n} rows, ${testFrauds} frauds).`);
-  out.table(
-    ['best', 'trial', 'trees', 'depth', 'roc_auc', 'pr_auc', 'f_beta', 'seconds'],
-    results.map((r) => [r.trial === bestTrial ? '*' : '', r.trial, r.params.n_estimators, r.params.max_depth, fmt(r.metrics.roc_auc), fmt(r.metrics.pr_auc), fmt(r.metrics.f_beta), r.fitSeconds.toFixed(1)]),
-  );
   const bm = best.result.metrics;
-  out.line(`Best: trial ${bestTrial} — ROC AUC ${fmt(bm.roc_auc)}, PR AUC ${fmt(bm.pr_auc)}; at threshold ${opts.threshold}: precision ${fmt(bm.precision)}, recall ${fmt(bm.recall)}, F1 ${fmt(bm.f1)}, F${opts.beta} ${fmt(bm.f_beta)}.`);
-  if (insights) printImportances(out, insights.importances);
-  out.line(`MLflow: experiment '${opts.experiment}' in ${tracker.uri}, parent run ${parent.runId}.`);
-  if (version) out.line(`Registered ${version.name} version ${version.version}${promotion ? `; ${promotion.promoted ? 'promoted to champion' : 'not promoted'}: ${promotion.reason}` : ''}.`);
   return {
     trainDays: split.trainDays,
     testDay,

@@ -1,11 +1,10 @@
 import type { FeatureRows } from '../features/assemble.js';
 import type { TrainingData } from '../model/forest/index.js';
-import { FEATURE_NAMES } from '../features/spec.js';
 
 /** The train days' feature rows stacked into one column-major table (labels required). */
-export function stackDays(days: FeatureRows[]): TrainingData {
+export function stackDays(days: FeatureRows[], featureNames: readonly string[]): TrainingData {
   const nRows = days.reduce((s, d) => s + d.n, 0);
-  const columns = FEATURE_NAMES.map(() => new Float64Array(nRows));
+  const columns = featureNames.map(() => new Float64Array(nRows));
   const labels = new Uint8Array(nRows);
   let off = 0;
   for (const d of days) {
@@ -14,7 +13,7 @@ export function stackDays(days: FeatureRows[]): TrainingData {
     labels.set(d.labels, off);
     off += d.n;
   }
-  return { nRows, featureNames: FEATURE_NAMES, columns, labels };
+  return { nRows, featureNames: featureNames, columns, labels };
 }
 
 export function countPositives(labels: Uint8Array): number {

@@ -1,7 +1,11 @@
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMarts, loadFeatureRows } from '../../src/features/assemble.js';
-import { FEATURE_NAMES } from '../../src/features/spec.js';
+import { featureNames } from '../../src/features/featureSpec.js';
+import { presetSpec } from '../../src/features/loadFeatureSpec.js';
+
+const spec = presetSpec('handbook');
+const FEATURE_NAMES = featureNames(spec);
 import { openDb, sqlString, type Db } from '../../src/lake/db.js';
 import { LocalLake } from '../../src/lake/localLake.js';
 import { FraudctlError } from '../../src/errors.js';
@@ -36,23 +40,23 @@ describe('feature assembly agrees with the oracle, row by row', () => {
   afterAll(() => db.close());
 
   it('a missing mart is an error naming the partitions, not zeros', async () => {
-    const err = await loadFeatureRows(db, lake, D).catch((e: unknown) => e);
+    const err = await loadFeatureRows(db, lake, D, spec).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FraudctlError);
     expect((err as FraudctlError).exitCode).toBe(3);
     expect((err as FraudctlError).message).toContain(`features/customer/date=${PREV}`);
     expect((err as FraudctlError).message).toContain(`features/terminal/date=${PREV}`);
-    const strict = await ensureMarts(db, lake, [PREV, '2025-02-13'], { build: false, delay: 7, allowPartialHistory: false, log }).catch((e: unknown) => e);
+    const strict = await ensureMarts(db, lake, [PREV, '2025-02-13'], { spec, build: false, delay: 7, allowPartialHistory: false, log }).catch((e: unknown) => e);
     expect((strict as FraudctlError).exitCode).toBe(3);
     expect((strict as FraudctlError).message).toMatch(/2025-02-13…2025-02-14: .*date=2025-02-13.*date=2025-02-14/);
   });
 
   it('ensureMarts builds what is missing, once', async () => {
-    expect(await ensureMarts(db, lake, [PREV], { build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [PREV] });
-    expect(await ensureMarts(db, lake, [PREV], { build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [] });
+    expect(await ensureMarts(db, lake, [PREV], { spec, build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [PREV] });
+    expect(await ensureMarts(db, lake, [PREV], { spec, build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [] });
   });
 
   it('every transaction of D: the 15 features, ids, times, labels, in file order', async () => {
-    const rows = await loadFeatureRows(db, lake, D);
+    const rows = await loadFeatureRows(db, lake, D, spec);
     const oracle = oracleFeatures(tx, D, 7);
     const raw = tx.get(D)!;
     expect(rows.n).toBe(raw.length);
@@ -76,7 +80,7 @@ describe('feature assembly agrees with the oracle, row by row', () => {
   });
 
   it('weekend and night by hand; a new customer and terminal get zeros and are counted', async () => {
-    const rows = await loadFeatureRows(db, lake, D);
+    const rows = await loadFeatureRows(db, lake, D, spec);
     const at = (id: number) => [...rows.transactionId].indexOf(BigInt(id));
     const col = (name: string, id: number) => rows.columns[FEATURE_NAMES.indexOf(name)][at(id)];
     // D is a Saturday: every row is a weekend row.
@@ -86,8 +90,8 @@ describe('feature assembly agrees with the oracle, row by row', () => {
     expect(rows.noHistoryCustomers).toBeGreaterThanOrEqual(1);
     expect(rows.noHistoryTerminals).toBeGreaterThanOrEqual(1);
     // Friday is not a weekend day.
-    await ensureMarts(db, lake, ['2025-02-13'], { build: true, delay: 7, allowPartialHistory: false, log });
-    const friday = await loadFeatureRows(db, lake, PREV);
+    await ensureMarts(db, lake, ['2025-02-13'], { spec, build: true, delay: 7, allowPartialHistory: false, log });
+    const friday = await loadFeatureRows(db, lake, PREV, spec);
     expect(friday.columns[1].every((x) => x === 0)).toBe(true);
   });
 
@@ -99,8 +103,8 @@ describe('feature assembly agrees with the oracle, row by row', () => {
     await db.run(`COPY (SELECT * EXCLUDE (tx_fraud) FROM read_parquet(${sqlString(path)})) TO ${sqlString(`${path}.x`)} (FORMAT parquet)`);
     renameSync(`${path}.x`, path);
     await writeTxPartition(db, unlabeled, PREV, []);
-    await ensureMarts(db, other, [PREV], { build: true, delay: 7, allowPartialHistory: true, log });
-    const rows = await loadFeatureRows(db, other, D);
+    await ensureMarts(db, other, [PREV], { spec, build: true, delay: 7, allowPartialHistory: true, log });
+    const rows = await loadFeatureRows(db, other, D, spec);
     expect(rows.n).toBe(4);
     expect(rows.labels).toBeUndefined();
     expect(rows.noHistoryCustomers).toBe(4);

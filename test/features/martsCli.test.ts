@@ -56,10 +56,25 @@ describe('fraudctl marts', () => {
   });
 
   it('checks the whole range before writing anything', async () => {
-    const r = await cli('marts', 'build', '--from', '2025-02-06', '--to', '2025-02-21', '--json');
+    const r = await cli('marts', 'build', '--from', '2025-02-14', '--to', '2025-02-21', '--json');
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('2025-02-20…2025-02-21');
-    expect(existsSync(martFile('customer', '2025-02-06'))).toBe(false);
+    expect(existsSync(martFile('customer', '2025-02-14'))).toBe(false);
+  });
+
+  it('refuses to reuse marts built with another delay (exit 3, naming both), rebuilds them with --overwrite', async () => {
+    // 2025-02-11 … 02-13 were built with --delay 3 above.
+    const r = await cli('marts', 'build', '--from', '2025-02-11', '--to', '2025-02-13', '--json');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/terminal mart of 2025-02-11 .* delay 3; asked: spec handbook@[0-9a-f]{12}, delay 7/);
+    expect(r.stderr).toContain('--overwrite');
+    const o = await cli('marts', 'build', '--from', '2025-02-11', '--to', '2025-02-13', '--overwrite', '--json');
+    expect(o.json).toMatchObject({ built: ['2025-02-11', '2025-02-12', '2025-02-13'] });
+    // The customer mart does not depend on the delay: it is reused across delays.
+    const c = await cli('marts', 'build', '--date', '2025-02-11', '--delay', '3', '--json');
+    expect(c.code).toBe(3);
+    expect(c.stderr).toContain('terminal mart of 2025-02-11');
+    expect(c.stderr).not.toContain('customer mart of 2025-02-11');
   });
 
   it("needs the day's own transactions even with --allow-partial-history", async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFeatureRows } from '../../src/features/assemble.js';
 import { FEATURE_NAMES } from '../../src/features/spec.js';
+import { presetSpec } from '../../src/features/loadFeatureSpec.js';
 import { openDb } from '../../src/lake/db.js';
 import { LocalLake } from '../../src/lake/localLake.js';
 import { loadForest, trainForest } from '../../src/model/forest/index.js';
@@ -38,7 +39,7 @@ describe('fraudctl score', () => {
 
     // Independently: the same joined rows through the same model file.
     const db = await openDb({ threads: 1 });
-    const rows = await loadFeatureRows(db, new LocalLake(lake), DAY);
+    const rows = await loadFeatureRows(db, new LocalLake(lake), DAY, presetSpec('handbook'));
     db.close();
     const { modelPath } = await readModelDir(modelOut);
     const model = await loadForest(modelPath, FEATURE_NAMES);

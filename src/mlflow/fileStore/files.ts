@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, FraudctlError } from '../../errors.js';
 import { parsePyYaml, toPyYaml } from './pyFormat.js';
+import { atomicWriteFile } from '../../util/atomicWrite.js';
 
 /**
  * File primitives of the embedded store. Writers replace files by rename, so a reader (fraudctl or
@@ -20,14 +21,7 @@ export function tmpPath(dir: string): string {
 
 export async function writeFileAtomic(path: string, data: string | Buffer, tmpDir = dirname(path)): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = tmpPath(tmpDir);
-  await writeFile(tmp, data);
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await atomicWriteFile(path, data, tmpDir);
 }
 
 /** Writes `path` only when absent (link() never replaces); false when it already existed. */

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunStatus } from '../tracker.js';
+import { atomicWriteFileSync } from '../../util/atomicWrite.js';
 
 /**
  * Run ends that could not reach the server (it was down after the retries). Kept in a small JSON
@@ -32,9 +33,7 @@ export class PendingEnds {
 
   private write(pending: PendingEnd[]): void {
     mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ pending }, null, 1)}\n`);
-    renameSync(tmp, this.file);
+    atomicWriteFileSync(this.file, `${JSON.stringify({ pending }, null, 1)}\n`);
   }
 
   add(end: PendingEnd): void {

@@ -1,18 +1,12 @@
 /** Model files on disk: written atomically, read with the checks of modelFile.ts. */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { atomicWriteFile } from '../../util/atomicWrite.js';
 import { dataError } from '../../errors.js';
 import { ForestModel } from './model.js';
 
 /** Writes to a temporary name and renames, so a reader never sees half a model. */
 export async function saveForest(model: ForestModel, path: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, model.toBuffer());
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await atomicWriteFile(path, model.toBuffer());
 }
 
 /** Reads a model file; with expectedFeatureNames, fails (exit 3) if the model was built on other features. */

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { readParquetList, type Db } from '../../../src/lake/db.js';
 import { LocalLake } from '../../../src/lake/localLake.js';
 import { createLogger, type Logger } from '../../../src/log.js';
-import { CUSTOMER_MART_COLUMNS, TERMINAL_MART_COLUMNS } from '../../../src/features/spec.js';
+import { CUSTOMER_MART_COLUMNS, TERMINAL_MART_COLUMNS } from './legacyMartSql.js';
 import type { Day } from '../../../src/util/dates.js';
 
 export const quietLog = (): Logger => createLogger({ level: 'silent', stream: new PassThrough() });

@@ -1,8 +1,15 @@
-import { readParquetList } from '../lake/db.js';
-import { addDays, daysBetween, type Day } from '../util/dates.js';
-import { WINDOWS } from './spec.js';
+import { readParquetList } from '../../../src/lake/db.js';
+import { addDays, daysBetween, type Day } from '../../../src/util/dates.js';
+
+/** The windows of the marts before feature specs. */
+export const WINDOWS = [1, 7, 30] as const;
+export const CUSTOMER_MART_COLUMNS = WINDOWS.flatMap((n) => [`cust_nb_tx_${n}d`, `cust_avg_amount_${n}d`]);
+export const TERMINAL_MART_COLUMNS = WINDOWS.flatMap((n) => [`term_nb_tx_${n}d`, `term_risk_${n}d`]);
 
 /**
+ * FROZEN COPY of the mart SQL builder as it was before feature specs (src/features/martSql.ts at
+ * 2f43c1f), kept only as the reference the handbook preset must reproduce. Not used by fraudctl.
+ *
  * SQL builders for the feature marts (DESIGN.md §3). Both marts have the same shape: per entity,
  * over daily windows of n ∈ {1, 7, 30} calendar days ending with an end day, the number of
  * transactions and the mean of one value (0 when the count is 0):
