@@ -156,6 +156,8 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
         ...results.flatMap((r, i) => metricList({ daily_roc_auc: r.metrics.roc_auc, daily_pr_auc: r.metrics.pr_auc, daily_card_precision_at_k: r.metrics.card_precision_at_k }, ctx.now().getTime(), i)),
       ],
     });
+    const { logBacktestChart } = await import('./backtestChart.js');
+    const artifacts = await logBacktestChart(tracker, parent, results.map((r) => r.metrics), o.k);
     await runs.end(parent.runId, 'FINISHED');
     const fmt = (x: number | null, d = 4) => (x === null ? 'undef' : x.toFixed(d));
     out.table(
@@ -177,6 +179,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
       days: results.map((r) => ({ step: r.step, trainFrom: r.trainFrom, trainTo: r.trainTo, runId: r.runId, ...r.metrics })),
       mean,
       parentRunId: parent.runId,
+      artifacts,
       experimentId,
       trackingUri: tracker.uri,
       seconds: +((Date.now() - started) / 1000).toFixed(2),

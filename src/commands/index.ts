@@ -6,6 +6,8 @@ import { ingestCommand } from './ingest.js';
 import { lakeCommand } from './lake.js';
 import { martsCommand } from './marts.js';
 import { mlflowCommand } from './mlflow.js';
+import { explainCommand } from './explain.js';
+import { reportCommand } from './report.js';
 import { scoreCommand } from './score.js';
 import { simulateCommand } from './simulate.js';
 import { trainCommand } from './train.js';
@@ -21,6 +23,8 @@ export const COMMANDS: CommandDef[] = [
   trainCommand,
   backtestCommand,
   scoreCommand,
+  explainCommand,
+  reportCommand,
   dailyCommand,
   mlflowCommand,
   configCommand,

@@ -1,5 +1,6 @@
 import type { Output } from '../output.js';
 import type { ScoreSummary } from '../score/runScore.js';
+import { printScoreInsights } from '../report/scoreInsights.js';
 import { fmt } from './trainReport.js';
 
 /** The human report of `score` (stdout; nothing in --json mode). `out` is the --out file, if any. */
@@ -12,6 +13,7 @@ export function printScoreSummary(out: Output, s: ScoreSummary, o: { beta: numbe
   if (m) {
     out.line(`Labels present: ROC AUC ${fmt(m.roc_auc)}, PR AUC ${fmt(m.pr_auc)}, accuracy ${fmt(m.accuracy)}, precision ${fmt(m.precision)}, recall ${fmt(m.recall)}, F1 ${fmt(m.f1)}, F${o.beta} ${fmt(m.f_beta)}.`);
   }
+  printScoreInsights(out, s.insights, s.threshold);
   if (s.top.length > 0) {
     out.line(`Top ${s.top.length} riskiest:`);
     out.table(

@@ -12,6 +12,7 @@ import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
 import type { Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
+import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
 
@@ -45,6 +46,8 @@ export interface ScoreSummary {
   monitoring: Record<string, number | null> | null;
   top: { transaction_id: string; tx_datetime: string; customer_id: string; terminal_id: string; tx_amount: number; fraud_score: number }[];
   output: string;
+  /** Histogram, flagged share against the model's test day, confusion matrix (src/report/scoreInsights.ts). */
+  insights: ScoreInsights;
   predictSeconds: number;
   seconds: number;
 }
@@ -89,6 +92,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
   await db.run('DROP TABLE scored_out');
 
+  const insights = await scoreInsights({ scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
   return {
     date: opts.date,
     transactions: rows.n,
@@ -105,6 +109,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
       : null,
     top: top.map((t) => ({ ...t, transaction_id: String(t.transaction_id), customer_id: String(t.customer_id), terminal_id: String(t.terminal_id) })),
+    insights,
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
     seconds: +((Date.now() - started) / 1000).toFixed(2),

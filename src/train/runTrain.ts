@@ -15,6 +15,7 @@ import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
+import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
@@ -83,7 +84,7 @@ export interface TrainDeps extends CoreDeps {
   tracker: Tracker;
 }
 
-interface TrialResult {
+export interface TrialResult {
   trial: number;
   params: { n_estimators: number; max_depth: number };
   validation: EvalMetrics;
@@ -210,6 +211,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   let promotion: PromotionSummary | null = null;
   let validation: WindowMetrics | undefined;
   let test: WindowMetrics | undefined;
+  let insights: TrainInsights | undefined;
   try {
     parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
     await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash, negative_sample: String(negRate) } });
@@ -265,6 +267,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     if (version && opts.promote) {
       promotion = await promoteAfterTrain(tracker, { opts, names, alpha: p.alpha, version, testSet, testScored, trainEnd: t.refitDays[t.refitDays.length - 1], log, testAuc: test.pooled.roc_auc });
     }
+    // 7. Charts, importances and the HTML report of the final model, logged to the parent run.
+    insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
@@ -304,6 +308,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     trackingUri: tracker.uri,
     registered: version ? { name: version.name, version: version.version } : null,
     promotion,
+    importances: insights!.importances,
+    reportSeconds: insights!.seconds,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
   return summary;

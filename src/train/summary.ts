@@ -1,3 +1,4 @@
+import type { FeatureImportance } from '../plots/chartSpecs.js';
 import type { Day } from '../util/dates.js';
 
 /**
@@ -152,5 +153,9 @@ export type TrainSummary = {
   trackingUri: string;
   registered: { name: string; version: string } | null;
   promotion: PromotionSummary | null;
+  /** Impurity and permutation importance of the final model (src/report/trainInsights.ts). */
+  importances: FeatureImportance[];
+  /** Seconds the plots, importances and report took after the test. */
+  reportSeconds: number;
   seconds: number;
 };

@@ -40,6 +40,16 @@ describe('fraudctl backtest', () => {
     const parentOf = (id: string) => (existsSync(join(expDir, id, 'tags', 'mlflow.parentRunId')) ? readFileSync(join(expDir, id, 'tags', 'mlflow.parentRunId'), 'utf8') : undefined);
     expect(runIds.filter((id) => parentOf(id) === s.parentRunId).sort()).toEqual([days[0].runId, days[2].runId].sort());
     expect(readFileSync(join(expDir, days[2].runId, 'params', 'train_days'), 'utf8')).toBe('2025-02-11,2025-02-12');
+    // The per-day chart on the parent run: a PNG, and an SVG that plots one point per day and metric.
+    expect(s.artifacts).toEqual(['backtest.png', 'backtest.svg']);
+    expect(readFileSync(join(expDir, String(s.parentRunId), 'artifacts', 'backtest.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
+    const svg = readFileSync(join(expDir, String(s.parentRunId), 'artifacts', 'backtest.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[^]*Backtest: metrics per test day/);
+    // 3 days × 3 metrics, each point labelled with its metric (k of the run) and the day's value.
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(9);
+    expect(svg).toContain(`metric: card_precision_at_${s.k}`);
+    const plotted = Number(/Test day: Feb 12, 2025; Value: ([0-9.]+); metric: roc_auc/.exec(svg)![1]);
+    expect(plotted).toBeCloseTo(days[0].roc_auc!, 9);
 
     // Keeping the known-compromised cards evaluates exactly the rows that were dropped as well.
     const kept = await runCli(['backtest', '--lake', lake, '--tracking-uri', mlruns, '--from', '2025-02-12', '--to', '2025-02-14', '--step', '2', ...fast, '--keep-known-compromised', '--json']);

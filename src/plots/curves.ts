@@ -1,0 +1,167 @@
+/**
+ * The data behind the evaluation charts, from labels and scores: ROC and precision–recall points,
+ * metrics against the threshold, the score histogram by class and the reliability curve. Plain
+ * JSON, so the same numbers go into chart specs, report.json and the HTML report.
+ */
+import { thresholdMetrics } from '../model/metrics.js';
+
+export interface CurvePoint {
+  threshold: number;
+  fpr: number;
+  tpr: number;
+  precision: number;
+  recall: number;
+}
+
+export interface ThresholdRow {
+  threshold: number;
+  precision?: number;
+  recall?: number;
+  f1?: number;
+  f_beta?: number;
+}
+
+export interface HistogramBin {
+  lo: number;
+  hi: number;
+  legit: number;
+  fraud: number;
+}
+
+export interface CalibrationBin {
+  lo: number;
+  hi: number;
+  meanScore: number;
+  fraudRate: number;
+  rows: number;
+}
+
+export interface EvaluationCurves {
+  n: number;
+  positives: number;
+  threshold: number;
+  beta: number;
+  /** One point per distinct score (highest first), thinned to at most MAX_POINTS. */
+  curve: CurvePoint[];
+  /** Precision and recall of flagging score ≥ threshold. */
+  atThreshold: { precision?: number; recall?: number; tp: number; fp: number; fn: number; tn: number };
+  thresholds: ThresholdRow[];
+  histogram: HistogramBin[];
+  calibration: CalibrationBin[];
+}
+
+/** Enough points for a smooth line at report size; keeps the SVGs small. */
+const MAX_POINTS = 400;
+const HISTOGRAM_BINS = 40;
+const CALIBRATION_BINS = 10;
+
+export function evaluationCurves(labels: Uint8Array, scores: Float64Array, opts: { threshold: number; beta: number }): EvaluationCurves {
+  const n = scores.length;
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += labels[i];
+  const { pos, neg } = splitByClass(labels, scores, positives);
+  const curve = thin(rankCurve(pos, neg));
+  const m = thresholdMetrics(labels, scores, opts.threshold, opts.beta);
+  const thresholds = Array.from({ length: 99 }, (_, k) => thresholdRow(pos, neg, (k + 1) / 100, opts.beta));
+  return {
+    n,
+    positives,
+    threshold: opts.threshold,
+    beta: opts.beta,
+    curve,
+    atThreshold: { precision: m.precision, recall: m.recall, tp: m.tp, fp: m.fp, fn: m.fn, tn: m.tn },
+    thresholds,
+    histogram: scoreHistogram(labels, scores, HISTOGRAM_BINS),
+    calibration: calibrationBins(labels, scores, CALIBRATION_BINS),
+  };
+}
+
+/** Each class's scores, highest first. */
+function splitByClass(labels: Uint8Array, scores: Float64Array, positives: number): { pos: Float64Array; neg: Float64Array } {
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(scores.length - positives);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (labels[i]) pos[p++] = scores[i];
+    else neg[q++] = scores[i];
+  }
+  return { pos: pos.sort().reverse(), neg: neg.sort().reverse() };
+}
+
+/** How many of the descending scores are ≥ t (binary search). */
+function countAtLeast(desc: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = desc.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (desc[mid] >= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Metrics of flagging score ≥ t, with metrics.ts's definitions (undefined where they are). */
+function thresholdRow(pos: Float64Array, neg: Float64Array, t: number, beta: number): ThresholdRow {
+  const tp = countAtLeast(pos, t);
+  const fp = countAtLeast(neg, t);
+  const precision = tp + fp > 0 ? tp / (tp + fp) : undefined;
+  const recall = pos.length > 0 ? tp / pos.length : undefined;
+  const f = (b: number) => (precision === undefined || recall === undefined ? undefined : precision + recall === 0 ? 0 : ((1 + b * b) * precision * recall) / (b * b * precision + recall));
+  return { threshold: t, precision, recall, f1: f(1), f_beta: f(beta) };
+}
+
+/** ROC and PR points at every distinct score, highest first (flag everything ≥ that score). */
+function rankCurve(pos: Float64Array, neg: Float64Array): CurvePoint[] {
+  const positives = pos.length;
+  const negatives = neg.length;
+  const out: CurvePoint[] = [{ threshold: Infinity, fpr: 0, tpr: 0, precision: 1, recall: 0 }];
+  let i = 0;
+  let j = 0;
+  while (i < positives || j < negatives) {
+    const t = Math.max(i < positives ? pos[i] : -Infinity, j < negatives ? neg[j] : -Infinity);
+    while (i < positives && pos[i] === t) i++;
+    while (j < negatives && neg[j] === t) j++;
+    out.push({ threshold: t, fpr: negatives ? j / negatives : 0, tpr: positives ? i / positives : 0, precision: i / (i + j), recall: positives ? i / positives : 0 });
+  }
+  return out;
+}
+
+/** Keeps the ends and evenly spaced points in between (the curve is monotone in both axes). */
+function thin(points: CurvePoint[]): CurvePoint[] {
+  if (points.length <= MAX_POINTS) return points;
+  const step = (points.length - 1) / (MAX_POINTS - 1);
+  return Array.from({ length: MAX_POINTS }, (_, k) => points[Math.round(k * step)]);
+}
+
+/** Equal-width bins over [0, 1]; a score of exactly 1 falls in the last bin. */
+function binIndex(score: number, bins: number): number {
+  return Math.min(bins - 1, Math.max(0, Math.floor(score * bins)));
+}
+
+export function scoreHistogram(labels: Uint8Array | undefined, scores: Float64Array, bins: number): HistogramBin[] {
+  const out = Array.from({ length: bins }, (_, b) => ({ lo: b / bins, hi: (b + 1) / bins, legit: 0, fraud: 0 }));
+  for (let i = 0; i < scores.length; i++) {
+    const bin = out[binIndex(scores[i], bins)];
+    if (labels?.[i]) bin.fraud++;
+    else bin.legit++;
+  }
+  return out;
+}
+
+function calibrationBins(labels: Uint8Array, scores: Float64Array, bins: number): CalibrationBin[] {
+  const sum = new Float64Array(bins);
+  const frauds = new Float64Array(bins);
+  const rows = new Float64Array(bins);
+  for (let i = 0; i < scores.length; i++) {
+    const b = binIndex(scores[i], bins);
+    sum[b] += scores[i];
+    frauds[b] += labels[i];
+    rows[b]++;
+  }
+  const out: CalibrationBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (rows[b] > 0) out.push({ lo: b / bins, hi: (b + 1) / bins, meanScore: sum[b] / rows[b], fraudRate: frauds[b] / rows[b], rows: rows[b] });
+  }
+  return out;
+}
