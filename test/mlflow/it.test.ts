@@ -1,27 +1,40 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveModel } from '../../src/mlflow/modelUri.js';
 import { promoteIfBetter } from '../../src/mlflow/promote.js';
 import { MlflowApiError } from '../../src/mlflow/rest/http.js';
 import { runCli } from '../helpers/cli.js';
 import { captureLog, restTrackerFor } from './server.js';
+import { startRealMlflow, type RealMlflow } from './realServer.js';
 
 /**
- * The scenarios of the rest*.test.ts files against a real MLflow 2.x tracking server:
- *   FRAUDCTL_IT_MLFLOW_URI=http://127.0.0.1:5000 npx vitest run test/mlflow/it.test.ts
+ * The scenarios of the rest*.test.ts files against a real MLflow tracking server: by default a
+ * real MLflow 3 server (sqlite, proxied artifacts) that this file starts from .venv/mlflow3; or,
+ * to try another server, FRAUDCTL_IT_MLFLOW_URI=http://127.0.0.1:5000 npx vitest run test/mlflow/it.test.ts
  * The server's own credentials and artifact settings come from the usual variables
  * (MLFLOW_TRACKING_USERNAME/PASSWORD/TOKEN, MLFLOW_S3_ENDPOINT_URL, AWS_*). Every name is unique
  * to the run, so the test can be repeated against the same server.
  */
-const URI = process.env.FRAUDCTL_IT_MLFLOW_URI;
+let URI = process.env.FRAUDCTL_IT_MLFLOW_URI ?? '';
 const PASS = ['MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_INSECURE_TLS', 'MLFLOW_TRACKING_SERVER_CERT_PATH', 'MLFLOW_S3_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION', 'AWS_REGION'];
 const env = Object.fromEntries(PASS.filter((k) => process.env[k]).map((k) => [k, process.env[k] as string]));
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const T0 = Date.now();
 
-describe.skipIf(!URI)('against a real MLflow server (FRAUDCTL_IT_MLFLOW_URI)', () => {
+describe('against a real MLflow server', () => {
+  let server: RealMlflow | undefined;
+  const store = mkdtempSync(join(tmpdir(), 'fraudctl-it-mlflow-'));
+  beforeAll(async () => {
+    if (URI) return;
+    server = await startRealMlflow('mlflow3', ['--backend-store-uri', `sqlite:///${store}/mlflow.db`, '--artifacts-destination', join(store, 'artifacts'), '--serve-artifacts'], { cwd: store });
+    URI = server.url;
+  }, 240_000);
+  afterAll(async () => {
+    await server?.close();
+    rmSync(store, { recursive: true, force: true });
+  });
   const open = () => restTrackerFor({ url: URI! }, { env: { ...env, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '1' } });
 
   it('experiments, runs, chunked log-batch, undefined metrics, params are write-once', async () => {
