@@ -76,12 +76,14 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'dist', 'main.js'))) throw new Error('dist/ is missing: run npm run build (npm test does) before this suite');
   work = mkdtempSync(join(tmpdir(), 'fraudctl-airflow-'));
   airflowHome = join(work, 'airflow-home');
-  // The test lake: 12 simulated days, marts of 01-01 … 01-11 (partial history: the lake is young).
+  // The test lake: 2024-12-20 … 2025-01-12, marts of every day to 01-11 (partial history: the lake is young).
+  // The DAG trains with the default gap (the label delay, 7): train | 7 | validation | 7 | test 01-11
+  // needs 3 + 7 + 1 + 7 days before the test day, and their marts.
   const lake = join(work, 'lake');
   const env = { FRAUDCTL_THREADS: '1' };
-  const sim = await runCli(['simulate', '--lake', lake, '--start', '2025-01-01', '--days', '12', '--customers', '300', '--terminals', '600', '--seed', '1', '--json'], { cwd: work, env });
+  const sim = await runCli(['simulate', '--lake', lake, '--start', '2024-12-20', '--days', '24', '--customers', '300', '--terminals', '600', '--seed', '1', '--json'], { cwd: work, env });
   expect(sim.code, sim.stderr).toBe(0);
-  const marts = await runCli(['marts', 'build', '--lake', lake, '--from', '2025-01-01', '--to', '2025-01-11', '--allow-partial-history', '--json'], { cwd: work, env });
+  const marts = await runCli(['marts', 'build', '--lake', lake, '--from', '2024-12-20', '--to', '2025-01-11', '--allow-partial-history', '--json'], { cwd: work, env });
   expect(marts.code, marts.stderr).toBe(0);
   const settings = [`FRAUDCTL_LAKE=${lake}`, `FRAUDCTL_CACHE_DIR=${join(work, 'cache')}`, 'FRAUDCTL_THREADS=1', 'FRAUDCTL_LOG_LEVEL=info'];
   okEnv = join(work, 'fraudctl.env');
@@ -97,14 +99,14 @@ afterAll(() => {
 });
 
 describe('airflow dags test with the real Airflow and the real FraudctlOperator', () => {
-  it('fraud_train on 2025-01-19 trains on the test day 2025-01-11 (8 days before) and promotes v1 to @champion', () => {
+  it('fraud_train on 2025-01-19 trains 12-24…26, validates on 01-03 and tests on 2025-01-11 (8 days before; gaps of 7 days) and promotes v1 to @champion', () => {
     const r = airflow(['dags', 'test', 'fraud_train', '2025-01-19'], okEnv);
     expect(r.code, r.output.slice(-4000)).toBe(0);
     expect(r.output).toContain(`Running: ${FRAUDCTL} train --days 3 --test-day 2025-01-11 --promote --json`);
     expect(triesOf('fraud_train', '2025-01-19')).toEqual([{ dag_id: 'fraud_train', task_id: 'train', logical_date: '2025-01-19', try_number: 1, max_tries: 2, state: 'success', latest: true }]);
     // The --json summary became the task's XCom.
     const summary = readTries().xcoms['fraud_train 2025-01-19'];
-    expect(summary).toMatchObject({ ok: true, testDay: '2025-01-11', trainDays: ['2025-01-07', '2025-01-08', '2025-01-09'], registered: { name: 'fraud-detector', version: '1' }, promotion: { promoted: true } });
+    expect(summary).toMatchObject({ ok: true, testDay: '2025-01-11', trainDays: ['2024-12-24', '2024-12-25', '2024-12-26'], validationDays: ['2025-01-03'], registered: { name: 'fraud-detector', version: '1' }, promotion: { promoted: true } });
     expect(summary.trackingUri).toBe(join(work, 'mlruns'));
   }, 300_000);
 

@@ -17,7 +17,7 @@ const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { stdio: 
 
 describe('shell scripts', () => {
   it('are the ones the VMs run', () => {
-    expect(SCRIPTS).toEqual(['infra/airflow/setup-airflow-vm.sh', 'infra/fraudctl/install-fraudctl.sh', 'infra/mlflow/setup-mlflow-vm.sh']);
+    expect(SCRIPTS).toEqual(['infra/airflow/setup-airflow-vm.sh', 'infra/fraudctl/install-fraudctl.sh', 'infra/mlflow/setup-mlflow-vm.sh', 'infra/terraform/dataproc/spark-connect-init.sh']);
   });
 
   for (const script of SCRIPTS) {

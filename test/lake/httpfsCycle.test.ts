@@ -51,7 +51,7 @@ async function cycle(mode: 'sync' | 'httpfs'): Promise<Cycle> {
     return r;
   };
   const marts = await run(['marts', 'build', '--from', '2025-01-07', '--to', '2025-01-10', '--allow-partial-history']);
-  const train = await run(['train', '--test-day', '2025-01-11', '--allow-partial-history', '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--promote']);
+  const train = await run(['train', '--test-day', '2025-01-11', '--gap', '1', '--allow-partial-history', '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--promote']);
   const score = await run(['score', '--date', '2025-01-11']);
   const daily = await run(['daily', '--date', '2025-01-12', '--allow-partial-history']);
   return { marts, train, score, daily };

@@ -87,7 +87,7 @@ describe('lake sync and an S3 lake through the CLI', () => {
 
     // Train days 2025-01-08 and 09 (gap 1), test day 11: the marts of 07, 08 and 10.
     const train = await runCli(
-      ['train', ...s3lake, '--test-day', '2025-01-11', '--allow-partial-history', '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--json'],
+      ['train', ...s3lake, '--test-day', '2025-01-11', '--gap', '1', '--allow-partial-history', '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--json'],
       { cwd, env },
     );
     expect(train.code, train.stderr).toBe(0);

@@ -12,7 +12,8 @@ export const EXPERIMENT = 'fraudctl';
 export const MODEL = 'fraud-detector';
 export const TEST_DAY = '2025-02-10';
 /** A tiny search: 2 trials of small forests on 2 train days of a 300-customer lake. */
-const SMALL = ['--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1'];
+// --gap 1 and partial history: the timeline (train | gap | validation | gap | test) within the 43-day lake.
+const SMALL = ['--days', '2', '--gap', '1', '--allow-partial-history', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1'];
 
 /** 43 simulated days (30 days of mart history before the test day): ~1 s. */
 export async function simulateLake(lake: string): Promise<void> {

@@ -27,7 +27,7 @@ describe('the MLflow 3 web UI shows a fraudctl training search', () => {
       startRealMlflow('mlflow3', ['--backend-store-uri', `sqlite:///${tmp}/mlflow.db`, '--artifacts-destination', join(tmp, 'artifacts')], { cwd: tmp }),
       simulateLake(lake),
     ]);
-    const r = await runCli(['train', '--lake', lake, '--test-day', TEST_DAY, '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--promote', '--json'], { env: { MLFLOW_TRACKING_URI: server.url }, cwd: tmp });
+    const r = await runCli(['train', '--lake', lake, '--test-day', TEST_DAY, '--gap', '1', '--allow-partial-history', '--days', '2', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--threads', '1', '--promote', '--json'], { env: { MLFLOW_TRACKING_URI: server.url }, cwd: tmp });
     expect(r.code, r.stderr).toBe(0);
     train = r.json!;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS }).catch((e: Error) => {
