@@ -108,8 +108,9 @@ export function expectReadback(rb: Readback, c: CycleResult): void {
   for (const child of rb.children) {
     expect(child.info.status).toBe('FINISHED');
     expect(Object.keys(child.params)).toEqual(expect.arrayContaining(['n_estimators', 'max_depth']));
-    const trial = (c.train1.trials as { runId: string; metrics: Record<string, number> }[]).find((t) => t.runId === child.info.run_id)!;
-    expect(child.metrics.roc_auc).toBeCloseTo(trial.metrics.roc_auc, 12);
+    // A trial is selected on the validation window (the test window is scored once, by the refit model).
+    const trial = (c.train1.trials as { runId: string; validation: Record<string, number> }[]).find((t) => t.runId === child.info.run_id)!;
+    expect(child.metrics.validation_roc_auc).toBeCloseTo(trial.validation.roc_auc, 12);
   }
   expect(rb.child_roc_auc_history).toHaveLength(1);
   const best = c.train1.best as { metrics: Record<string, number>; n_estimators: number };
@@ -135,7 +136,7 @@ export function expectReadback(rb: Readback, c: CycleResult): void {
   expect(rb.registered_models.find((m) => m.name === MODEL)!.aliases.champion).toBe(rb.champion.version);
 
   // The model directory, and a model Python loads: pyfunc on features computed in Python = fraudctl's scores.
-  expect(rb.model_files).toEqual(['MLmodel', 'conda.yaml', 'features.json', 'model.bin', 'model.onnx', 'python_env.yaml', 'requirements.txt']);
+  expect(rb.model_files).toEqual(['MLmodel', 'conda.yaml', 'feature_spec.json', 'features.json', 'model.bin', 'model.onnx', 'python_env.yaml', 'requirements.txt']);
   expect(Object.keys(rb.mlmodel.flavors).sort()).toEqual(['fraudctl_forest', 'onnx', 'python_function']);
   expect(rb.pyfunc.rows).toBe(rb.pyfunc.scored_rows);
   expect(rb.pyfunc.matched).toBe(rb.pyfunc.rows);

@@ -51,7 +51,7 @@ def main():
     out["parent"] = run_dict(parent)
     kids = c.search_runs([exp.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
     out["children"] = [run_dict(r) for r in kids]
-    out["child_roc_auc_history"] = [{"value": m.value, "step": m.step} for m in c.get_metric_history(kids[0].info.run_id, "roc_auc")]
+    out["child_roc_auc_history"] = [{"value": m.value, "step": m.step} for m in c.get_metric_history(kids[0].info.run_id, "validation_roc_auc")]
     out["all_runs"] = [{"run_name": r.info.run_name, "status": r.info.status, "tags": r.data.tags} for r in runs]
 
     mv = c.get_model_version_by_alias(a["model"], "champion")
