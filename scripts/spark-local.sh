@@ -6,6 +6,10 @@
 #                                           FRAUDCTL_SPARK_STATE=DIR (pids, logs, ports)
 #   scripts/spark-local.sh stop [DIR]        stops exactly the processes that start recorded in DIR
 #                                           (default $FRAUDCTL_SPARK_STATE) and removes DIR
+#   scripts/spark-local.sh jars              fetches hadoop-aws and the AWS SDK bundle matching the
+#                                           pyspark's Hadoop from Maven Central (mvn) into
+#                                           .venv/spark-jars (test-setup runs it; start puts them on
+#                                           the driver's and executors' class path, for s3a:// lakes)
 # Ports are free ephemeral ports picked at start (never fixed ones). Exit 4 when Java or the
 # venv is missing or the cluster does not come up, with the log that says why.
 set -euo pipefail
@@ -30,6 +34,43 @@ stop() {
   rm -rf "$dir"
 }
 
+# hadoop-aws must be the Hadoop of pyspark's hadoop-client-api jar, and the AWS SDK v2 bundle the
+# one that hadoop-aws release was built against (its pom's software.amazon.awssdk:bundle).
+sdk_for_hadoop() {
+  case "$1" in
+    3.4.1) echo 2.24.6 ;;
+    3.4.0) echo 2.23.19 ;;
+    *) return 1 ;;
+  esac
+}
+
+py="$root/.venv/spark/bin/python"
+spark_home() {
+  [ -x "$py" ] || die "the venv .venv/spark is missing: run bash scripts/pyenv.sh spark"
+  "$py" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))'
+}
+
+jars_dir="$root/.venv/spark-jars"
+
+jars() {
+  local home hadoop sdk
+  home=$(spark_home)
+  hadoop=$(ls "$home"/jars/hadoop-client-api-*.jar 2>/dev/null | head -1 | sed -E 's/.*hadoop-client-api-(.*)\.jar/\1/')
+  [ -n "$hadoop" ] || die "$home/jars has no hadoop-client-api jar: cannot tell pyspark's Hadoop version"
+  sdk=$(sdk_for_hadoop "$hadoop") || die "no AWS SDK version known for Hadoop $hadoop: add it to sdk_for_hadoop in $0 (hadoop-aws-$hadoop.pom names it)"
+  if [ -f "$jars_dir/hadoop-aws-$hadoop.jar" ] && [ -f "$jars_dir/bundle-$sdk.jar" ]; then return 0; fi
+  command -v mvn >/dev/null || die "mvn is missing: install Maven (apt-get install maven) to fetch hadoop-aws and the AWS SDK"
+  mkdir -p "$jars_dir"
+  # A throw-away local repository: the ~560 MB bundle is kept once, in $jars_dir, not twice.
+  local repo; repo=$(mktemp -d "${TMPDIR:-/tmp}/fraudctl-m2.XXXXXX")
+  local a
+  for a in "org.apache.hadoop:hadoop-aws:$hadoop" "software.amazon.awssdk:bundle:$sdk"; do
+    echo "spark-local: fetching $a from Maven Central" >&2
+    mvn -B -q dependency:copy -Dartifact="$a" -DoutputDirectory="$jars_dir.part" -Dmaven.repo.local="$repo" >&2 || { rm -rf "$repo" "$jars_dir.part"; die "mvn could not fetch $a"; }
+  done
+  mv "$jars_dir.part"/*.jar "$jars_dir"/ && rm -rf "$repo" "$jars_dir.part"
+}
+
 free_port() {
   "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -52,10 +93,17 @@ launch() {
 }
 
 start() {
-  py="$root/.venv/spark/bin/python"
-  [ -x "$py" ] || die "the venv .venv/spark is missing: run bash scripts/pyenv.sh spark"
   command -v java >/dev/null || die "java is missing: install Java 17 (apt-get install openjdk-17-jre-headless)"
-  local home; home=$("$py" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
+  local home; home=$(spark_home)
+  # s3a:// lakes need hadoop-aws and the AWS SDK (scripts/spark-local.sh jars); without them the
+  # cluster still serves local lakes.
+  # As spark.jars with local: URIs (each JVM loads them from this path, nothing is copied), not
+  # extraClassPath: the SDK bundle carries its own slf4j and netty, which must not shadow Spark's.
+  local s3a=()
+  if ls "$jars_dir"/hadoop-aws-*.jar >/dev/null 2>&1; then
+    local list; list=$(ls "$jars_dir"/*.jar | sed 's|^|local:|' | paste -sd, -)
+    s3a=(--conf "spark.jars=$list")
+  fi
   [ -f "$(ls "$home"/jars/spark-connect_*.jar 2>/dev/null | head -1)" ] || die "$home/jars has no spark-connect jar (pyspark >= 4.0 ships it)"
   dir=$(mktemp -d "${TMPDIR:-/tmp}/fraudctl-spark.XXXXXX")
   # Interrupted (or killed by a caller's timeout) mid-start: stop what was started so far.
@@ -101,7 +149,7 @@ LOG
     --driver-memory "${FRAUDCTL_SPARK_DRIVER_MEMORY:-768m}" --executor-memory "${FRAUDCTL_SPARK_EXECUTOR_MEMORY:-512m}" \
     --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 --conf spark.ui.enabled=false \
     --conf spark.connect.grpc.binding.address=127.0.0.1 --conf spark.connect.grpc.binding.port="$cport" \
-    --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC \
+    --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC "${s3a[@]}" \
     spark-internal
   wait_for connect "Spark Connect server started" 300
   trap - TERM INT
@@ -112,5 +160,6 @@ LOG
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: scripts/spark-local.sh start | stop [STATE_DIR]" >&2; exit 2 ;;
+  jars) jars ;;
+  *) echo "usage: scripts/spark-local.sh start | stop [STATE_DIR] | jars" >&2; exit 2 ;;
 esac

@@ -31,3 +31,5 @@ done
 if [ ${#names[@]} -gt 0 ]; then
   "$root/scripts/pyenv.sh" "${names[@]}" >/dev/null
 fi
+# hadoop-aws + the AWS SDK for Spark's s3a:// lakes (test/spark/martsS3.test.ts), from Maven Central.
+"$root/scripts/spark-local.sh" jars

@@ -91,6 +91,11 @@ export class S3Lake implements Lake {
     return this.readMode;
   }
 
+  /** Endpoint, region, addressing and configured keys (--engine spark hands them to s3a://). */
+  get s3Settings(): S3Settings {
+    return this.o.settings;
+  }
+
   client(): Promise<S3Client> {
     this.clientPromise ??= createS3Client(this.o.settings);
     return this.clientPromise;

@@ -1,37 +1,35 @@
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, sqlString, type Db } from '../../src/lake/db.js';
 import { runCli } from '../helpers/cli.js';
 import { tmpLakeDir } from '../features/helpers/txLake.js';
 import { startSparkCluster, type SparkCluster } from './sparkCluster.js';
+import { expectSameMarts, filesUnder, MARTS } from './expectSameMarts.js';
+import { startS3Server, type S3ServerHandle } from '../helpers/s3server.js';
+import { createS3Client } from '../../src/s3/client.js';
 
 /**
  * `marts build --engine spark` on a real standalone Spark (master + two workers + Spark Connect)
  * against `--engine duckdb` on a copy of the same simulated lake: the same partitions, rows,
  * schema and key-value metadata, every value within 1e-9.
  */
-const MARTS = ['features/customer', 'features/terminal'] as const;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name).slice(dir.length));
-  return out.sort();
-}
-
 describe('marts on Spark equal the marts on DuckDB', () => {
   let spark: SparkCluster;
+  let s3: S3ServerHandle;
   let db: Db;
   const duck = tmpLakeDir('fraudctl-spark-duck-');
   const lake = tmpLakeDir('fraudctl-spark-lake-');
   const env = () => ({ FRAUDCTL_SPARK_REMOTE: spark.remote });
 
   beforeAll(async () => {
-    const [cluster, sim] = await Promise.all([
+    const [cluster, sim, server] = await Promise.all([
       startSparkCluster(),
       runCli(['simulate', '--start', '2025-01-01', '--days', '38', '--customers', '300', '--terminals', '200', '--radius', '15', '--seed', '8', '--lake', duck], { cwd: duck }),
+      startS3Server(['lake']),
     ]);
     spark = cluster;
+    s3 = server;
     console.log(`spark-local.sh start: ${spark.startSeconds.toFixed(1)} s`);
     expect(sim.code, sim.stderr).toBe(0);
     await cp(join(duck, 'transactions'), join(lake, 'transactions'), { recursive: true });
@@ -39,7 +37,7 @@ describe('marts on Spark equal the marts on DuckDB', () => {
   }, 700_000);
   afterAll(async () => {
     db?.close();
-    await spark?.stop();
+    await Promise.all([spark?.stop(), s3?.close()]);
   }, 90_000);
 
   const build = (root: string, engine: string, ...args: string[]) => runCli(['marts', 'build', ...args, '--engine', engine, '--lake', root, '--json'], { cwd: root, env: env() });
@@ -62,32 +60,9 @@ describe('marts on Spark equal the marts on DuckDB', () => {
     for (const ds of MARTS) expect(await filesUnder(join(lake, ds))).toEqual(await filesUnder(join(duck, ds)));
     expect(await filesUnder(join(lake, 'features/customer'))).toEqual(['/date=2025-01-05/data.parquet', '/date=2025-02-07/data.parquet']);
 
-    for (const ds of MARTS) {
-      for (const day of ['2025-01-05', '2025-02-07']) {
-        const [a, b] = [join(duck, ds, `date=${day}`, 'data.parquet'), join(lake, ds, `date=${day}`, 'data.parquet')];
-        const schema = (p: string) => db.all(`SELECT name, type, repetition_type, converted_type FROM parquet_schema(${sqlString(p)})`);
-        expect(await schema(b)).toEqual(await schema(a));
-        const kv = (p: string) => db.all(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlString(p)}) WHERE decode(key) LIKE 'fraudctl.%' ORDER BY k`);
-        expect(await kv(b)).toEqual(await kv(a));
-        // delay, window end, missing history, spec name and spec hash
-        expect((await kv(a)).map((r) => r.k)).toEqual(['fraudctl.delay', 'fraudctl.missing_history', 'fraudctl.spec', 'fraudctl.spec_hash', 'fraudctl.window_end']);
-        const codec = (p: string) => db.all(`SELECT DISTINCT compression FROM parquet_metadata(${sqlString(p)})`);
-        expect(await codec(b)).toEqual(await codec(a));
-        const rowsA = await db.all<Record<string, unknown>>(`SELECT * FROM read_parquet(${sqlString(a)})`);
-        const rowsB = await db.all<Record<string, unknown>>(`SELECT * FROM read_parquet(${sqlString(b)})`);
-        // The terminal mart of 2025-01-05 covers 2024-11-30…2024-12-29 (delay 7), before the lake's first day: empty on both.
-        if (ds === 'features/terminal' && day === '2025-01-05') expect(rowsA.length).toBe(0);
-        else expect(rowsA.length).toBeGreaterThan(50);
-        expect(rowsB.length).toBe(rowsA.length);
-        for (let i = 0; i < rowsA.length; i += 1) {
-          for (const [col, va] of Object.entries(rowsA[i])) {
-            const vb = rowsB[i][col];
-            if (typeof va === 'number') expect(Math.abs(va - (vb as number)), `${ds} ${day} row ${i} ${col}`).toBeLessThanOrEqual(1e-9);
-            else expect(String(vb), `${ds} ${day} row ${i} ${col}`).toBe(String(va));
-          }
-        }
-      }
-    }
+    await expectSameMarts(db, duck, lake, ['2025-01-05', '2025-02-07']);
+    // The terminal mart of 2025-01-05 covers 2024-11-30…2024-12-29 (delay 7), before the lake's first day: empty on both.
+    expect((await db.all(`SELECT count(*)::INT AS n FROM read_parquet(${sqlString(join(duck, 'features/terminal/date=2025-01-05/data.parquet'))})`))[0]).toEqual({ n: 0 });
   }, 600_000);
 
   it('a failing Spark job leaves the previous partitions as they were and no temporary prefix', async () => {
@@ -114,4 +89,51 @@ describe('marts on Spark equal the marts on DuckDB', () => {
     expect(r.stderr).toContain('Spark Connect sc://127.0.0.1:1 is unavailable');
     expect(await filesUnder(join(lake, 'features/customer'))).not.toContain('/date=2025-02-06/data.parquet');
   }, 60_000);
+
+  it('an s3:// lake: Spark reads and writes through s3a:// with the lake\'s endpoint and keys; the marts equal DuckDB\'s; no secret in any output', async () => {
+    const cwd = tmpLakeDir('fraudctl-spark-s3-');
+    const env = { ...s3.env, FRAUDCTL_SPARK_REMOTE: spark.remote };
+    const remote = 's3://lake/prod';
+    const sync = await runCli(['lake', 'sync', '--from', duck, '--to', remote, '--dataset', 'transactions', '--json'], { cwd, env });
+    expect(sync.code, sync.stderr).toBe(0);
+    const client = await createS3Client({ endpoint: s3.endpoint, region: s3.region, pathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    const { ListObjectsV2Command, HeadObjectCommand, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const keys = async () => ((await client.send(new ListObjectsV2Command({ Bucket: 'lake', Prefix: 'prod/features/' }))).Contents ?? []).map((o) => o.Key!).sort();
+    const noSecret = (r: { stdout: string; stderr: string }) => {
+      expect(r.stdout + r.stderr).not.toContain(s3.secretAccessKey);
+    };
+
+    const built = await runCli(['marts', 'build', '--date', '2025-02-07', '--engine', 'spark', '--lake', remote, '--log-level', 'debug', '--json'], { cwd, env });
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.json?.engine).toBe('spark');
+    expect(built.stderr).toContain('through s3a://');
+    noSecret(built);
+    // Exactly the two partitions, published whole; Spark's temporary prefix is gone.
+    expect(await keys()).toEqual(['prod/features/customer/date=2025-02-07/data.parquet', 'prod/features/terminal/date=2025-02-07/data.parquet']);
+    const back = join(cwd, 'back');
+    for (const ds of MARTS) {
+      const r = await runCli(['lake', 'sync', '--from', remote, '--to', back, '--dataset', ds, '--json'], { cwd, env });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    await expectSameMarts(db, duck, back, ['2025-02-07']);
+
+    // Spark's job fails on S3 (a transaction partition of the window is not parquet): exit 3, the
+    // published partition unchanged, no temporary prefix left, and still no secret in the message.
+    const part = { Bucket: 'lake', Key: 'prod/features/customer/date=2025-02-07/data.parquet' };
+    const etag = (await client.send(new HeadObjectCommand(part))).ETag;
+    const tx = { Bucket: 'lake', Key: 'prod/transactions/date=2025-02-01/data.parquet' };
+    const good = await (await client.send(new GetObjectCommand(tx))).Body!.transformToByteArray();
+    await client.send(new PutObjectCommand({ ...tx, Body: 'not parquet' }));
+    try {
+      const failed = await runCli(['marts', 'build', '--date', '2025-02-07', '--engine', 'spark', '--lake', remote, '--overwrite', '--log-level', 'debug'], { cwd, env });
+      expect(failed.code, failed.stderr).toBe(3);
+      expect(failed.stderr).toMatch(/Spark Connect sc:\/\/127\.0\.0\.1:\d+ failed/);
+      noSecret(failed);
+    } finally {
+      await client.send(new PutObjectCommand({ ...tx, Body: good }));
+    }
+    expect((await client.send(new HeadObjectCommand(part))).ETag).toBe(etag);
+    expect((await keys()).filter((k) => k.includes('.spark-'))).toEqual([]);
+    client.destroy();
+  }, 600_000);
 });
