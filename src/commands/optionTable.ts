@@ -53,9 +53,9 @@ export function setting<K extends keyof Config>(
   return { flag, help: extra.help ?? spec.doc, setting: key, check: extra.check, choices: spec.values, negation: extra.negation };
 }
 
-/** A setting's default as the configuration resolves it without flags, environment or file. */
-export function settingDefault<K extends keyof Config>(key: K): Config[K] {
-  return specOf(key).default as Config[K];
+/** The configuration without flags, environment or file: every setting at its default (for --help). */
+export function defaultSettings(): Config {
+  return Object.fromEntries(CONFIG_KEYS.filter((k) => k.default !== undefined).map((k) => [k.key, k.default])) as unknown as Config;
 }
 
 function specOf(key: keyof Config): KeySpec {

@@ -24,6 +24,7 @@ export interface DemoOptions {
   terminals: number;
   seed: number;
   maxEvals: number;
+  threads: number;
 }
 
 /**
@@ -43,25 +44,25 @@ export async function runDemo(o: DemoOptions, ctx: Ctx) {
   const sim = await simulateToLake(resolveSimParams({ start, days: o.days, customers: o.customers, terminals: o.terminals, seed: o.seed }), {
     lake,
     log,
-    threads: ctx.config.threads,
+    threads: o.threads,
     progress: ctx.progress(o.days, 'simulate'),
     signal: ctx.signal,
   });
   out.line(`   ${sim.transactions} transactions written, ${sim.daysSkipped} days already there; fraud rate ${sim.fraudRate === null ? '-' : (100 * sim.fraudRate).toFixed(3)} %`);
 
-  const db = await openDb({ threads: ctx.config.threads });
+  const db = await openDb({ threads: o.threads });
   const tracker = await FileStore.open(o.mlruns, { cwd: ctx.runEnv.cwd, log, secrets: ctx.secrets });
   try {
-    out.line(`\n== 2/3 train: 3 train days, gap 1, test day ${testDay}, ${o.maxEvals} trials (marts built as needed)`);
     const deps = { ...coreDeps(ctx), lake, db, tracker };
     // The table's defaults (and the configured settings), with the demo's own choices on top.
     // gap 1: a 45-day demo lake is too short for the default gap (the label delay).
-    const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, ctx.config), testDay, gap: 1, maxEvals: o.maxEvals, seed: o.seed, promote: true };
+    const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, ctx.config), testDay, gap: 1, maxEvals: o.maxEvals, seed: o.seed, threads: o.threads, promote: true };
+    out.line(`\n== 2/3 train: ${trainOpts.days} train days, gap ${trainOpts.gap}, test day ${testDay}, ${o.maxEvals} trials (marts built as needed)`);
     const trained = await train(trainOpts, deps);
     printTrainSummary(out, trained, trainOpts);
 
     out.line(`\n== 3/3 score ${last} with the registered model`);
-    const scoreOpts = { ...defaultOptions(SCORE_OPTIONS, ctx.config), date: last, top: 5, cacheDir: join(o.dir, 'cache') };
+    const scoreOpts = { ...defaultOptions(SCORE_OPTIONS, ctx.config), date: last, top: 5, threads: o.threads, cacheDir: join(o.dir, 'cache') };
     const scored = await score(scoreOpts, deps);
     printScoreSummary(out, scored, scoreOpts);
 
