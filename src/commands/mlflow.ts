@@ -46,11 +46,11 @@ function versionArg(value: string): string {
 
 /** `fraudctl mlflow …`: the group's own option (every subcommand reads the tracking store). */
 export const MLFLOW_OPTIONS = {
-  trackingUri: setting('trackingUri', { flag: '--tracking-uri <uri>', help: 'MLflow tracking: ./mlruns, file:///dir or http(s)://server' }),
+  trackingUri: setting('trackingUri'),
 };
 
 export const MLFLOW_RUNS_OPTIONS = {
-  experiment: setting('experiment', { flag: '--experiment <name>', help: 'experiment name' }),
+  experiment: setting('experiment'),
   last: option('--last <n>', 'how many searches', intArg(1, 1000), { default: 10 }),
 };
 
