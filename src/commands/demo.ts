@@ -1,7 +1,9 @@
 import { resolve, join } from 'node:path';
 import { examples, intArg } from './args.js';
 import { action } from './action.js';
-import { addOptions, option } from './optionTable.js';
+import { addOptions, defaultOptions, option } from './optionTable.js';
+import { coreDeps } from '../coreDeps.js';
+import { SCORE_OPTIONS } from './scoreOptions.js';
 import { SIMULATE_OPTIONS } from './simulate.js';
 import { TRAIN_OPTIONS } from './trainOptions.js';
 import type { CommandDef } from './types.js';
@@ -40,7 +42,8 @@ export const demoCommand: CommandDef = (program, run) => {
         DEMO_OPTIONS,
         async (o, ctx) => {
           const { runDemo } = await import('../demo/runDemo.js');
-          return runDemo({ ...o, ...demoPaths(o.dir) }, ctx);
+          const configured = { train: defaultOptions(TRAIN_OPTIONS, ctx.config), score: defaultOptions(SCORE_OPTIONS, ctx.config) };
+          return runDemo({ ...o, ...demoPaths(o.dir), ...configured }, { ...coreDeps(ctx), out: ctx.out, secrets: ctx.secrets, cwd: ctx.runEnv.cwd });
         },
         undefined,
         (raw) => {
