@@ -1,32 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../src/backtest/runBacktest.js';
 import { BACKTEST_OPTIONS } from '../../src/commands/backtest.js';
 import { defaultOptions } from '../../src/commands/optionTable.js';
-import { resolveConfig } from '../../src/config.js';
 import { featureNames } from '../../src/features/featureSpec.js';
 import { presetSpec } from '../../src/features/loadFeatureSpec.js';
-import { openDb, type Db } from '../../src/lake/db.js';
-import { LocalLake } from '../../src/lake/localLake.js';
-import { createLogger } from '../../src/log.js';
-import { FileStore } from '../../src/mlflow/fileStore.js';
-import { resolveSimParams } from '../../src/sim/params.js';
-import { simulateToLake } from '../../src/sim/simulateToLake.js';
+import { coreFixture } from '../helpers/coreFixture.js';
 import { readParquet } from '../helpers/lake.js';
 
 // backtest() called as a library: no argv, no Ctx, no stdout; every ambient input is passed in.
-const dir = mkdtempSync(join(tmpdir(), 'fraudctl-backtest-core-'));
-const lake = new LocalLake(join(dir, 'lake'), dir);
-const log = createLogger({ level: 'silent', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
-const clock = () => new Date('2025-06-01T00:00:00Z');
-const noProgress = () => ({ tick: () => undefined, done: () => undefined });
-const config = resolveConfig({ flags: {}, env: {}, cwd: dir }).config;
-let db: Db;
-let tracker: FileStore;
-const deps = (signal = new AbortController().signal) => ({ lake, db, tracker, log, now: clock, signal, progress: noProgress, runEnv: { user: 'test', airflow: {}, isJob: true } });
+const f = coreFixture('fraudctl-backtest-core-', 3);
+const { dir, config, deps } = f;
+beforeAll(() => f.setUp(), 120_000);
+afterAll(() => f.tearDown());
 const opts = {
   ...defaultOptions(BACKTEST_OPTIONS, config),
   from: '2025-01-11',
@@ -40,17 +26,6 @@ const opts = {
   allowPartialHistory: true,
   dropKnownCompromised: false,
 };
-
-beforeAll(async () => {
-  await simulateToLake(resolveSimParams({ start: '2025-01-01', days: 12, customers: 500, terminals: 1000, seed: 3 }), { lake, log });
-  db = await openDb({ threads: 1 });
-  tracker = await FileStore.open(join(dir, 'mlruns'), { cwd: dir, log, secrets: [] });
-}, 120_000);
-
-afterAll(() => {
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('backtest() without the CLI', () => {
   it('returns one object per test day on the features of the spec it is given; its runs are in the store', async () => {
@@ -70,12 +45,12 @@ describe('backtest() without the CLI', () => {
       expect(d.frauds).toBe(tx.filter((t) => Number(t.tx_fraud) === 1).length);
     }
     expect(s.mean.roc_auc).toBeCloseTo((s.days[0].roc_auc! + s.days[1].roc_auc!) / 2, 12);
-    const parent = await tracker.getRun(s.parentRunId);
+    const parent = await f.tracker.getRun(s.parentRunId);
     expect(parent.info.status).toBe('FINISHED');
     expect(parent.data.params.feature_spec).toBe('seed');
     expect(parent.data.params.features).toBe(featureNames(spec).join(','));
     expect(parent.data.params.threshold).toBe(String(config.threshold));
-    const children = (await tracker.searchRuns([s.experimentId])).filter((r) => r.data.tags['mlflow.parentRunId'] === s.parentRunId);
+    const children = (await f.tracker.searchRuns([s.experimentId])).filter((r) => r.data.tags['mlflow.parentRunId'] === s.parentRunId);
     expect(children.map((r) => r.info.runId).sort()).toEqual(s.days.map((d) => d.runId).sort());
   }, 120_000);
 
@@ -83,8 +58,8 @@ describe('backtest() without the CLI', () => {
     const ac = new AbortController();
     ac.abort('SIGTERM');
     await expect(backtest({ ...opts, experiment: 'aborted-backtest' }, deps(ac.signal))).rejects.toMatchObject({ exitCode: 143 });
-    const exp = await tracker.getOrCreateExperiment('aborted-backtest');
-    const runs = await tracker.searchRuns([exp]);
+    const exp = await f.tracker.getOrCreateExperiment('aborted-backtest');
+    const runs = await f.tracker.searchRuns([exp]);
     // The parent run was started before the first step saw the signal: it is ended KILLED.
     expect(runs.map((r) => r.info.status)).toEqual(['KILLED']);
   }, 60_000);
