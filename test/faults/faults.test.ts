@@ -1,23 +1,21 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lakeDigest, mountTmpfs, printTable, remountReadOnly, runBin, temporaries, unmount, unreadable, type Row } from './harness.js';
+import { SIM } from './fixture.js';
+import { FAULT_SEED, lakeDigest, printTable, rand, runBin, temporaries, tmpfsLake, unmount, unreadable, type Row } from './harness.js';
 
 // Fault injection against the built binary: kill -9 at random moments, a full disk and a read-only
 // mount (real tmpfs mounts, so the kernel's own ENOSPC / EROFS). Every case checks what a person
 // would: all partitions readable, the rerun exits 0 and publishes the same bytes as an undisturbed
 // run, no temporaries left. N and the data are small so the file stays near a minute on 2 cores.
 const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 3);
-let seed = Number(process.env.FRAUDCTL_FAULT_SEED ?? 20251201);
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
 const root = mkdtempSync(join(tmpdir(), 'fraudctl-faults-'));
 const base = join(root, 'base');
 const rawFile = join(root, 'dump.txt');
 const rows: Row[] = [];
 const mounts: string[] = [];
-const SIM = ['--start', '2025-01-01', '--days', '10', '--customers', '300', '--terminals', '200', '--seed', '7'];
 const MARTS = ['marts', 'build', '--from', '2025-01-01', '--to', '2025-01-10', '--allow-partial-history'];
 const INGEST = ['ingest', rawFile, '--time-origin', '2025-01-01'];
 
@@ -29,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const m of mounts) unmount(m);
   rmSync(root, { recursive: true, force: true });
-  console.log(`\nfault injection (seed ${process.env.FRAUDCTL_FAULT_SEED ?? 20251201}, N=${N}):\n${printTable(rows)}\n`);
+  console.log(`\nfault injection (seed ${FAULT_SEED}, N=${N}):\n${printTable(rows)}\n`);
 });
 
 let fresh = 0;
@@ -70,30 +68,11 @@ describe('kill -9 at random moments, then a rerun', () => {
   it('ingest', () => killCase('ingest', INGEST, { empty: true, dataset: 'transactions/' }), 240_000);
 });
 
-/** A tmpfs holding a copy of the lake; `fill` leaves it with no free space. */
-function tmpfsLake(o: { fill?: boolean; readOnly?: boolean; empty?: boolean }): { dir: string; lake: string } {
-  const dir = join(root, `mnt${fresh++}`);
-  mkdirSync(dir);
-  mountTmpfs(dir, '16m');
-  mounts.push(dir);
-  if (!o.empty) cpSync(base, join(dir, 'lake'), { recursive: true });
-  else mkdirSync(join(dir, 'lake'));
-  if (o.fill) {
-    try {
-      for (let i = 0; ; i++) writeFileSync(join(dir, `filler${i}`), Buffer.alloc(1 << 20));
-    } catch {
-      /* full */
-    }
-    for (let i = 0; ; i++) {
-      try {
-        writeFileSync(join(dir, `crumb${i}`), Buffer.alloc(4096));
-      } catch {
-        break;
-      }
-    }
-  }
-  if (o.readOnly) remountReadOnly(dir);
-  return { dir, lake: join(dir, 'lake') };
+/** A tmpfs holding a copy of the simulated lake (an empty lake with `empty`). */
+function tmpfsCopy(o: { fill?: boolean; readOnly?: boolean; empty?: boolean }) {
+  const t = tmpfsLake(root, { from: o.empty ? undefined : base, fill: o.fill, readOnly: o.readOnly });
+  mounts.push(t.dir);
+  return t;
 }
 
 const WRITERS: [string, string[], boolean][] = [
@@ -105,7 +84,7 @@ const WRITERS: [string, string[], boolean][] = [
 describe('a full disk and a read-only mount, for each writing command', () => {
   for (const [name, args, empty] of WRITERS) {
     it(`${name}: disk full is exit 4 naming the path; nothing half-written is visible`, async () => {
-      const { lake } = tmpfsLake({ fill: true, empty });
+      const { lake } = tmpfsCopy({ fill: true, empty });
       const before = lakeDigest(lake);
       const r = await runBin([...args, '--lake', lake], { cwd: root });
       const row: Row = { case: `disk full: ${name}`, runs: 1, survived: 0, dataLost: 0 };
@@ -121,7 +100,7 @@ describe('a full disk and a read-only mount, for each writing command', () => {
     }, 60_000);
 
     it(`${name}: a read-only lake is exit 2 naming the path; the lake is unchanged`, async () => {
-      const { lake } = tmpfsLake({ readOnly: true, empty });
+      const { lake } = tmpfsCopy({ readOnly: true, empty });
       const before = lakeDigest(lake);
       const r = await runBin([...args, '--lake', lake], { cwd: root });
       const row: Row = { case: `read-only lake: ${name}`, runs: 1, survived: 0, dataLost: 0 };

@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, sqlString } from '../../src/lake/db.js';
@@ -15,17 +15,27 @@ export interface Outcome {
   ms: number;
 }
 
-/** Runs fraudctl; with `killAfterMs`, sends SIGKILL that long after the start (if still running). */
-export function runBin(args: string[], o: { cwd: string; env?: Record<string, string>; killAfterMs?: number }): Promise<Outcome> {
+/**
+ * Runs fraudctl; with `killAfterMs`, sends SIGKILL that long after the start (if still running);
+ * with `signalOn`, sends that signal once stderr shows the text (a log line of the moment wanted).
+ */
+export function runBin(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string>; killAfterMs?: number; signalOn?: { text: RegExp; signal: NodeJS.Signals } },
+): Promise<Outcome & { signalled: boolean }> {
   const t0 = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: { ...process.env, CI: '1', FRAUDCTL_LOG_LEVEL: 'warn', FRAUDCTL_THREADS: '1', ...o.env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  let signalled = false;
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    if (o.signalOn && !signalled && o.signalOn.text.test(stderr)) signalled = child.kill(o.signalOn.signal);
+  });
   const timer = o.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), o.killAfterMs);
   return new Promise((done) =>
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, stderr, ms: Date.now() - t0 });
+      done({ code, signal, stderr, ms: Date.now() - t0, signalled });
     }),
   );
 }
@@ -82,6 +92,58 @@ export function mountTmpfs(dir: string, size: string): void {
 }
 export const remountReadOnly = (dir: string) => execFileSync('mount', ['-o', 'remount,ro', dir]);
 export const unmount = (dir: string) => execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+
+/** The random moments of the kill -9 cases: seeded, so a failing moment can be replayed. */
+export const FAULT_SEED = Number(process.env.FRAUDCTL_FAULT_SEED ?? 20251201);
+let seed = FAULT_SEED;
+export const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+
+let mountNo = 0;
+/**
+ * A 16 MB tmpfs under `root` holding a copy of the lake `from` (an empty lake without it); `fill`
+ * leaves it with no free space, `readOnly` remounts it read-only. Push `dir` to the caller's mounts.
+ */
+export function tmpfsLake(root: string, o: { from?: string; fill?: boolean; readOnly?: boolean }): { dir: string; lake: string } {
+  const dir = join(root, `mnt${mountNo++}`);
+  mkdirSync(dir);
+  mountTmpfs(dir, '16m');
+  if (o.from) cpSync(o.from, join(dir, 'lake'), { recursive: true });
+  else mkdirSync(join(dir, 'lake'));
+  if (o.fill) {
+    try {
+      for (let i = 0; ; i++) writeFileSync(join(dir, `filler${i}`), Buffer.alloc(1 << 20));
+    } catch {
+      /* full */
+    }
+    for (let i = 0; ; i++) {
+      try {
+        writeFileSync(join(dir, `crumb${i}`), Buffer.alloc(4096));
+      } catch {
+        break;
+      }
+    }
+  }
+  if (o.readOnly) remountReadOnly(dir);
+  return { dir, lake: join(dir, 'lake') };
+}
+
+/**
+ * A digest of every scores partition's rows without `scored_at` (the one column that differs
+ * between two runs by design): the same scores, flags, model and rows, byte for byte as text.
+ */
+export async function scoresDigest(root: string): Promise<Record<string, string>> {
+  const db = await openDb({ threads: 1 });
+  const out: Record<string, string> = {};
+  try {
+    for (const f of listFiles(root).filter((x) => x.startsWith('scores/') && x.endsWith('data.parquet'))) {
+      const rows = await db.all(`SELECT * EXCLUDE (scored_at) FROM read_parquet(${sqlString(join(root, f))}) ORDER BY transaction_id`);
+      out[f] = createHash('sha256').update(JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
+    }
+  } finally {
+    db.close();
+  }
+  return out;
+}
 
 export interface Row {
   case: string;

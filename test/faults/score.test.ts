@@ -1,0 +1,41 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lakeWithModel } from './fixture.js';
+import { lakeDigest, printTable, rand, runBin, scoresDigest, temporaries, tmpfsLake, unmount, unreadable, type Row } from './harness.js';
+
+// score and daily under faults, against the built binary: a signal after the model loaded, kill -9
+// at random moments (N times each), a full disk and a read-only lake (real tmpfs mounts). The
+// scores partitions carry `scored_at`, so "the same bytes" is checked on every other column.
+const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 3);
+const root = mkdtempSync(join(tmpdir(), 'fraudctl-faults-score-'));
+const rows: Row[] = [];
+const mounts: string[] = [];
+let fx: Awaited<ReturnType<typeof lakeWithModel>>;
+
+const SCORE = ['score', '--date', '2025-01-09', '--model', 'models:/m/1', '--allow-partial-history'];
+const DAILY = ['daily', '--date', '2025-01-10', '--model', 'models:/m/1', '--allow-partial-history'];
+
+beforeAll(async () => {
+  fx = await lakeWithModel(root);
+}, 120_000);
+afterAll(() => {
+  for (const m of mounts) unmount(m);
+  rmSync(root, { recursive: true, force: true });
+  console.log(`\nfault injection, score and daily (N=${N}):\n${printTable(rows)}\n`);
+});
+
+describe('a signal during score, after the model loaded', () => {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`${signal}: exit ${code}, no scores partition and no --out file`, async () => {
+      const run = fx.copy();
+      const out = join(run.dir, 'scores.csv');
+      const r = await runBin([...SCORE, '--lake', run.lake, '--out', out], { cwd: run.dir, env: { ...fx.env, FRAUDCTL_LOG_LEVEL: 'info' }, signalOn: { text: /"msg":"model loaded"/, signal } });
+      expect(r.signalled).toBe(true);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toContain(`interrupted by ${signal}`);
+      expect({ partition: existsSync(join(run.lake, 'scores/date=2025-01-09/data.parquet')), out: existsSync(out), temps: temporaries(run.lake) }).toEqual({ partition: false, out: false, temps: [] });
+    }, 60_000);
+  }
+});
