@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,4 +38,21 @@ describe('a signal during score, after the model loaded', () => {
       expect({ partition: existsSync(join(run.lake, 'scores/date=2025-01-09/data.parquet')), out: existsSync(out), temps: temporaries(run.lake) }).toEqual({ partition: false, out: false, temps: [] });
     }, 60_000);
   }
+});
+
+describe('a corrupt partition under score', () => {
+  it('a truncated mart: exit 3 naming the file; the hint is the command that rebuilds it, and it does', async () => {
+    const run = fx.copy();
+    const mart = join(run.lake, 'features/terminal/date=2025-01-07/data.parquet');
+    writeFileSync(mart, readFileSync(mart).subarray(0, 64));
+    const args = ['score', '--date', '2025-01-08', '--model', 'models:/m/1', '--lake', run.lake];
+    const r = await runBin(args, { cwd: run.dir, env: fx.env });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`fraudctl: unreadable partition ${mart}`);
+    const hint = /^hint: rebuild that mart: (fraudctl marts build --date 2025-01-07 --overwrite)$/m.exec(r.stderr);
+    expect(hint, r.stderr).not.toBeNull();
+    const rebuilt = await runBin([...hint![1].split(' ').slice(1), '--allow-partial-history', '--lake', run.lake], { cwd: run.dir });
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect((await runBin(args, { cwd: run.dir, env: fx.env })).code).toBe(0);
+  }, 60_000);
 });
