@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM } from './fixture.js';
-import { FAULT_SEED, lakeDigest, printTable, rand, runBin, temporaries, tmpfsLake, unmount, unreadable, type Row } from './harness.js';
+import { FAULT_SEED, killNine, lakeDigest, printTable, refusedWrite, runBin, tmpfsLake, unmount, type Row } from './harness.js';
 
 // Fault injection against the built binary: kill -9 at random moments, a full disk and a read-only
 // mount (real tmpfs mounts, so the kernel's own ENOSPC / EROFS). Every case checks what a person
@@ -40,28 +40,12 @@ function lakeCopy(empty = false): { dir: string; lake: string } {
 }
 
 /** kill -9 at a random moment of `args`, N times; then a rerun, compared with an undisturbed run. */
-async function killCase(name: string, args: string[], opts: { empty?: boolean; dataset: string }) {
-  const ref = lakeCopy(opts.empty);
-  const clean = await runBin([...args, '--lake', ref.lake], { cwd: ref.dir });
-  expect(clean.code, clean.stderr).toBe(0);
-  const want = lakeDigest(ref.lake, opts.dataset);
-  expect(Object.keys(want).length).toBeGreaterThan(0);
-  const row: Row = { case: `kill -9 during ${name}`, runs: 0, survived: 0, dataLost: 0 };
-  rows.push(row);
-  for (let i = 0; i < N; i++) {
-    const run = lakeCopy(opts.empty);
-    const killed = await runBin([...args, '--lake', run.lake], { cwd: run.dir, killAfterMs: Math.round(300 + rand() * clean.ms) });
-    row.runs++;
-    const bad = await unreadable(run.lake);
-    const again = await runBin([...args, '--lake', run.lake], { cwd: run.dir });
-    const got = lakeDigest(run.lake, opts.dataset);
-    const lost = Object.keys(want).filter((k) => got[k] !== want[k]).length;
-    row.dataLost += lost;
-    const ok = bad.length === 0 && again.code === 0 && lost === 0 && temporaries(run.lake).length === 0;
-    if (ok) row.survived++;
-    expect({ killedBy: killed.signal ?? 'finished', bad, rerun: again.code, lost, temps: temporaries(run.lake) }).toEqual({ killedBy: killed.signal ?? 'finished', bad: [], rerun: 0, lost: 0, temps: [] });
-  }
-}
+const killCase = (name: string, args: string[], opts: { empty?: boolean; dataset: string }) =>
+  killNine(rows, name, N, {
+    fresh: () => lakeCopy(opts.empty),
+    run: (l, killAfterMs) => runBin([...args, '--lake', l.lake], { cwd: l.dir, killAfterMs }),
+    digest: async (lake) => lakeDigest(lake, opts.dataset),
+  });
 
 describe('kill -9 at random moments, then a rerun', () => {
   it('marts build', () => killCase('marts build', MARTS, { dataset: 'features/' }), 240_000);
@@ -85,32 +69,12 @@ describe('a full disk and a read-only mount, for each writing command', () => {
   for (const [name, args, empty] of WRITERS) {
     it(`${name}: disk full is exit 4 naming the path; nothing half-written is visible`, async () => {
       const { lake } = tmpfsCopy({ fill: true, empty });
-      const before = lakeDigest(lake);
-      const r = await runBin([...args, '--lake', lake], { cwd: root });
-      const row: Row = { case: `disk full: ${name}`, runs: 1, survived: 0, dataLost: 0 };
-      rows.push(row);
-      const after = lakeDigest(lake);
-      row.dataLost = Object.keys(before).filter((k) => after[k] !== before[k]).length;
-      const bad = await unreadable(lake);
-      if (r.code === 4 && bad.length === 0 && row.dataLost === 0) row.survived = 1;
-      expect(r.code, r.stderr).toBe(4);
-      expect(r.stderr).toMatch(/^fraudctl: no space left on device at \//m);
-      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
-      expect({ bad, lost: row.dataLost, temps: temporaries(lake) }).toEqual({ bad: [], lost: 0, temps: [] });
+      await refusedWrite(rows, name, 'disk full', lake, () => runBin([...args, '--lake', lake], { cwd: root }));
     }, 60_000);
 
     it(`${name}: a read-only lake is exit 2 naming the path; the lake is unchanged`, async () => {
       const { lake } = tmpfsCopy({ readOnly: true, empty });
-      const before = lakeDigest(lake);
-      const r = await runBin([...args, '--lake', lake], { cwd: root });
-      const row: Row = { case: `read-only lake: ${name}`, runs: 1, survived: 0, dataLost: 0 };
-      rows.push(row);
-      const after = lakeDigest(lake);
-      row.dataLost = Object.keys(before).filter((k) => after[k] !== before[k]).length;
-      if (r.code === 2 && row.dataLost === 0) row.survived = 1;
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/read-only file system|not writable: EROFS/);
-      expect(r.stderr).toContain(lake);
+      await refusedWrite(rows, name, 'read-only lake', lake, () => runBin([...args, '--lake', lake], { cwd: root }));
     }, 60_000);
   }
 });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { openDb, sqlString } from '../../src/lake/db.js';
 
 /** The built binary: faults are injected into real processes (kill -9 cannot be simulated in-process). */
@@ -158,4 +159,59 @@ export function printTable(rows: Row[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(w[i])).join(' | ')} |`;
   return [line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/**
+ * A writing command on a full (exit 4) or read-only (exit 2) lake: one line naming the path, no
+ * stack, published partitions unchanged and readable, no temporaries. Adds its row to `rows`.
+ */
+export async function refusedWrite(rows: Row[], name: string, kind: 'disk full' | 'read-only lake', lake: string, run: () => Promise<Outcome>): Promise<void> {
+  const before = lakeDigest(lake);
+  const r = await run();
+  const after = lakeDigest(lake);
+  const row: Row = { case: `${kind}: ${name}`, runs: 1, survived: 0, dataLost: Object.keys(before).filter((k) => after[k] !== before[k]).length };
+  rows.push(row);
+  const bad = await unreadable(lake);
+  const want = kind === 'disk full' ? 4 : 2;
+  if (r.code === want && bad.length === 0 && row.dataLost === 0) row.survived = 1;
+  expect(r.code, r.stderr).toBe(want);
+  expect(r.stderr).toMatch(kind === 'disk full' ? /^fraudctl: no space left on device at \//m : /read-only file system|not writable: EROFS/);
+  expect(r.stderr).toContain(kind === 'disk full' ? '/' : lake);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
+  // No lock left behind either (an empty lock file of a failed write would block every later run).
+  const locks = listFiles(lake).filter((f) => f.startsWith('_locks/'));
+  expect({ bad, lost: row.dataLost, temps: temporaries(lake), locks }).toEqual({ bad: [], lost: 0, temps: [], locks: [] });
+}
+
+/**
+ * kill -9 at a seeded random moment of `run`, `n` times, each on a fresh lake from `fresh()`; then
+ * the rerun must exit 0 with no unreadable partition, no temporaries, and `digest` equal to that of
+ * an undisturbed run. Adds the row to `rows`.
+ */
+export async function killNine(
+  rows: Row[],
+  name: string,
+  n: number,
+  o: { fresh: () => { dir: string; lake: string }; run: (l: { dir: string; lake: string }, killAfterMs?: number) => Promise<Outcome>; digest: (lake: string) => Promise<Record<string, string>> },
+): Promise<void> {
+  const ref = o.fresh();
+  const clean = await o.run(ref);
+  expect(clean.code, clean.stderr).toBe(0);
+  const want = await o.digest(ref.lake);
+  expect(Object.keys(want).length).toBeGreaterThan(0);
+  const row: Row = { case: `kill -9 during ${name}`, runs: 0, survived: 0, dataLost: 0 };
+  rows.push(row);
+  for (let i = 0; i < n; i++) {
+    const l = o.fresh();
+    const killed = await o.run(l, Math.round(200 + rand() * clean.ms));
+    row.runs++;
+    const bad = await unreadable(l.lake);
+    const again = await o.run(l);
+    const got = await o.digest(l.lake);
+    const lost = Object.keys(want).filter((k) => got[k] !== want[k]).length;
+    row.dataLost += lost;
+    const temps = temporaries(l.lake);
+    if (bad.length === 0 && again.code === 0 && lost === 0 && temps.length === 0) row.survived++;
+    expect({ killedBy: killed.signal ?? 'finished', bad, rerun: again.code, lost, temps }, again.stderr).toEqual({ killedBy: killed.signal ?? 'finished', bad: [], rerun: 0, lost: 0, temps: [] });
+  }
 }

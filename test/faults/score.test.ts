@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lakeWithModel } from './fixture.js';
-import { lakeDigest, printTable, rand, runBin, scoresDigest, temporaries, tmpfsLake, unmount, unreadable, type Row } from './harness.js';
+import { killNine, lakeDigest, printTable, refusedWrite, runBin, scoresDigest, temporaries, tmpfsLake, unmount, type Row } from './harness.js';
 
 // score and daily under faults, against the built binary: a signal after the model loaded, kill -9
 // at random moments (N times each), a full disk and a read-only lake (real tmpfs mounts). The
@@ -55,4 +55,30 @@ describe('a corrupt partition under score', () => {
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect((await runBin(args, { cwd: run.dir, env: fx.env })).code).toBe(0);
   }, 60_000);
+});
+
+/** The scores (all columns but scored_at) and the marts a run wrote: what a rerun must reproduce. */
+const written = async (lake: string) => ({ ...(await scoresDigest(lake)), ...lakeDigest(lake, 'features/') });
+
+describe('kill -9 at random moments, then a rerun', () => {
+  for (const [name, args] of [['score', SCORE], ['daily', DAILY]] as const) {
+    it(name, () =>
+      killNine(rows, name, N, {
+        fresh: () => fx.copy(),
+        run: (l, killAfterMs) => runBin([...args, '--lake', l.lake], { cwd: l.dir, env: fx.env, killAfterMs }),
+        digest: written,
+      }), 120_000);
+  }
+});
+
+describe('a full disk and a read-only lake', () => {
+  for (const [name, args] of [['score', SCORE], ['daily', DAILY]] as const) {
+    for (const kind of ['disk full', 'read-only lake'] as const) {
+      it(`${name}, ${kind}: exit ${kind === 'disk full' ? 4 : 2} naming the path; the lake unchanged`, async () => {
+        const t = tmpfsLake(root, { from: `${fx.base}/lake`, fill: kind === 'disk full', readOnly: kind === 'read-only lake' });
+        mounts.push(t.dir);
+        await refusedWrite(rows, name, kind, t.lake, () => runBin([...args, '--lake', t.lake], { cwd: root, env: fx.env }));
+      }, 60_000);
+    }
+  }
 });
