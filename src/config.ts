@@ -128,7 +128,9 @@ export interface ConfigInput {
   cwd: string;
 }
 
-const DEFAULT_FILE = 'fraudctl.config.json';
+/** The configuration file read when present, and the variable that names another one. */
+export const DEFAULT_FILE = 'fraudctl.config.json';
+export const CONFIG_FILE_ENV = 'FRAUDCTL_CONFIG';
 
 export function parseValue(spec: KeySpec, raw: unknown, where: string): { value?: unknown; error?: string } {
   const bad = (allowed: string) => ({ error: `${where}: ${spec.key} must be ${allowed}, got ${JSON.stringify(raw)}` });
@@ -171,7 +173,7 @@ function readConfigFile(path: string, explicit: boolean): { data: Record<string,
 
 export function resolveConfig(input: ConfigInput): ResolvedConfig {
   const errors: string[] = [];
-  const explicit = input.configPath ?? input.env.FRAUDCTL_CONFIG;
+  const explicit = input.configPath ?? input.env[CONFIG_FILE_ENV];
   const filePath = resolve(input.cwd, explicit ?? DEFAULT_FILE);
   const file = readConfigFile(filePath, explicit !== undefined);
   if (file.error) errors.push(file.error);
