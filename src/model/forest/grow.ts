@@ -41,7 +41,6 @@ function weightedGini(c: number, p: number): number {
 export class TreeGrower {
   private readonly counts: Uint8Array;
   private readonly extra = new Map<number, number>();
-  private readonly drawn: Int32Array;
   private readonly u8: Uint8Array;
   private readonly w32: Int32Array;
   private readonly free: Hist[] = [];
@@ -60,7 +59,6 @@ export class TreeGrower {
   ) {
     const { nRows, groups } = table;
     this.counts = new Uint8Array(nRows);
-    this.drawn = new Int32Array(nRows);
     // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
     this.u8 = new Uint8Array(nRows * groups * 4);
     this.w32 = new Int32Array(this.u8.buffer);
@@ -74,9 +72,8 @@ export class TreeGrower {
     this.rng = new Rng(this.params.seed, TREE_STREAM, treeIndex);
     this.perm.forEach((_, f, p) => (p[f] = f));
     this.importances = new Float64Array(this.table.nFeatures);
-    const { rows, cnt, pos } = this.drawRows();
     const hist = this.acquire();
-    accumulate(this.w32, this.table.nRows, this.table.nFeatures, 0, rows, hist.cnt, hist.pos);
+    const { rows, cnt, pos } = this.drawRows(hist);
     this.builder.reset();
     this.builder.add();
     this.stack.push({ node: 0, start: 0, end: rows, depth: 0, cnt, pos, hist });
@@ -85,11 +82,12 @@ export class TreeGrower {
   }
 
   /** Bootstrap (nRows draws with replacement, as scikit-learn), then the drawn rows as working rows. */
-  private drawRows(): DrawnRows {
+  private drawRows(hist: Hist): DrawnRows {
     const { counts, extra } = this;
+    extra.clear();
     if (this.params.bootstrap) drawBootstrap(this.rng, this.table.nRows, counts, extra);
     else counts.fill(1);
-    return copyDrawnRows(this.table, counts, extra, this.drawn, this.w32);
+    return copyDrawnRows(this.table, counts, extra, this.w32, hist);
   }
 
   private isLeaf(depth: number, cnt: number, pos: number): boolean {
