@@ -17,7 +17,7 @@ export const MAX_COPIES = 127;
  * costs more than the rest of the draw).
  */
 export function drawBootstrap(rng: Pick<Rng, 'u32'>, n: number, counts: Uint8Array, extra: Map<number, number>): void {
-  counts.fill(0);
+  counts.fill(0, 0, n);
   extra.clear();
   const reject = (4294967296 - n) % n;
   for (let k = 0; k < n; k++) {

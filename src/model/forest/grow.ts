@@ -37,7 +37,10 @@ function weightedGini(c: number, p: number): number {
   return (2 * p * (c - p)) / c;
 }
 
-/** One grower per thread: it owns the working buffers and reuses them tree after tree. */
+/**
+ * One grower per thread: it owns the working buffers and reuses them tree after tree and fit after
+ * fit (`configure` sets a fit's params and its rows of the shared table).
+ */
 export class TreeGrower {
   private readonly counts: Uint8Array;
   private readonly extra = new Map<number, number>();
@@ -52,11 +55,16 @@ export class TreeGrower {
   private rng = new Rng(0);
   // The depth-first stack of nodes waiting to be split, each with its rows and histogram.
   private stack: Pending[] = [];
+  private params: GrowParams;
+  private rows: Uint32Array | undefined;
 
   constructor(
     private readonly table: BinnedTable,
-    private readonly params: GrowParams,
+    params: GrowParams,
+    rows?: Uint32Array,
   ) {
+    this.params = params;
+    this.rows = rows;
     const { nRows, groups } = table;
     this.counts = new Uint8Array(nRows);
     // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
@@ -64,6 +72,12 @@ export class TreeGrower {
     this.w32 = new Int32Array(this.u8.buffer);
     this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
     this.importances = new Float64Array(table.nFeatures);
+  }
+
+  /** The next trees grow with these params on table rows `rows` (all rows when undefined), in that order. */
+  configure(params: GrowParams, rows?: Uint32Array): void {
+    this.params = params;
+    this.rows = rows;
   }
 
   grow(treeIndex: number): GrownTree {
@@ -81,13 +95,14 @@ export class TreeGrower {
     return this.builder.finish(this.importances);
   }
 
-  /** Bootstrap (nRows draws with replacement, as scikit-learn), then the drawn rows as working rows. */
+  /** Bootstrap (n draws with replacement from the fit's n rows, as scikit-learn), then the drawn rows as working rows. */
   private drawRows(hist: Hist): DrawnRows {
-    const { counts, extra } = this;
+    const { counts, extra, rows } = this;
+    const n = rows ? rows.length : this.table.nRows;
     extra.clear();
-    if (this.params.bootstrap) drawBootstrap(this.rng, this.table.nRows, counts, extra);
-    else counts.fill(1);
-    return copyDrawnRows(this.table, counts, extra, this.w32, hist);
+    if (this.params.bootstrap) drawBootstrap(this.rng, n, counts, extra);
+    else counts.fill(1, 0, n);
+    return copyDrawnRows(this.table, counts, extra, this.w32, hist, rows);
   }
 
   private isLeaf(depth: number, cnt: number, pos: number): boolean {
