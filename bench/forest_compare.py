@@ -24,16 +24,16 @@ def load(directory, name, rows):
     return np.ascontiguousarray(x), y
 
 
-def model(lib, threads, y):
+def model(lib, threads, y, trees=100, depth=10):
     if lib == "sklearn":
         from sklearn.ensemble import RandomForestClassifier
 
-        return RandomForestClassifier(n_estimators=100, max_depth=10, max_features="sqrt", n_jobs=threads, random_state=1)
+        return RandomForestClassifier(n_estimators=trees, max_depth=depth, max_features="sqrt", n_jobs=threads, random_state=1)
     from xgboost import XGBRFClassifier
 
     return XGBRFClassifier(
-        n_estimators=100,
-        max_depth=10,
+        n_estimators=trees,
+        max_depth=depth,
         learning_rate=1.0,
         min_child_weight=0,
         reg_lambda=1e-3,
