@@ -50,7 +50,8 @@ export const trainCommand: CommandDef = (program, run) => {
         return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           const { train } = await import('../train/runTrain.js');
           const { printTrainSummary } = await import('./trainReport.js');
-          const summary = await train({ ...o, featureSpec, dropKnownCompromised: !o.keepKnownCompromised, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+          const { experimentRef } = await import('../mlflow/experiment.js');
+          const summary = await train({ ...o, experimentRef: experimentRef(ctx.config, ctx.resolved.sources.experiment?.source), featureSpec, dropKnownCompromised: !o.keepKnownCompromised, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
           printTrainSummary(ctx.out, summary, o);
           return summary;
         });

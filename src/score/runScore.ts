@@ -15,6 +15,9 @@ import { addDays, type Day } from '../util/dates.js';
 import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
+import { throwIfInterrupted } from '../train/interrupt.js';
+import { atomicWrite } from '../util/atomicWrite.js';
+import { formatDays } from '../features/dayList.js';
 
 /**
  * The score options of the command table, plus where downloaded models are cached and the spec
@@ -23,6 +26,8 @@ import { copyScores, outFormat, stageScores } from './writeScores.js';
 export type ScoreCoreOptions = ScoreOptions & { cacheDir: string; featureSpec?: FeatureSpec };
 
 export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'> {
+  /** Aborted on SIGINT / SIGTERM: nothing is published after it fired (exit 130 / 143). */
+  signal?: AbortSignal;
   lake: Lake;
   db: Db;
   tracker: Tracker;
@@ -68,7 +73,11 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
 
   // 2. Features of day D from the marts of D-1.
   if (!(await lake.has('transactions', opts.date))) {
-    throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, { hint: 'fraudctl lake ls shows the days present' });
+    // listDays refuses a lake that does not exist (exit 2, naming it) before this says "no day".
+    const present = await lake.listDays('transactions');
+    throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, {
+      hint: present.length > 0 ? `the lake holds ${formatDays(present)} (fraudctl lake ls)` : 'the lake holds no transaction days: simulate or ingest them first',
+    });
   }
   await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
   const rows = await loadFeatureRows(db, lake, opts.date, spec);
@@ -78,8 +87,18 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   const scores = await predictParallel(model, rows.columns, rows.n, { threads: opts.threads });
   const predictSeconds = (performance.now() - t0) / 1000;
   await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: deps.now() });
-  await lake.writePartition('scores', opts.date, (tmp) => copyScores(db, tmp, 'parquet'));
-  if (opts.out) await copyScores(db, opts.out, outFormat(opts.out)!);
+  // A SIGTERM that arrived during the work wins: the partition is not published (a scheduler
+  // that stopped the run must not find a day it believes unscored). Each write is atomic, so a
+  // signal between the two leaves the partition complete and --out absent, never half of one.
+  if (deps.signal) throwIfInterrupted(deps.signal);
+  await lake.writePartition('scores', opts.date, async (tmp) => {
+    await copyScores(db, tmp, 'parquet');
+    if (deps.signal) throwIfInterrupted(deps.signal);
+  });
+  if (opts.out) {
+    if (deps.signal) throwIfInterrupted(deps.signal);
+    await atomicWrite(opts.out, (tmp) => copyScores(db, tmp, outFormat(opts.out!)!));
+  }
 
   // 4. Summary: volumes, flag rate, score distribution, monitoring metrics when labels exist.
   let flagged = 0;

@@ -19,6 +19,7 @@ import { recordTrainInsights, type TrainInsights } from '../report/trainInsights
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
+import { resolveExperiment, type ExperimentRef } from '../mlflow/experiment.js';
 import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
@@ -64,6 +65,8 @@ export interface TrainOptions {
   buildMarts: boolean;
   allowPartialHistory: boolean;
   experiment: string;
+  /** The experiment as the settings select it (MLFLOW_EXPERIMENT_ID, src/mlflow/experiment.ts); wins over `experiment`. */
+  experimentRef?: ExperimentRef;
   registeredModel: string;
   register: boolean;
   promote: boolean;
@@ -162,6 +165,9 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const names = featureNames(spec);
   const started = Date.now();
   const p = protocolOf(opts);
+  // The experiment first: a store that cannot be written, or an id that does not exist, fails
+  // (exit 2) before any data is read.
+  const experiment = await resolveExperiment(tracker, opts.experimentRef ?? opts.experiment, { create: true });
 
   // 1. The timeline: train | gap | validation | gap | test, strictly by calendar day.
   const available = await lake.listDays('transactions');
@@ -196,7 +202,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   log.info({ train: windows.train.rows, validation: windows.validation.rows, test: windows.test.rows, refit: windows.refit.rows }, 'datasets assembled');
 
   // 3. Tracking: one parent run for the search, one child per trial.
-  const experimentId = await tracker.getOrCreateExperiment(opts.experiment);
+  const experimentId = experiment.id;
   const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
   const tags = (runName: string, parentRunId?: string) => parentTags(deps, { runName, parentRunId, testDay, invocation });
@@ -268,7 +274,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       promotion = await promoteAfterTrain(tracker, { opts, names, alpha: p.alpha, version, testSet, testScored, trainEnd: t.refitDays[t.refitDays.length - 1], log, testAuc: test.pooled.roc_auc });
     }
     // 7. Charts, importances and the HTML report of the final model, logged to the parent run.
-    insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
+    insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts: { ...opts, experiment: experiment.name }, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
