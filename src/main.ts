@@ -1,5 +1,7 @@
 import { userInfo } from 'node:os';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { GLOBAL_OPTIONS } from './commands/globalOptions.js';
+import { addOptions } from './commands/optionTable.js';
 import { COMMANDS } from './commands/index.js';
 import type { RunCommand, Summary } from './commands/types.js';
 import { resolveConfig, secretValues } from './config.js';
@@ -98,6 +100,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
+    // A usage error commander found comes before any command body: --json is read off argv then.
+    if (err instanceof CommanderError) jsonMode = jsonRequested(argv);
     exitCode = reportError(err, io, secrets, jsonMode);
   } finally {
     if (io.handleSignals) {
@@ -124,10 +128,18 @@ async function interruptible<T>(signal: AbortSignal, body: () => Promise<T>): Pr
   return result;
 }
 
+/** --json among the options (not after a `--`, where it would be an argument). */
+function jsonRequested(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
 function reportError(err: unknown, io: Io, secrets: string[], jsonMode: boolean): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
-    return ExitCode.Usage; // commander already printed the message
+    // commander already printed the message on stderr; --json gets the same error object as runtime errors.
+    if (jsonMode) io.stdout.write(`${redact(JSON.stringify({ ok: false, exitCode: ExitCode.Usage, error: err.message.replace(/^error: /, '') }), secrets)}\n`);
+    return ExitCode.Usage;
   }
   const say = (s: string) => io.stderr.write(`${redact(s, secrets)}\n`);
   err = environmentError(err) ?? err;
@@ -152,23 +164,13 @@ export function buildProgram(io: Pick<Io, 'stdout' | 'stderr'>, run: RunCommand)
   const program = new Command('fraudctl')
     .description('A daily, offline card-fraud ML pipeline: feature marts, training with a time split and TPE search, scoring, MLflow.')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--lake <uri>', 'lake root: directory or s3://bucket/prefix (env FRAUDCTL_LAKE, default ./lake)'))
-    .option('--config <file>', 'configuration file (default ./fraudctl.config.json when present; env FRAUDCTL_CONFIG)')
-    .addOption(new Option('--log-level <level>', 'log level (env FRAUDCTL_LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
-    .option('-q, --quiet', 'only warnings and errors on stderr, no progress bars')
-    .option('--json', 'print one JSON summary as the last stdout line (and no other stdout)')
-    .option('--s3-endpoint <url>', 'S3 endpoint of an s3:// lake, e.g. https://storage.yandexcloud.net (env FRAUDCTL_S3_ENDPOINT, AWS_ENDPOINT_URL_S3)')
-    .option('--s3-region <region>', 'S3 region, e.g. ru-central1 (env AWS_REGION, AWS_DEFAULT_REGION; default us-east-1)')
-    .option('--s3-path-style', 'path-style S3 addressing, endpoint/bucket/key (env FRAUDCTL_S3_PATH_STYLE; the default)')
-    .option('--no-s3-path-style', 'virtual-host S3 addressing, bucket.endpoint/key')
-    .addOption(new Option('--s3-mode <mode>', 'read an s3:// lake with DuckDB httpfs, or sync partitions to the local cache (env FRAUDCTL_S3_MODE, default auto)').choices(['auto', 'httpfs', 'sync']))
-    .option('--duckdb-extension-dir <dir>', 'pre-filled DuckDB extension directory holding httpfs (env FRAUDCTL_DUCKDB_EXTENSION_DIR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
+  addOptions(program, GLOBAL_OPTIONS);
   program.addHelpText(
     'after',
     `\nExit codes: 0 ok, 1 bug, 2 usage/configuration, 3 data missing or invalid, 4 MLflow/S3 unavailable, 130/143 interrupted.\n` +

@@ -1,13 +1,14 @@
 import { coreDeps } from '../coreDeps.js';
 import { action } from './action.js';
 import { examples } from './args.js';
-import { addOptions, setting } from './optionTable.js';
+import { addOptions } from './optionTable.js';
+import { ENGINE_OPTIONS, engineProblem } from './engineOptions.js';
 import { withPipeline } from './pipeline.js';
 import { SCORING_OPTIONS } from './scoreOptions.js';
 import type { CommandDef } from './types.js';
 
-/** daily's options: score's, and where the marts of D-1 are built (settings: env FRAUDCTL_ENGINE, FRAUDCTL_SPARK_REMOTE). */
-const DAILY_OPTIONS = { ...SCORING_OPTIONS, engine: setting('engine'), sparkRemote: setting('sparkRemote', { flag: '--spark-remote <sc://host:port>' }) };
+/** daily's options: score's, and where the marts of D-1 are built. */
+const DAILY_OPTIONS = { ...SCORING_OPTIONS, ...ENGINE_OPTIONS };
 
 export const dailyCommand: CommandDef = (program, run) => {
   addOptions(
@@ -38,7 +39,7 @@ export const dailyCommand: CommandDef = (program, run) => {
             // The marts of the model's own spec and delay (the model carries them).
             const { spec, delay } = await resolveScoringModel(opts, tracker!, ctx.log);
             const { openMartEngine } = await import('../spark/openMartEngine.js');
-            const engine = await openMartEngine(ctx.config, db, lake, ctx.log, ctx.signal);
+            const engine = await openMartEngine(o, db, lake, ctx.log, ctx.signal);
             const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log, engine }).finally(() => engine.close?.());
             ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
             const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
@@ -48,6 +49,6 @@ export const dailyCommand: CommandDef = (program, run) => {
             await lock.release();
           }
         });
-      }),
+      }, (o) => [engineProblem(o)]),
     );
 };

@@ -1,10 +1,11 @@
-import { Option } from 'commander';
 import type { Db } from '../lake/db.js';
 import { footerRowCounts } from '../lake/corruptPartition.js';
 import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
 import { addDays, dayRange, type Day } from '../util/dates.js';
-import { choiceArg, examples } from './args.js';
-import { addLakeSync } from './lakeSync.js';
+import { examples } from './args.js';
+import { addLakeSync, DATASET_OPTION } from './lakeSync.js';
+import { action } from './action.js';
+import { addOptions } from './optionTable.js';
 import { withPipeline } from './pipeline.js';
 import type { CommandDef } from './types.js';
 
@@ -54,20 +55,19 @@ export function foldDays(days: readonly Day[]): string[] {
   return out;
 }
 
+/** `fraudctl lake ls`. */
+export const LAKE_LS_OPTIONS = { dataset: DATASET_OPTION };
+
 export const lakeCommand: CommandDef = (program, run) => {
   const lake = program.command('lake').description('inspect the lake and copy it between local disk and S3');
-  lake
-    .command('ls')
-    .description('list the daily partitions of each dataset with row counts, the date range and missing days')
-    .addOption(new Option('--dataset <name>', `only this dataset (${DATASETS.join(', ')})`).argParser(choiceArg(DATASETS)))
+  addOptions(lake.command('ls').description('list the daily partitions of each dataset with row counts, the date range and missing days'), LAKE_LS_OPTIONS)
     .addHelpText('after', examples('fraudctl lake ls', 'fraudctl lake ls --dataset transactions --json', 'fraudctl lake ls --lake s3://bucket/lake'))
-    .action(async (_o, cmd) =>
-      run(cmd.optsWithGlobals(), async (ctx) => {
-        const opts = cmd.optsWithGlobals() as { dataset?: Dataset };
+    .action(
+      action(run, LAKE_LS_OPTIONS, async (o, ctx) => {
         // withPipeline also configures DuckDB for the lake (the httpfs secret on S3).
         const { lakeHandle, listing } = await withPipeline(ctx, {}, async ({ lake: lakeHandle, db }) => ({
           lakeHandle,
-          listing: await listLake(lakeHandle, db, opts.dataset ? [opts.dataset] : DATASETS),
+          listing: await listLake(lakeHandle, db, o.dataset ? [o.dataset] : DATASETS),
         }));
         ctx.out.line(`lake ${lakeHandle.uri}`);
         for (const ds of listing) printDataset(ctx.out, ds);

@@ -1,12 +1,12 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Ctx } from '../context.js';
-import { usageError } from '../errors.js';
-import { dayRange, daysBetween, type Day } from '../util/dates.js';
-import { dayArg, examples, intArg } from './args.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { dayRange, daysBetween } from '../util/dates.js';
+import { dayArg, examples } from './args.js';
+import { action } from './action.js';
+import { ENGINE_OPTIONS, engineProblem } from './engineOptions.js';
+import { addOptions, option, setting, toggle, type OptionValues } from './optionTable.js';
 import { withPipeline } from './pipeline.js';
 import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 import type { CommandDef, RunCommand } from './types.js';
-import { ENGINE_FLAGS, openMartEngine } from '../spark/openMartEngine.js';
 
 const MAX_RANGE_DAYS = 3660;
 
@@ -39,31 +39,31 @@ metadata as DuckDB's) and publishes it atomically. The Spark nodes must see the 
 paths (a local cluster, or a shared mount). Spark unreachable: exit 4.
 `;
 
-function resolveDays(o: Record<string, unknown>): Day[] {
-  const date = o.date as Day | undefined;
-  const from = o.from as Day | undefined;
-  const to = o.to as Day | undefined;
-  if (date !== undefined && (from !== undefined || to !== undefined)) throw usageError('give either --date D or --from D1 --to D2, not both');
-  if (date !== undefined) return [date];
-  if (from === undefined || to === undefined) throw usageError('give --date D, or --from D1 and --to D2 for a range');
-  if (to < from) throw usageError(`--to (${to}) must not be before --from (${from})`);
-  if (daysBetween(from, to) >= MAX_RANGE_DAYS) throw usageError(`--from … --to may span at most ${MAX_RANGE_DAYS} days`);
-  return dayRange(from, to);
+/** `fraudctl marts build`: a day or a range, the spec and delay, and the engine. */
+export const MARTS_BUILD_OPTIONS = {
+  date: option('--date <day>', 'the mart day D (YYYY-MM-DD)', dayArg),
+  from: option('--from <day>', 'first day of a range (with --to)', dayArg),
+  to: option('--to <day>', 'last day of a range, inclusive (with --from)', dayArg),
+  delay: setting('delay'),
+  features: option(FEATURES_FLAG, FEATURES_HELP, String),
+  overwrite: toggle('--overwrite', 'rebuild days whose marts already exist (also those built with another spec or delay, which are otherwise refused)'),
+  allowPartialHistory: toggle('--allow-partial-history', 'compute over the transaction days that exist when the windows reach past them'),
+  ...ENGINE_OPTIONS,
+};
+type MartsBuildOptions = OptionValues<typeof MARTS_BUILD_OPTIONS>;
+
+/** The days of --date D, or of --from D1 --to D2; a problem in words when the flags do not name them. */
+function daysProblem(o: MartsBuildOptions): string | undefined {
+  if (o.date !== undefined && (o.from !== undefined || o.to !== undefined)) return 'give either --date D or --from D1 --to D2, not both';
+  if (o.date !== undefined) return undefined;
+  if (o.from === undefined || o.to === undefined) return 'give --date D, or --from D1 and --to D2 for a range';
+  if (o.to < o.from) return `--to (${o.to}) must not be before --from (${o.from})`;
+  if (daysBetween(o.from, o.to) >= MAX_RANGE_DAYS) return `--from … --to may span at most ${MAX_RANGE_DAYS} days`;
+  return undefined;
 }
 
 function addBuild(marts: Command, run: RunCommand): void {
-  marts
-    .command('build')
-    .description('build the customer and terminal marts of a day or a range of days')
-    .option('--date <day>', 'the mart day D (YYYY-MM-DD)', dayArg)
-    .option('--from <day>', 'first day of a range (with --to)', dayArg)
-    .option('--to <day>', 'last day of a range, inclusive (with --from)', dayArg)
-    .addOption(new Option('--delay <days>', 'label delay of the terminal mart in days (env FRAUDCTL_DELAY, default 7)').argParser(intArg(0, 365)))
-    .option(FEATURES_FLAG, FEATURES_HELP)
-    .option('--overwrite', 'rebuild days whose marts already exist (also those built with another spec or delay, which are otherwise refused)')
-    .option('--allow-partial-history', 'compute over the transaction days that exist when the windows reach past them')
-    .addOption(new Option(...ENGINE_FLAGS.engine).choices(['duckdb', 'spark']))
-    .option(...ENGINE_FLAGS.sparkRemote)
+  addOptions(marts.command('build').description('build the customer and terminal marts of a day or a range of days'), MARTS_BUILD_OPTIONS)
     .addHelpText(
       'after',
       BUILD_HELP +
@@ -77,45 +77,50 @@ function addBuild(marts: Command, run: RunCommand): void {
           'fraudctl marts build --date 2025-03-19 --engine spark --spark-remote sc://127.0.0.1:15002',
         ),
     )
-    .action(async (_o, cmd: Command) =>
-      run(cmd.optsWithGlobals(), async (ctx) => {
-        const o = cmd.optsWithGlobals();
-        const days = resolveDays(o);
-        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
-        const spec = await loadFeatureSpec(o.features as string | undefined);
-        return withPipeline(ctx, {}, async ({ db, lake }) => {
-          await lake.ensureWritable();
-          const { buildMartsForDays } = await import('../features/marts.js');
-          const engine = await openMartEngine(ctx.config, db, lake, ctx.log, ctx.signal);
-          const results = await buildMartsForDays(db, lake, days, {
-            engine,
-            spec,
-            specRef: (o.features as string | undefined) ?? spec.name,
-            delay: ctx.config.delay,
-            allowPartialHistory: o.allowPartialHistory === true,
-            overwrite: o.overwrite === true,
-            log: ctx.log,
-            progress: days.length > 1 ? ctx.progress(days.length, 'marts') : undefined,
-            signal: ctx.signal,
-          }).finally(() => engine.close?.());
-          const show = (v: number | null) => (v === null ? 'kept' : v);
-          ctx.out.table(
-            ['day', 'customers', 'terminals', 'missing history days', 'seconds', 'status'],
-            results.map((r) => [r.day, show(r.customers), show(r.terminals), r.missingHistory.length, Number(r.seconds.toFixed(2)), r.skipped ? 'skipped (exists)' : 'built']),
-          );
-          const missing = [...new Set(results.flatMap((r) => r.missingHistory))].sort();
-          return {
-            lake: lake.uri,
-            engine: engine.name,
-            features: { spec: spec.name, hash: spec.hash },
-            delay: ctx.config.delay,
-            built: results.filter((r) => !r.skipped).map((r) => r.day),
-            skipped: results.filter((r) => r.skipped).map((r) => r.day),
-            missingHistory: missing,
-            days: results,
-          };
-        });
-      }),
+    .action(
+      action(
+        run,
+        MARTS_BUILD_OPTIONS,
+        async (o, ctx) => {
+          const days = o.date !== undefined ? [o.date] : dayRange(o.from!, o.to!);
+          const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+          const spec = await loadFeatureSpec(o.features);
+          return withPipeline(ctx, {}, async ({ db, lake }) => {
+            await lake.ensureWritable();
+            const { buildMartsForDays } = await import('../features/marts.js');
+            const { openMartEngine } = await import('../spark/openMartEngine.js');
+            const engine = await openMartEngine(o, db, lake, ctx.log, ctx.signal);
+            const results = await buildMartsForDays(db, lake, days, {
+              engine,
+              spec,
+              specRef: o.features ?? spec.name,
+              delay: o.delay,
+              allowPartialHistory: o.allowPartialHistory,
+              overwrite: o.overwrite,
+              log: ctx.log,
+              progress: days.length > 1 ? ctx.progress(days.length, 'marts') : undefined,
+              signal: ctx.signal,
+            }).finally(() => engine.close?.());
+            const show = (v: number | null) => (v === null ? 'kept' : v);
+            ctx.out.table(
+              ['day', 'customers', 'terminals', 'missing history days', 'seconds', 'status'],
+              results.map((r) => [r.day, show(r.customers), show(r.terminals), r.missingHistory.length, Number(r.seconds.toFixed(2)), r.skipped ? 'skipped (exists)' : 'built']),
+            );
+            const missing = [...new Set(results.flatMap((r) => r.missingHistory))].sort();
+            return {
+              lake: lake.uri,
+              engine: engine.name,
+              features: { spec: spec.name, hash: spec.hash },
+              delay: o.delay,
+              built: results.filter((r) => !r.skipped).map((r) => r.day),
+              skipped: results.filter((r) => r.skipped).map((r) => r.day),
+              missingHistory: missing,
+              days: results,
+            };
+          });
+        },
+        (o) => [daysProblem(o), engineProblem(o)],
+      ),
     );
 }
 
@@ -125,33 +130,38 @@ function idArg(v: string): bigint {
   return id;
 }
 
+/** `fraudctl marts show`: one entity of one day's mart. */
+export const MARTS_SHOW_OPTIONS = {
+  date: { ...MARTS_BUILD_OPTIONS.date, required: true as const },
+  customer: option('--customer <id>', 'a customer_id', idArg),
+  terminal: option('--terminal <id>', 'a terminal_id', idArg),
+  features: option(FEATURES_FLAG, FEATURES_HELP, String),
+};
+
 function addShow(marts: Command, run: RunCommand): void {
-  marts
-    .command('show')
-    .description("print one customer's or terminal's mart features of a day, with the window each value covers")
-    .requiredOption('--date <day>', 'the mart day D (YYYY-MM-DD)', dayArg)
-    .option('--customer <id>', 'a customer_id', idArg)
-    .option('--terminal <id>', 'a terminal_id', idArg)
-    .option(FEATURES_FLAG, FEATURES_HELP)
+  addOptions(marts.command('show').description("print one customer's or terminal's mart features of a day, with the window each value covers"), MARTS_SHOW_OPTIONS)
     .addHelpText('after', examples('fraudctl marts show --date 2025-03-19 --customer 42', 'fraudctl marts show --date 2025-03-19 --terminal 7 --json'))
-    .action(async (_o, cmd: Command) =>
-      run(cmd.optsWithGlobals(), async (ctx) => {
-        const o = cmd.optsWithGlobals();
-        if ((o.customer === undefined) === (o.terminal === undefined)) throw usageError('give exactly one of --customer ID or --terminal ID');
-        const mart = o.customer !== undefined ? 'customer' : 'terminal';
-        const id = (o.customer ?? o.terminal) as bigint;
-        const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
-        const spec = await loadFeatureSpec(o.features as string | undefined);
-        return withPipeline(ctx, {}, async ({ db, lake }) => {
-          const { showMartEntity } = await import('../features/martShow.js');
-          const v = await showMartEntity(db, lake, o.date as Day, mart, id, spec);
-          ctx.out.line(`${mart} ${v.id}, ${mart} mart of ${v.day} (spec ${v.spec}${v.delay !== null ? `, label delay ${v.delay} days` : ''}): ${v.uri}`);
-          if (!v.found) ctx.out.line(`not in the mart: no transaction in any of its windows, so every feature is 0 (no history)`);
-          if (v.missingHistory.length > 0) ctx.out.line(`built on partial history: ${v.missingHistory.length} transaction day(s) were missing`);
-          ctx.out.table(['feature', 'value', 'from', 'to'], v.features.map((f) => [f.name, f.value, f.from, f.to]));
-          return { ...v };
-        });
-      }),
+    .action(
+      action(
+        run,
+        MARTS_SHOW_OPTIONS,
+        async (o, ctx) => {
+          const mart = o.customer !== undefined ? 'customer' : 'terminal';
+          const id = (o.customer ?? o.terminal)!;
+          const { loadFeatureSpec } = await import('../features/loadFeatureSpec.js');
+          const spec = await loadFeatureSpec(o.features);
+          return withPipeline(ctx, {}, async ({ db, lake }) => {
+            const { showMartEntity } = await import('../features/martShow.js');
+            const v = await showMartEntity(db, lake, o.date, mart, id, spec);
+            ctx.out.line(`${mart} ${v.id}, ${mart} mart of ${v.day} (spec ${v.spec}${v.delay !== null ? `, label delay ${v.delay} days` : ''}): ${v.uri}`);
+            if (!v.found) ctx.out.line(`not in the mart: no transaction in any of its windows, so every feature is 0 (no history)`);
+            if (v.missingHistory.length > 0) ctx.out.line(`built on partial history: ${v.missingHistory.length} transaction day(s) were missing`);
+            ctx.out.table(['feature', 'value', 'from', 'to'], v.features.map((f) => [f.name, f.value, f.from, f.to]));
+            return { ...v };
+          });
+        },
+        (o) => [(o.customer === undefined) === (o.terminal === undefined) ? 'give exactly one of --customer ID or --terminal ID' : undefined],
+      ),
     );
 }
 

@@ -1,9 +1,12 @@
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import type { Ctx } from '../context.js';
 import { dataError } from '../errors.js';
 import type { ModelVersion, Run, Tracker } from '../mlflow/tracker.js';
 import { examples, intArg } from './args.js';
 import type { CommandDef } from './types.js';
+import { action } from './action.js';
+import { addOptions, option, setting, toggle } from './optionTable.js';
+import { modelNameProblem } from './trainOptions.js';
 import { MLFLOW_KEYS, pickSettings } from '../config.js';
 
 /** The figures a listing shows; a search's parent run carries best_* metrics, a trial plain ones. */
@@ -41,21 +44,32 @@ function versionArg(value: string): string {
   return value;
 }
 
-export const mlflowCommand: CommandDef = (program, run) => {
-  const mlflow = program
-    .command('mlflow')
-    .description('inspect MLflow runs and registered models, promote a model version (file store or tracking server)')
-    .option('--tracking-uri <uri>', 'MLflow tracking: ./mlruns, file:///dir or http(s)://server (env MLFLOW_TRACKING_URI)');
+/** `fraudctl mlflow …`: the group's own option (every subcommand reads the tracking store). */
+export const MLFLOW_OPTIONS = {
+  trackingUri: setting('trackingUri'),
+};
 
-  mlflow
-    .command('runs')
-    .description('recent training searches (parent runs) with their best metrics')
-    .option('--experiment <name>', 'experiment name (env MLFLOW_EXPERIMENT_NAME, default fraudctl)')
-    .option('--last <n>', 'how many searches', intArg(1, 1000), 10)
+export const MLFLOW_RUNS_OPTIONS = {
+  experiment: setting('experiment'),
+  last: option('--last <n>', 'how many searches', intArg(1, 1000), { default: 10 }),
+};
+
+export const MLFLOW_PROMOTE_OPTIONS = {
+  alias: option('--alias <alias>', 'alias to move', String, { default: 'champion' }),
+  metric: option('--metric <name>', 'metric compared, read from the fraudctl.<metric> version tag', String, { default: 'roc_auc' }),
+  force: toggle('--force', 'move the alias without comparing'),
+};
+
+export const mlflowCommand: CommandDef = (program, run) => {
+  const mlflow = addOptions(
+    program.command('mlflow').description('inspect MLflow runs and registered models, promote a model version (file store or tracking server)'),
+    MLFLOW_OPTIONS,
+  );
+
+  addOptions(mlflow.command('runs').description('recent training searches (parent runs) with their best metrics'), MLFLOW_RUNS_OPTIONS)
     .addHelpText('after', examples('fraudctl mlflow runs', 'fraudctl mlflow runs --experiment fraud --last 3 --json', 'MLFLOW_TRACKING_URI=http://mlflow:5000 fraudctl mlflow runs'))
-    .action(async (_o, cmd) =>
-      run(cmd.optsWithGlobals(), async (ctx) => {
-        const { last } = cmd.opts() as { last: number };
+    .action(
+      action(run, MLFLOW_RUNS_OPTIONS, async (o, ctx) => {
         const t = await tracker(ctx);
         // Read-only: nothing is created. A name or id somebody set must exist (exit 2); the default
         // experiment not existing yet only means no training has run.
@@ -64,7 +78,7 @@ export const mlflowCommand: CommandDef = (program, run) => {
         const ref = experimentRef(ctx.config, source);
         const exp = typeof ref === 'string' && source === 'default' ? await findSelected(t, ref) : await resolveExperiment(t, ref, { create: false });
         const experimentId = exp?.id ?? null;
-        const runs = exp ? await listSearches(t, exp.id, last) : [];
+        const runs = exp ? await listSearches(t, exp.id, o.last) : [];
         ctx.out.line(`${t.uri}  experiment ${exp ? `${exp.name} (id ${exp.id})` : `${ctx.config.experiment} (not created yet)`}`);
         if (runs.length === 0) ctx.out.line('no runs yet');
         else {
@@ -86,43 +100,53 @@ export const mlflowCommand: CommandDef = (program, run) => {
     .argument('[name]', 'a registered model: list its versions (default: list the registered models)')
     .description('registered models, or the versions of one with aliases and the metrics recorded in their tags')
     .addHelpText('after', examples('fraudctl mlflow models', 'fraudctl mlflow models fraud-detector', 'fraudctl mlflow models fraud-detector --json'))
-    .action(async (name: string | undefined, _o, cmd) =>
-      run(cmd.optsWithGlobals(), async (ctx) => {
-        const t = await tracker(ctx);
-        if (name === undefined) {
-          const models = await t.listRegisteredModels();
-          if (models.length === 0) ctx.out.line(`no registered models in ${t.uri}`);
-          else ctx.out.table(['name', 'latest', 'aliases'], models.map((m) => [m.name, m.latestVersion ?? '', Object.entries(m.aliases).map(([a, v]) => `${a}=v${v}`).join(' ')]));
-          return { trackingUri: t.uri, models };
-        }
-        const versions = await t.listModelVersions(name);
-        if (versions.length === 0) throw dataError(`no registered model '${name}' in ${t.uri}`, 'list them with: fraudctl mlflow models');
-        ctx.out.table(
-          ['version', 'status', 'created (UTC)', 'test day', ...SHOWN, 'aliases', 'run id'],
-          versions.map((v) => [v.version, v.status, when(v.creationTimestamp), v.tags['fraudctl.test_day'] ?? '', ...SHOWN.map((k) => fmt(tagNumber(v, k))), v.aliases.map((a) => `@${a}`).join(' '), v.runId ?? '']),
-        );
-        return { trackingUri: t.uri, name, versions };
-      }),
+    .action(
+      action(
+        run,
+        {},
+        async (_o, ctx, [name]) => {
+          const t = await tracker(ctx);
+          if (name === undefined) {
+            const models = await t.listRegisteredModels();
+            if (models.length === 0) ctx.out.line(`no registered models in ${t.uri}`);
+            else ctx.out.table(['name', 'latest', 'aliases'], models.map((m) => [m.name, m.latestVersion ?? '', Object.entries(m.aliases).map(([a, v]) => `${a}=v${v}`).join(' ')]));
+            return { trackingUri: t.uri, models };
+          }
+          const versions = await t.listModelVersions(name as string);
+          if (versions.length === 0) throw dataError(`no registered model '${name}' in ${t.uri}`, 'list them with: fraudctl mlflow models');
+          ctx.out.table(
+            ['version', 'status', 'created (UTC)', 'test day', ...SHOWN, 'aliases', 'run id'],
+            versions.map((v) => [v.version, v.status, when(v.creationTimestamp), v.tags['fraudctl.test_day'] ?? '', ...SHOWN.map((k) => fmt(tagNumber(v, k))), v.aliases.map((a) => `@${a}`).join(' '), v.runId ?? '']),
+          );
+          return { trackingUri: t.uri, name, versions };
+        },
+        (_o, [name]) => [name === undefined ? undefined : modelNameProblem(name as string)],
+      ),
     );
 
-  mlflow
-    .command('promote')
-    .argument('<name>', 'registered model')
-    .argument('<version>', 'version to promote', versionArg)
-    .description('move an alias (default champion) to a version when it beats the current holder (same test day: higher ROC AUC; a later test day wins; an earlier one never does); the reason goes into the version tag fraudctl.promotion')
-    .option('--alias <alias>', 'alias to move', 'champion')
-    .option('--metric <name>', 'metric compared, read from the fraudctl.<metric> version tag', 'roc_auc')
-    .addOption(new Option('--force', 'move the alias without comparing'))
+  addOptions(
+    mlflow
+      .command('promote')
+      .argument('<name>', 'registered model')
+      .argument('<version>', 'version to promote', versionArg)
+      .description('move an alias (default champion) to a version when it beats the current holder (same test day: higher ROC AUC; a later test day wins; an earlier one never does); the reason goes into the version tag fraudctl.promotion'),
+    MLFLOW_PROMOTE_OPTIONS,
+  )
     .addHelpText('after', examples('fraudctl mlflow promote fraud-detector 7', 'fraudctl mlflow promote fraud-detector 7 --alias challenger --force'))
-    .action(async (name: string, version: string, _o, cmd) =>
-      run(cmd.optsWithGlobals(), async (ctx) => {
-        const o = cmd.opts() as { alias: string; metric: string; force?: boolean };
-        const { promoteIfBetter } = await import('../mlflow/promote.js');
-        const t = await tracker(ctx);
-        const r = await promoteIfBetter(t, { name, version, alias: o.alias, metric: o.metric, force: o.force === true, log: ctx.log });
-        ctx.out.line(`${name} v${version}: ${r.promoted ? `now @${o.alias}` : `not promoted (@${o.alias} ${r.previous ? `stays v${r.previous.version}` : 'unset'})`}`);
-        ctx.out.line(`reason: ${r.reason}`);
-        return { name, version, alias: o.alias, promoted: r.promoted, reason: r.reason, previousVersion: r.previous?.version ?? null };
-      }),
+    .action(
+      action(
+        run,
+        MLFLOW_PROMOTE_OPTIONS,
+        async (o, ctx, args) => {
+          const [name, version] = args as [string, string];
+          const { promoteIfBetter } = await import('../mlflow/promote.js');
+          const t = await tracker(ctx);
+          const r = await promoteIfBetter(t, { name, version, alias: o.alias, metric: o.metric, force: o.force, log: ctx.log });
+          ctx.out.line(`${name} v${version}: ${r.promoted ? `now @${o.alias}` : `not promoted (@${o.alias} ${r.previous ? `stays v${r.previous.version}` : 'unset'})`}`);
+          ctx.out.line(`reason: ${r.reason}`);
+          return { name, version, alias: o.alias, promoted: r.promoted, reason: r.reason, previousVersion: r.previous?.version ?? null };
+        },
+        (_o, [name]) => [modelNameProblem(name as string)],
+      ),
     );
 };

@@ -8,7 +8,7 @@ export const REPORT_OPTIONS = {
   run: option('--run <id>', 'the parent run of a `fraudctl train`', String),
   model: option('--model <uri>', 'or a model: models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (its training run is reported)', String),
   out: option('--out <file>', 'the HTML file to write', String, { required: true as const, check: checkFileTarget }),
-  trackingUri: setting('trackingUri', { flag: '--tracking-uri <uri>', help: 'MLflow: directory (embedded) or http(s)://server' }),
+  trackingUri: setting('trackingUri'),
 };
 
 export const reportCommand: CommandDef = (program, run) => {
@@ -25,7 +25,8 @@ export const reportCommand: CommandDef = (program, run) => {
       action(run, REPORT_OPTIONS, async (o, ctx) => {
         const { openTracker } = await import('../mlflow/openTracker.js');
         const { writeReport } = await import('../report/writeReport.js');
-        const tracker = await openTracker(ctx.config, ctx.log, ctx.runEnv.cwd);
+        const { MLFLOW_KEYS, pickSettings } = await import('../config.js');
+        const tracker = await openTracker(pickSettings(ctx.config, MLFLOW_KEYS), ctx.log, ctx.runEnv.cwd);
         const s = await writeReport({ run: o.run, model: o.model, out: o.out, cacheDir: ctx.config.cacheDir }, tracker);
         ctx.out.line(`Report of run ${s.runId} written to ${s.out} (${(s.bytes / 1024).toFixed(0)} KiB, ${s.charts.length} charts).`);
         return s;

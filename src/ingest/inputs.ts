@@ -3,7 +3,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Config } from '../config.js';
+import type { LakeSettings } from '../config.js';
+
+/** The S3 settings a download needs (the lake's endpoint, region and credentials). */
+type S3Settings = Pick<LakeSettings, 's3Endpoint' | 's3Region' | 's3PathStyle' | 'awsAccessKeyId' | 'awsSecretAccessKey' | 'awsSessionToken'>;
 import { ExitCode, FraudctlError } from '../errors.js';
 import { isNotFound, s3Failure } from '../lake/s3/s3Errors.js';
 import type { Logger } from '../log.js';
@@ -17,7 +20,7 @@ import type { IngestInput } from './ingest.js';
  */
 export async function resolveInputs(
   files: string[],
-  ctx: { config: Config; cwd: string; tmpDir: string; log: Logger; signal?: AbortSignal },
+  ctx: { s3: S3Settings; cwd: string; tmpDir: string; log: Logger; signal?: AbortSignal },
 ): Promise<{ files: IngestInput[]; cleanup: () => Promise<void> }> {
   const out: IngestInput[] = [];
   let dir: string | undefined;
@@ -46,7 +49,7 @@ export async function resolveInputs(
   return { files: out, cleanup };
 }
 
-async function download(uri: string, path: string, ctx: { config: Config; log: Logger; signal?: AbortSignal }): Promise<void> {
+async function download(uri: string, path: string, ctx: { s3: S3Settings; log: Logger; signal?: AbortSignal }): Promise<void> {
   let bucket: string;
   let key: string;
   try {
@@ -55,7 +58,7 @@ async function download(uri: string, path: string, ctx: { config: Config; log: L
     throw new FraudctlError(`${uri} is not an s3://bucket/key URI`, ExitCode.Usage);
   }
   if (key === '') throw new FraudctlError(`${uri} names a bucket, not a file (s3://bucket/key)`, ExitCode.Usage);
-  const c = ctx.config;
+  const c = ctx.s3;
   const client = await createS3Client({
     endpoint: c.s3Endpoint,
     region: c.s3Region,

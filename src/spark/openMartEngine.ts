@@ -18,9 +18,3 @@ export async function openMartEngine(config: Pick<Config, 'engine' | 'sparkRemot
   const { openSparkMartEngine } = await import('./sparkMartEngine.js');
   return openSparkMartEngine(db, lake, { remote: parseSparkRemote(config.sparkRemote), log, signal });
 }
-
-/** The two flags of the commands that build marts (their values resolve through the configuration). */
-export const ENGINE_FLAGS = {
-  engine: ['--engine <name>', 'duckdb (in-process, default) or spark (a Spark cluster through Spark Connect) (env FRAUDCTL_ENGINE)'],
-  sparkRemote: ['--spark-remote <sc://host:port>', 'Spark Connect server for --engine spark (env FRAUDCTL_SPARK_REMOTE)'],
-} as const;

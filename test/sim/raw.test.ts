@@ -123,7 +123,7 @@ describe('fraudctl simulate --format raw', () => {
   it('exits 2 and leaves nothing when --out is in a missing directory', async () => {
     const r = await runCli([...args, '--out', join(root, 'nope', 'x.txt')], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--out .* cannot be written/);
+    expect(r.stderr).toMatch(/--out: the directory .*nope does not exist; create it first/); // checked before any work
     expect(existsSync(join(root, 'nope'))).toBe(false);
     expect(readdirSync(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
