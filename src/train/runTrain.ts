@@ -6,9 +6,9 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { predictParallel, trainForest, type ForestModel, type TrainingData } from '../model/forest/index.js';
+import { ForestTrainer, predictParallel, type ForestModel, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
-import { sampleRows, takeRows } from '../model/sample.js';
+import { sampleRows } from '../model/sample.js';
 import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
 import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
@@ -147,15 +147,30 @@ function requireBothClasses(role: string, days: ScoredDay[], hint: string): void
   }
 }
 
-async function fit(data: TrainingData, params: { n_estimators: number; max_depth: number }, idx: Uint32Array, seed: number, trial: number, opts: TrainOptions, signal: AbortSignal) {
-  const sampled = takeRows(data.columns, data.labels, idx);
+/**
+ * Rng(seed, trial) would mix the trial into the seed by XOR first (seed 1's trial 3 = seed 2's
+ * trial 0); a fixed stream id in front scrambles the seed first.
+ */
+const FIT_STREAM = 0xf17;
+
+/** One trial's (or the refit's) forest on rows `idx` of the trainer's table. */
+async function fit(trainer: ForestTrainer, labels: Uint8Array, params: { n_estimators: number; max_depth: number }, idx: Uint32Array, seed: number, trial: number, opts: TrainOptions, signal: AbortSignal) {
   const t0 = performance.now();
-  const model = await trainForest(
-    { nRows: idx.length, featureNames: data.featureNames, columns: sampled.columns, labels: sampled.labels },
-    { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(seed, trial, 1).u32(), threads: opts.threads },
-    { signal },
+  const model = await trainer.train(
+    { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(seed, FIT_STREAM, trial).u32() },
+    { rows: idx, signal },
   );
-  return { model, fitSeconds: (performance.now() - t0) / 1000, frauds: countPositives(sampled.labels) };
+  let frauds = 0;
+  for (let i = 0; i < idx.length; i++) frauds += labels[idx[i]];
+  return { model, fitSeconds: (performance.now() - t0) / 1000, frauds };
+}
+
+/**
+ * A trainer for one train set: binned once, its workers kept for every fit on it. Opened inside
+ * the caller's try so a failure closes it; closed before the next one opens (one table in memory).
+ */
+function openTrainer(set: TrainingData, opts: TrainOptions): ForestTrainer {
+  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32() });
 }
 
 /** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
@@ -218,6 +233,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   let validation: WindowMetrics | undefined;
   let test: WindowMetrics | undefined;
   let insights: TrainInsights | undefined;
+  let trainer: ForestTrainer | undefined;
   try {
     parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
     await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash, negative_sample: String(negRate) } });
@@ -225,6 +241,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     // 4. The search: each trial trains on the train window and is judged on the validation window.
     const history: Trial[] = [];
     const progress = deps.progress(opts.maxEvals, 'trials');
+    trainer = openTrainer(trainSet, opts);
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
       const s = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
@@ -233,7 +250,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       if (idx.length === 0) throw dataError(`--sample ${opts.sample} of ${trainSet.nRows} train rows leaves no row to train on`, 'raise --sample or --days');
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
-      const { model, fitSeconds, frauds } = await fit(trainSet, params, idx, opts.seed, trial, opts, signal);
+      const { model, fitSeconds, frauds } = await fit(trainer, trainSet.labels, params, idx, opts.seed, trial, opts, signal);
       const scores = calibrateNegativeSample(await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads }), negRate);
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
@@ -252,7 +269,10 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const b = best.result;
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
-    const final = await fit(refitSet, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    await trainer.close();
+    trainer = openTrainer(refitSet, opts);
+    const final = await fit(trainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    await trainer.close();
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
@@ -277,6 +297,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts: { ...opts, experiment: experiment.name }, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
+    await trainer?.close();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;
