@@ -38,7 +38,7 @@ async function runsOf(url: string, experiment: string): Promise<{ name: string; 
 describe('MLflow going away mid-run', () => {
   it('train: exit 4 naming the server; after it is back, the next call ends the open runs FAILED', async () => {
     const url = server!.url;
-    const env = { MLFLOW_TRACKING_URI: url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0', MLFLOW_HTTP_REQUEST_TIMEOUT: '5', FRAUDCTL_LOG_LEVEL: 'info', HOME: root };
+    const env = { MLFLOW_TRACKING_URI: url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0', MLFLOW_HTTP_REQUEST_TIMEOUT: '60', FRAUDCTL_LOG_LEVEL: 'info', HOME: root };
     const row: Row = { case: 'MLflow server stopped during train', runs: 1, survived: 0, dataLost: 0 };
     rows.push(row);
     // Stopped at a seeded moment after the search started (its first trial run exists by then).
@@ -51,7 +51,7 @@ describe('MLflow going away mid-run', () => {
       },
     });
     await stopped;
-    expect(stopped, 'the server was stopped').toBeDefined();
+    expect(stopped, `the server was stopped mid-train:\n${r.stderr}`).toBeDefined();
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(new RegExp(`^fraudctl: .*${url.replace(/[.:/]/g, '\\$&')}`, 'm'));
     expect(r.stderr).not.toMatch(/\n\s+at /);

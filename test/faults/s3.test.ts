@@ -11,7 +11,7 @@ import { killNine, lakeDigest, printTable, rand, runBin, scoresDigest, unreadabl
 // lake sync (local and S3) under kill -9, and S3 going away in the middle of lake sync and of a
 // daily run on an S3 lake: moto behind a TCP proxy that is cut (connections reset, port closed)
 // and restored, so what the bucket holds after the cut can be read back and compared.
-const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 3);
+const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 2);
 const root = mkdtempSync(join(tmpdir(), 'fraudctl-faults-s3-'));
 const rows: Row[] = [];
 let fx: Awaited<ReturnType<typeof lakeWithModel>>;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   [fx, s3] = await Promise.all([lakeWithModel(root), startS3Server(['lake'])]);
   proxy = await cutProxy(s3.endpoint);
   client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-}, 180_000);
+}, 240_000);
 afterAll(async () => {
   client?.destroy();
   await proxy?.close();
@@ -75,14 +75,14 @@ describe('kill -9 at random moments of lake sync, then a rerun', () => {
       },
       run: (l, killAfterMs) => runBin(['lake', 'sync', '--from', source(), '--to', l.lake], { cwd: l.dir, killAfterMs }),
       digest: async (lake) => lakeDigest(lake),
-    }), 120_000);
+    }), 300_000);
 
   it('local → S3', () =>
     killNine(rows, 'lake sync (S3)', N, {
       fresh: freshRun,
       run: (l, killAfterMs) => runBin(['lake', 'sync', '--from', source(), '--to', uriOf.get(l.dir)!], { cwd: l.dir, env: direct(), killAfterMs }),
       digest: (lake) => pulled(uriOf.get(join(lake, '..'))!, lake, join(lake, '..')),
-    }), 120_000);
+    }), 300_000);
 });
 
 /**
@@ -129,7 +129,7 @@ async function s3Gone(name: string, runs: number, prepare: (uri: string, dir: st
 
 describe('S3 going away mid-run, then back', () => {
   it('lake sync local → S3', () =>
-    s3Gone('lake sync', Math.min(N, 2), async () => undefined, (uri) => ['lake', 'sync', '--from', source(), '--to', uri], (uri, dir) => pulled(uri, join(dir, 'pulled'), dir)), 120_000);
+    s3Gone('lake sync', Math.min(N, 2), async () => undefined, (uri) => ['lake', 'sync', '--from', source(), '--to', uri], (uri, dir) => pulled(uri, join(dir, 'pulled'), dir)), 300_000);
 
   it('daily on an S3 lake', () =>
     s3Gone(
@@ -147,5 +147,5 @@ describe('S3 going away mid-run, then back', () => {
         const bytes = Object.fromEntries(Object.entries(parts).filter(([k]) => !k.startsWith('scores/')));
         return { ...bytes, ...Object.fromEntries(Object.entries(await scoresDigest(local)).map(([k, v]) => [`${k}#rows`, v])) };
       },
-    ), 180_000);
+    ), 300_000);
 });
