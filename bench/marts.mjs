@@ -6,7 +6,7 @@
 // the marts of D read with delay 7, plus D+1 to assemble) is generated with DuckDB SQL on first
 // use and kept in --lake (default /tmp/fraudctl-bench-marts) for later runs.
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -79,6 +79,7 @@ async function child(what) {
   const spec = presetSpec(args.features);
   const db = await openDb({ threads });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let detail;
   if (what === 'build') {
     const { buildMartsForDay } = await import('../dist/features/marts.js');
@@ -90,8 +91,9 @@ async function child(what) {
     detail = { rows: rows.n, features: rows.featureNames.length, noHistoryCustomers: rows.noHistoryCustomers };
   }
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   db.close();
-  console.log(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail }));
+  console.log(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail }));
 }
 
 function measure(what, preset) {
@@ -101,10 +103,12 @@ function measure(what, preset) {
     if (r.status !== 0) throw new Error(`${what} run failed:\n${r.stderr}`);
     out.push(JSON.parse(r.stdout.trim().split('\n').pop()));
   }
+  const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const secs = out.map((o) => o.seconds).sort((a, b) => a - b);
   const rss = Math.max(...out.map((o) => o.maxRssMb));
-  const { seconds: _s, maxRssMb: _m, ...detail } = out[0];
-  console.log(`${preset.padEnd(9)} ${what.padEnd(8)} median ${secs[Math.floor(secs.length / 2)].toFixed(2)} s (min ${secs[0].toFixed(2)}, max ${secs[secs.length - 1].toFixed(2)}), peak RSS ${rss.toFixed(0)} MB  ${JSON.stringify(detail)}`);
+  const { seconds: _s, cpuSeconds: _c, maxRssMb: _m, ...detail } = out[0];
+  // CPU seconds (user + system, all threads) barely depend on what else runs; wall seconds do, so the load is printed beside them.
+  console.log(`${preset.padEnd(9)} ${what.padEnd(8)} median ${mid(secs).toFixed(2)} s (min ${secs[0].toFixed(2)}, max ${secs[secs.length - 1].toFixed(2)}), CPU ${mid(out.map((o) => o.cpuSeconds)).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB, load ${loadavg()[0].toFixed(1)}  ${JSON.stringify(detail)}`);
 }
 
 if (args.child) {

@@ -1,6 +1,7 @@
 import type { Db } from '../lake/db.js';
 import { footerRowCounts } from '../lake/corruptPartition.js';
 import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
+import { specMartDatasets } from '../features/specMarts.js';
 import { addDays, dayRange, type Day } from '../util/dates.js';
 import { examples } from './args.js';
 import { addLakeSync, DATASET_OPTION } from './lakeSync.js';
@@ -11,6 +12,9 @@ import type { CommandDef } from './types.js';
 
 export interface DatasetListing {
   dataset: Dataset;
+  /** Marts only: the feature spec they were built for (the default preset at features/<entity>) and the entity. */
+  spec?: string;
+  entity?: 'customer' | 'terminal';
   partitions: { date: Day; rows: number }[];
   rows: number;
   /** First and last day present; null when the dataset is empty. */
@@ -21,14 +25,26 @@ export interface DatasetListing {
 }
 
 /**
+ * What `lake ls` lists: one dataset when asked, else every dataset of DESIGN.md §2 with the marts
+ * of every feature spec in the lake (features/<spec>/<entity> beside the default preset's) in
+ * place of the two default mart datasets.
+ */
+type ToList = { dataset: Dataset; spec?: string; entity?: 'customer' | 'terminal' };
+async function datasetsToList(lake: Lake, only?: Dataset): Promise<ToList[]> {
+  const marts: ToList[] = await specMartDatasets(lake);
+  if (only) return [marts.find((m) => m.dataset === only) ?? { dataset: only }];
+  return DATASETS.flatMap((dataset): ToList[] => (dataset === 'features/customer' ? marts : dataset === 'features/terminal' ? [] : [{ dataset }]));
+}
+
+/**
  * Partitions of each dataset with row counts read from the parquet footers (DuckDB's
  * parquet_file_metadata, no data pages read), the date range and the holes in it. Works on any
- * Lake: it only uses listDays and pathsForRead.
+ * Lake: it only uses listFolders, listDays and pathsForRead.
  */
-export async function listLake(lake: Lake, db: Db, datasets: readonly Dataset[]): Promise<DatasetListing[]> {
+export async function listLake(lake: Lake, db: Db, only?: Dataset): Promise<DatasetListing[]> {
   await lake.configureDb?.(db);
   const out: DatasetListing[] = [];
-  for (const dataset of datasets) {
+  for (const { dataset, ...mart } of await datasetsToList(lake, only)) {
     const days = await lake.listDays(dataset);
     const paths = await lake.pathsForRead(dataset, days);
     // An unreadable partition is exit 3 naming the files and how to rewrite them (src/lake/corruptPartition.ts).
@@ -38,7 +54,7 @@ export async function listLake(lake: Lake, db: Db, datasets: readonly Dataset[])
     const last = days.at(-1) ?? null;
     const present = new Set(days);
     const missing = first && last ? dayRange(first, last).filter((d) => !present.has(d)) : [];
-    out.push({ dataset, partitions, rows: partitions.reduce((s, p) => s + p.rows, 0), first, last, missing });
+    out.push({ dataset, ...mart, partitions, rows: partitions.reduce((s, p) => s + p.rows, 0), first, last, missing });
   }
   return out;
 }
@@ -60,14 +76,14 @@ export const LAKE_LS_OPTIONS = { dataset: DATASET_OPTION };
 
 export const lakeCommand: CommandDef = (program, run) => {
   const lake = program.command('lake').description('inspect the lake and copy it between local disk and S3');
-  addOptions(lake.command('ls').description('list the daily partitions of each dataset with row counts, the date range and missing days'), LAKE_LS_OPTIONS)
+  addOptions(lake.command('ls').description('list the daily partitions of each dataset with row counts, the date range and missing days; the marts of every feature spec in the lake, each with its spec name'), LAKE_LS_OPTIONS)
     .addHelpText('after', examples('fraudctl lake ls', 'fraudctl lake ls --dataset transactions --json', 'fraudctl lake ls --lake s3://bucket/lake'))
     .action(
       action(run, LAKE_LS_OPTIONS, async (o, ctx) => {
         // withPipeline also configures DuckDB for the lake (the httpfs secret on S3).
         const { lakeHandle, listing } = await withPipeline(ctx, {}, async ({ lake: lakeHandle, db }) => ({
           lakeHandle,
-          listing: await listLake(lakeHandle, db, o.dataset ? [o.dataset] : DATASETS),
+          listing: await listLake(lakeHandle, db, o.dataset),
         }));
         ctx.out.line(`lake ${lakeHandle.uri}`);
         for (const ds of listing) printDataset(ctx.out, ds);
@@ -79,11 +95,12 @@ export const lakeCommand: CommandDef = (program, run) => {
 
 function printDataset(out: { line(t?: string): void; table(h: string[], r: (string | number)[][]): void }, ds: DatasetListing): void {
   out.line();
+  const name = ds.spec ? `${ds.dataset} (${ds.entity} marts of spec ${ds.spec})` : ds.dataset;
   if (ds.partitions.length === 0) {
-    out.line(`${ds.dataset}: no partitions`);
+    out.line(`${name}: no partitions`);
     return;
   }
-  out.line(`${ds.dataset}: ${ds.partitions.length} partitions, ${ds.first} … ${ds.last}, ${ds.rows.toLocaleString('en-US')} rows`);
+  out.line(`${name}: ${ds.partitions.length} partitions, ${ds.first} … ${ds.last}, ${ds.rows.toLocaleString('en-US')} rows`);
   out.table(['date', 'rows'], ds.partitions.map((p) => [p.date, p.rows]));
   out.line(ds.missing.length === 0 ? 'missing days: none' : `missing days (${ds.missing.length}): ${foldDays(ds.missing).join(', ')}`);
 }

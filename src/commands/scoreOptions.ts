@@ -24,6 +24,7 @@ export const SCORING_OPTIONS = {
   trackingUri: setting('trackingUri'),
   registeredModel: setting('registeredModel', { help: 'registered model name for the default model', check: modelNameProblem }),
   threads: setting('threads'),
+  explain: toggle('--explain', 'add the top 3 reasons (exact TreeSHAP) of each flagged transaction to the scores partition: reason_N_feature, reason_N_value, reason_N_contribution (null when not flagged)'),
 };
 
 function scoresFileProblem(path: string): string | undefined {

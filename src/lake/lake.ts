@@ -19,6 +19,8 @@ export interface Lake {
   readonly kind: 'local' | 's3';
   /** Days that have a complete partition of the dataset, sorted ascending; a local lake that does not exist is exit 2 naming it. */
   listDays(ds: Dataset): Promise<Day[]>;
+  /** Names of the folders directly under `prefix` (e.g. 'features': the specs with marts), sorted; [] when none. */
+  listFolders(prefix: string): Promise<string[]>;
   has(ds: Dataset, day: Day): Promise<boolean>;
   /**
    * Paths DuckDB can read for exactly these partitions, in the order given: local files, cached

@@ -39,6 +39,15 @@ export class LocalLake implements Lake {
     return days.sort();
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    try {
+      const entries = await readdir(join(this.root, prefix), { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    } catch {
+      return [];
+    }
+  }
+
   async has(ds: Dataset, day: Day): Promise<boolean> {
     try {
       return (await stat(this.path(ds, day))).isFile();

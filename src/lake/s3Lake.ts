@@ -122,6 +122,23 @@ export class S3Lake implements Lake {
     return [...days].sort();
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const client = await this.client();
+    const base = this.prefix ? `${this.prefix}/${prefix}/` : `${prefix}/`;
+    const names = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await this.guard(`list ${prefix}`, () => client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, Delimiter: '/', ContinuationToken: token })));
+      for (const p of page.CommonPrefixes ?? []) {
+        const name = p.Prefix?.slice(base.length).replace(/\/$/, '');
+        if (name) names.add(name);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return [...names].sort();
+  }
+
   /** The partition object's ETag, size and MD5 (when known), or undefined when it does not exist. */
   async head(ds: Dataset, day: Day): Promise<PartitionObject | undefined> {
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');

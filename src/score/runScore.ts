@@ -6,8 +6,10 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { readModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { loadForest, predictParallel } from '../model/forest/index.js';
+import { loadForest, predictParallel, type ForestModel } from '../model/forest/index.js';
+import type { ScoreReasons } from '../explain/scoreReasons.js';
 import { computeMetrics } from '../model/metrics.js';
+import { calibrateNegativeSample, readModelCalibration } from '../model/negativeSample.js';
 import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
 import type { Tracker } from '../mlflow/tracker.js';
@@ -25,7 +27,7 @@ import { formatDays } from '../features/dayList.js';
  */
 export type ScoreCoreOptions = ScoreOptions & { cacheDir: string; featureSpec?: FeatureSpec };
 
-export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'> {
+export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'>, Partial<Pick<CoreDeps, 'progress'>> {
   /** Aborted on SIGINT / SIGTERM: nothing is published after it fired (exit 130 / 143). */
   signal?: AbortSignal;
   lake: Lake;
@@ -46,6 +48,8 @@ export interface ScoreSummary {
   noHistoryTerminals: number;
   modelUri: string;
   modelVersion: string | null;
+  /** The negative-sample rate the model was fitted at; its scores are calibrated back (1: none). */
+  negativeSample: number;
   /** The model's feature spec and the label delay of the marts it was scored from. */
   features: { spec: string; hash: string; delay: number };
   monitoring: Record<string, number | null> | null;
@@ -54,6 +58,8 @@ export interface ScoreSummary {
   /** Histogram, flagged share against the model's test day, confusion matrix (src/report/scoreInsights.ts). */
   insights: ScoreInsights;
   predictSeconds: number;
+  /** `--explain`: the flagged rows explained and the seconds TreeSHAP took (null without --explain). */
+  explain: { rows: number; seconds: number } | null;
   seconds: number;
 }
 
@@ -67,7 +73,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const { resolved, modelDir, spec, delay } = await resolveScoringModel(opts, tracker, log);
+  const { resolved, modelDir, spec, delay, negativeSample } = await resolveScoringModel(opts, tracker, log);
   const model = await loadForest(modelDir.modelPath, featureNames(spec));
   log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
@@ -84,9 +90,16 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
-  const scores = await predictParallel(model, rows.columns, rows.n, { threads: opts.threads });
+  const scores = calibrateNegativeSample(await predictParallel(model, rows.columns, rows.n, { threads: opts.threads }), negativeSample);
   const predictSeconds = (performance.now() - t0) / 1000;
-  await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: deps.now() });
+  const reasons = opts.explain ? await explainScores(model, rows.columns, scores, opts.threshold, deps) : undefined;
+  await stageScores(db, rows, scores, {
+    threshold: opts.threshold,
+    modelUri: resolved.modelUri,
+    modelVersion: resolved.modelVersion ?? null,
+    scoredAt: deps.now(),
+    reasons: reasons && { reasons, featureNames: model.featureNames },
+  });
   // A SIGTERM that arrived during the work wins: the partition is not published (a scheduler
   // that stopped the run must not find a day it believes unscored). Each write is atomic, so a
   // signal between the two leaves the partition complete and --out absent, never half of one.
@@ -123,6 +136,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     noHistoryTerminals: rows.noHistoryTerminals,
     modelUri: resolved.modelUri,
     modelVersion: resolved.modelVersion ?? null,
+    negativeSample,
     features: { spec: spec.name, hash: spec.hash, delay },
     monitoring: monitoring
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
@@ -131,8 +145,21 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     insights,
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
+    explain: reasons ? { rows: reasons.row.length, seconds: +reasons.seconds.toFixed(3) } : null,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
+}
+
+/** TreeSHAP reasons for the flagged rows (imported only for --explain), with progress. */
+async function explainScores(model: ForestModel, columns: readonly Float64Array[], scores: Float64Array, threshold: number, deps: ScoreDeps): Promise<ScoreReasons> {
+  const { explainFlagged } = await import('../explain/scoreReasons.js');
+  let flagged = 0;
+  for (const s of scores) if (s >= threshold) flagged += 1;
+  const progress = deps.progress?.(flagged, 'explained');
+  const r = explainFlagged(model, columns, scores, threshold, () => progress?.tick());
+  progress?.done();
+  deps.log.info({ rows: r.row.length, seconds: +r.seconds.toFixed(3) }, 'flagged transactions explained');
+  return r;
 }
 
 /**
@@ -153,7 +180,9 @@ export async function resolveScoringModel(opts: Pick<ScoreCoreOptions, 'model' |
   // Marts must be built with the model's delay; a model from before specs uses the configured one.
   const delay = carried.delay ?? opts.delay;
   if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
-  return { resolved, modelDir, spec, delay };
+  // A forest fitted on a negative sample scores on the sampled prior; calibration.json maps it back.
+  const negativeSample = await readModelCalibration(resolved.dir);
+  return { resolved, modelDir, spec, delay, negativeSample };
 }
 
 /** Quantiles by the nearest-rank method on a sorted copy; null for an empty day. */

@@ -52,7 +52,7 @@ describe('fraudctl lake ls', () => {
       expect(p.rows).toBeGreaterThan(0);
     }
     expect(tx.rows).toBe(tx.partitions.reduce((s, p) => s + p.rows, 0));
-    expect(sets[1]).toEqual({ dataset: 'features/customer', partitions: [{ date: '2025-03-02', rows: 3 }], rows: 3, first: '2025-03-02', last: '2025-03-02', missing: [] });
+    expect(sets[1]).toEqual({ dataset: 'features/customer', spec: 'handbook', entity: 'customer', partitions: [{ date: '2025-03-02', rows: 3 }], rows: 3, first: '2025-03-02', last: '2025-03-02', missing: [] });
     // An empty directory is no partition.
     expect(sets[3]).toEqual({ dataset: 'scores', partitions: [], rows: 0, first: null, last: null, missing: [] });
   });

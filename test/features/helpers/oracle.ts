@@ -64,3 +64,31 @@ export function oracleFeatures(lake: TxLake, day: Day, delay: number): OracleFea
   }
   return out;
 }
+
+/** Per entity and window n ∈ {1, 7, 30}: the transaction count, the amounts in whole cents, the frauds; all integers. */
+export interface ExactWindows {
+  n: number[];
+  cents: number[];
+  frauds: number[];
+}
+
+/**
+ * The handbook marts' ingredients computed exactly, in integers (amounts are whole cents, so
+ * their sums are exact below 2^53): the customer windows end with `day`, the terminal windows
+ * `delay` days before it. Entities seen in the 30-day window.
+ */
+export function exactHandbookWindows(lake: TxLake, day: Day, delay: number, entity: 'customer' | 'terminal'): Map<number, ExactWindows> {
+  const end = entity === 'customer' ? day : addDays(day, -delay);
+  const out = new Map<number, ExactWindows>();
+  NS.forEach((n, k) => {
+    for (const r of rowsInWindow(lake, end, n)) {
+      const id = entity === 'customer' ? r.customer : r.terminal;
+      if (!out.has(id)) out.set(id, { n: [0, 0, 0], cents: [0, 0, 0], frauds: [0, 0, 0] });
+      const w = out.get(id)!;
+      w.n[k] += 1;
+      w.cents[k] += Math.round(r.amount * 100);
+      w.frauds[k] += r.fraud;
+    }
+  });
+  return out;
+}

@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBTimestampValue } from '@duckdb/node-api';
-import { sqlString, type Db } from '../../../src/lake/db.js';
+import { afterAll, beforeAll } from 'vitest';
+import { openDb, sqlString, type Db } from '../../../src/lake/db.js';
+import { LocalLake } from '../../../src/lake/localLake.js';
 import { addDays, dayToMs, type Day } from '../../../src/util/dates.js';
 import { Rng } from '../../../src/util/rng.js';
 
@@ -83,4 +85,34 @@ export async function writeTxPartition(db: Db, root: string, day: Day, rows: TxR
 
 export async function writeTxLake(db: Db, root: string, lake: TxLake): Promise<void> {
   for (const [day, rows] of lake) await writeTxPartition(db, root, day, rows);
+}
+
+export type RandomLakeOptions = Parameters<typeof randomTxLake>[0];
+
+/** A random lake written once per test file: what the oracle suites share (filled in beforeAll). */
+export interface RandomLakeFixture {
+  db: Db;
+  tx: TxLake;
+  root: string;
+  lake: LocalLake;
+}
+
+/**
+ * Registers beforeAll/afterAll for the calling describe block: a 2-thread DuckDB session and the
+ * random lake of `o` written to a fresh temporary directory, removed afterwards. Read the fields
+ * inside tests (they are set once beforeAll has run).
+ */
+export function withRandomLake(o: RandomLakeOptions): RandomLakeFixture {
+  const root = tmpLakeDir();
+  const fx = { root, lake: new LocalLake(root) } as RandomLakeFixture;
+  beforeAll(async () => {
+    fx.db = await openDb({ threads: 2 });
+    fx.tx = randomTxLake(o);
+    await writeTxLake(fx.db, root, fx.tx);
+  });
+  afterAll(() => {
+    fx.db?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  return fx;
 }
