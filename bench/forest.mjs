@@ -5,6 +5,10 @@
 //
 //   node bench/forest.mjs [--rows 250000,1000000,2500000] [--threads 1,2] [--repeat 3]
 //                         [--sklearn-max-rows 1000000] [--no-python] [--lock /tmp/fraudctl-bench.lock]
+//                         [--baseline OTHER/dist]
+//
+// --baseline: also time the engine of another build (e.g. a copy of dist/ from before a change),
+// alternating with ours in the same run, and print its time and the ratio (the before/after table).
 //
 // The table is synthetic, 15 features named as fraudctl's, 0.8 % fraud, generated from a fixed seed
 // (the smaller tables are prefixes of the largest); the test set is 200 k other rows. Every run is a
@@ -16,10 +20,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FEATURE_NAMES } from '../dist/features/spec.js';
-import { predictParallel, trainForest } from '../dist/model/forest/index.js';
-import { rocAuc } from '../dist/model/metrics.js';
+import { averagePrecision, rocAuc } from '../dist/model/metrics.js';
 import { Rng } from '../dist/util/rng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,8 +92,9 @@ const seconds = async (fn) => {
   return [(performance.now() - t0) / 1000, value];
 };
 
-/** One run of ours, in this (child) process: prints a JSON line. */
-async function child(rows, threads, dir) {
+/** One run of ours (or of the engine under `dist`), in this (child) process: prints a JSON line. */
+async function child(rows, threads, dir, dist) {
+  const { predictParallel, trainForest } = await import(dist ? pathToFileURL(join(dist, 'model/forest/index.js')).href : '../dist/model/forest/index.js');
   const train = readTable(dir, String(rows), rows);
   const test = readTable(dir, 'test', TEST_ROWS);
   const [trainS, model] = await seconds(() => trainForest(train, { ...PARAMS, threads }));
@@ -100,7 +104,7 @@ async function child(rows, threads, dir) {
   const [scoreS] = await seconds(() => model.predict(train.columns, scoreRows));
   const [scoreParS] = await seconds(() => predictParallel(model, train.columns, scoreRows, { threads }));
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ trainS, predictS, auc: rocAuc(test.labels, p), scoreRows, scoreS, scoreParS, trainPeakMb, peakMb, nodes: model.nodeCount() }));
+  console.log(JSON.stringify({ trainS, predictS, auc: rocAuc(test.labels, p), ap: averagePrecision(test.labels, p), scoreRows, scoreS, scoreParS, trainPeakMb, peakMb, nodes: model.nodeCount() }));
 }
 
 function run(lock, cmd, args) {
@@ -129,6 +133,7 @@ async function parent(args) {
   const repeat = Number(option(args, '--repeat', '3'));
   const sklearnMax = Number(option(args, '--sklearn-max-rows', '1000000'));
   const lock = option(args, '--lock', undefined);
+  const baseline = option(args, '--baseline', undefined);
   const python = args.includes('--no-python') ? undefined : findPython();
   const dir = mkdtempSync(join(tmpdir(), 'fraudctl-bench-forest-'));
   try {
@@ -146,14 +151,18 @@ async function parent(args) {
         const py = (lib) => run(lock, python, [join(here, 'forest_compare.py'), lib, String(n), String(threads), dir, String(TEST_ROWS)]);
         // Ours and xgboost alternate, `repeat` times each (the machine is shared: medians).
         const ours = [];
+        const base = [];
         const xgb = [];
+        const self = [fileURLToPath(import.meta.url), '--child', String(n), String(threads), dir];
         for (let k = 0; k < repeat; k++) {
-          ours.push(run(lock, process.execPath, [fileURLToPath(import.meta.url), '--child', String(n), String(threads), dir]));
+          ours.push(run(lock, process.execPath, self));
+          if (baseline) base.push(run(lock, process.execPath, [...self, baseline]));
           if (python) xgb.push(py('xgboost'));
         }
         const sk = python && n <= sklearnMax ? py('sklearn') : undefined;
         const med = (runs) => (runs.length > 0 ? { ...runs[0], trainS: median(runs.map((o) => o.trainS)) } : undefined);
-        const row = { n, threads, ours: med(ours), xgb: med(xgb), sk };
+        const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+        const row = { n, threads, ours: med(ours), base: med(base), xgb: med(xgb), sk, load };
         rowsOut.push(row);
         printRow(row);
       }
@@ -167,7 +176,9 @@ async function parent(args) {
 
 const f = (v, d = 1) => (v === undefined ? '—' : v.toFixed(d));
 
-function printRow({ n, threads, ours, xgb, sk }) {
+function printRow({ n, threads, ours, base, xgb, sk, load }) {
+  if (base) console.log(`${n} rows, ${threads} thread(s): baseline train ${f(base.trainS)} s (ours ${(base.trainS / ours.trainS).toFixed(2)}× faster), AUC ${f(base.auc, 4)}`);
+  console.log(`load average after this row: ${load}`);
   console.log(
     `${n} rows, ${threads} thread(s): ours train ${f(ours.trainS)} s, AUC ${f(ours.auc, 4)}, peak ${f(ours.trainPeakMb, 0)} MB training, ${f(ours.peakMb, 0)} MB with scoring, ` +
       `scoring ${ours.scoreRows} rows ${f(ours.scoreS, 2)} s (${f(ours.scoreParS, 2)} s with predictParallel), ${ours.nodes} nodes | ` +
@@ -177,13 +188,13 @@ function printRow({ n, threads, ours, xgb, sk }) {
 
 function markdownTable(rows) {
   const lines = [
-    '| rows | threads | ours train s | xgboost s | sklearn s | sklearn/ours | xgboost/ours | AUC ours | AUC xgboost | AUC sklearn | peak MB ours (training) / xgb / skl | ours predict 200k s | ours score s (rows) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| rows | threads | load avg | baseline train s | ours train s | baseline/ours | xgboost s | sklearn s | sklearn/ours | xgboost/ours | AUC ours | AUC xgboost | AUC sklearn | AP ours / xgb / skl | peak MB ours (training) / xgb / skl | ours predict 200k s | ours score s (rows) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const { n, threads, ours, xgb, sk } of rows) {
-    const ratio = (other) => (other ? `${(other.trainS / ours.trainS).toFixed(1)}×` : '—');
+  for (const { n, threads, ours, base, xgb, sk, load } of rows) {
+    const ratio = (other) => (other ? `${(other.trainS / ours.trainS).toFixed(2)}×` : '—');
     lines.push(
-      `| ${n} | ${threads} | ${f(ours.trainS)} | ${f(xgb?.trainS)} | ${f(sk?.trainS)} | ${ratio(sk)} | ${ratio(xgb)} | ${f(ours.auc, 4)} | ${f(xgb?.auc, 4)} | ${f(sk?.auc, 4)} | ` +
+      `| ${n} | ${threads} | ${load.split(' ')[0]} | ${f(base?.trainS)} | ${f(ours.trainS)} | ${base ? ratio(base) : '—'} | ${f(xgb?.trainS)} | ${f(sk?.trainS)} | ${ratio(sk)} | ${ratio(xgb)} | ${f(ours.auc, 4)} | ${f(xgb?.auc, 4)} | ${f(sk?.auc, 4)} | ${f(ours.ap, 3)} / ${f(xgb?.ap, 3)} / ${f(sk?.ap, 3)} | ` +
         `${f(ours.trainPeakMb, 0)} / ${f(xgb?.peakMb, 0)} / ${f(sk?.peakMb, 0)} | ${f(ours.predictS, 2)} | ${f(ours.scoreParS, 2)} (${ours.scoreRows}) |`,
     );
   }
@@ -213,5 +224,5 @@ function growthTable(rows) {
 }
 
 const args = process.argv.slice(2);
-if (args[0] === '--child') await child(Number(args[1]), Number(args[2]), args[3]);
+if (args[0] === '--child') await child(Number(args[1]), Number(args[2]), args[3], args[4]);
 else await parent(args);

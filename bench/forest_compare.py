@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench/forest_compare.py LIB ROWS THREADS DIR — trains scikit-learn's or xgboost's random forest
 on the table bench/forest.mjs wrote to DIR (X-ROWS.f64: 15 float64 columns one after another;
-y-ROWS.u8: labels) and prints one JSON line: train and predict seconds, test ROC AUC, peak RSS.
+y-ROWS.u8: labels) and prints one JSON line: train and predict seconds, test ROC AUC and AP, peak RSS.
 
 LIB is 'sklearn' (RandomForestClassifier: 100 trees, depth 10, sqrt features, bootstrap) or
 'xgboost' (hist random-forest mode with the same shape: XGBRFClassifier, one round of 100 parallel
@@ -24,16 +24,16 @@ def load(directory, name, rows):
     return np.ascontiguousarray(x), y
 
 
-def model(lib, threads, y):
+def model(lib, threads, y, trees=100, depth=10):
     if lib == "sklearn":
         from sklearn.ensemble import RandomForestClassifier
 
-        return RandomForestClassifier(n_estimators=100, max_depth=10, max_features="sqrt", n_jobs=threads, random_state=1)
+        return RandomForestClassifier(n_estimators=trees, max_depth=depth, max_features="sqrt", n_jobs=threads, random_state=1)
     from xgboost import XGBRFClassifier
 
     return XGBRFClassifier(
-        n_estimators=100,
-        max_depth=10,
+        n_estimators=trees,
+        max_depth=depth,
         learning_rate=1.0,
         min_child_weight=0,
         reg_lambda=1e-3,
@@ -49,7 +49,7 @@ def model(lib, threads, y):
 
 def main():
     lib, rows, threads, directory, test_rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import average_precision_score, roc_auc_score
 
     x, y = load(directory, str(rows), rows)
     xt, yt = load(directory, "test", test_rows)
@@ -61,7 +61,7 @@ def main():
     p = m.predict_proba(xt)[:, 1]
     predict = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"trainS": train, "predictS": predict, "auc": float(roc_auc_score(yt, p)), "peakMb": rss_mb}))
+    print(json.dumps({"trainS": train, "predictS": predict, "auc": float(roc_auc_score(yt, p)), "ap": float(average_precision_score(yt, p)), "peakMb": rss_mb}))
 
 
 if __name__ == "__main__":

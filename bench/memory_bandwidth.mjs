@@ -88,5 +88,6 @@ if (!isMainThread) {
   console.log(`memory copy (memcpy, read + written), 1 thread: ${gb(copy1)}; 2 threads: ${gb(copy2)}`);
   console.log(`sequential read of 32-bit words in a JS loop, 1 thread: ${gb(read1)}`);
   console.log(`histogram building (accumulate, ${rows} rows × 15 features, bytes of bins read), 1 thread: ${gb(hist1)}`);
+  console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`histogram kernel at ${((100 * hist1) / copy1).toFixed(1)} % of the 1-thread copy bandwidth, ${((100 * hist1) / read1).toFixed(1)} % of a JS sequential read`);
 }

@@ -1,6 +1,17 @@
 // What train's plots, importances and report add after the search (issue 16: "at most a few
-// seconds"), on a test window of the size bench/train uses (1.5 M rows a day) and a forest of the
-// default search's middle (150 trees, depth 12). Each step is timed on its own; medians of 3.
+// seconds"). Two parts:
+//  1. A default `fraudctl train` (every search option at its default) on a simulated
+//     handbook-scale lake, --runs times: the whole command's wall time beside the part of it that
+//     is plots + importances + report (train times that phase itself: summary.reportSeconds), so
+//     "without" is the same run minus that phase. Medians.
+//  2. Each step on its own at course scale: a 1.5 M-row test window and a forest of the default
+//     search's middle (150 trees, depth 12); medians of 3.
+//   npm run build && flock /tmp/fraudctl-bench.lock node bench/report.mjs [--customers 5000] [--runs 3] [--skip-steps]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cli, median as median2 } from './_cli.mjs';
 import { trainForest, predictParallel } from '../dist/model/forest/index.js';
 import { evaluationCurves } from '../dist/plots/curves.js';
 import { evaluationCharts } from '../dist/plots/chartSpecs.js';
@@ -30,6 +41,34 @@ async function time(fn) {
   }
   return median(t);
 }
+const { values: a } = parseArgs({ options: { customers: { type: 'string', default: '5000' }, runs: { type: 'string', default: '3' }, 'skip-steps': { type: 'boolean', default: false } } });
+{
+  const dir = mkdtempSync(join(tmpdir(), 'fraudctl-bench-report-'));
+  const lake = join(dir, 'lake');
+  try {
+    const c = Number(a.customers);
+    await cli(['simulate', '--start', '2025-01-01', '--days', '60', '--customers', String(c), '--terminals', String(2 * c), '--seed', '1', '--lake', lake]);
+    const totals = [];
+    const reports = [];
+    let s;
+    for (let r = 0; r < Number(a.runs); r++) {
+      // A fresh MLflow store each run, so every run is a first registration (no promotion work differs).
+      const t = await cli(['train', '--lake', lake, '--tracking-uri', join(dir, `mlruns-${r}`), '--test-day', '2025-03-01']);
+      totals.push(t.seconds);
+      reports.push(t.summary.reportSeconds);
+      s = t.summary;
+    }
+    const T = median2(totals);
+    const R = median2(reports);
+    console.log(`default train on ${c} customers (train ${s.timeline.train.rows ?? '?'} rows, test ${s.timeline.test.rows ?? '?'} rows; best ${s.best.n_estimators} trees depth ${s.best.max_depth}); medians of ${a.runs} (s):`);
+    console.log(`  train, whole command            ${T.toFixed(2)}   (runs: ${totals.map((x) => x.toFixed(1)).join(', ')})`);
+    console.log(`  of which plots+importance+report ${R.toFixed(2)}   (runs: ${reports.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(`  without them                     ${(T - R).toFixed(2)}   (+${((100 * R) / (T - R)).toFixed(1)} % with them)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (a['skip-steps']) process.exit(0);
 const train = table(300_000, 1);
 const test = table(TEST_ROWS, 2);
 const model = await trainForest(train, { nTrees: 150, maxDepth: 12, seed: 1 });

@@ -15,6 +15,8 @@ export interface KeySpec {
   kind: Kind;
   /** Flag name as commander stores it in opts() (camelCase), when there is a flag. */
   flag?: string;
+  /** The flag's value in help, e.g. 't' for '--threshold <t>'. */
+  arg?: string;
   /** Environment variables, first present wins. */
   env?: string[];
   /** Allowed in fraudctl.config.json (secrets are not). */
@@ -30,16 +32,16 @@ export interface KeySpec {
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
-  { key: 'lake', kind: 'string', flag: 'lake', env: ['FRAUDCTL_LAKE'], file: true, default: './lake', doc: 'lake root: a local directory or s3://bucket/prefix' },
-  { key: 'logLevel', kind: 'enum', flag: 'logLevel', env: ['FRAUDCTL_LOG_LEVEL'], file: true, default: 'info', values: LOG_LEVELS, doc: 'log level on stderr' },
-  { key: 'threads', kind: 'int', flag: 'threads', env: ['FRAUDCTL_THREADS'], file: true, default: cpus().length, min: 1, max: 256, doc: 'worker threads for training and DuckDB' },
-  { key: 'delay', kind: 'int', flag: 'delay', env: ['FRAUDCTL_DELAY'], file: true, default: 7, min: 0, max: 365, doc: 'label delay in days for the terminal mart' },
-  { key: 'threshold', kind: 'number', flag: 'threshold', env: ['FRAUDCTL_THRESHOLD'], file: true, default: 0.2, min: 0, max: 1, doc: 'score threshold for flagged transactions and threshold metrics' },
-  { key: 'trackingUri', kind: 'string', flag: 'trackingUri', env: ['MLFLOW_TRACKING_URI'], file: true, default: './mlruns', doc: 'MLflow tracking: a directory / file:// URI (embedded file store) or http(s)://server' },
+  { key: 'lake', kind: 'string', flag: 'lake', arg: 'uri', env: ['FRAUDCTL_LAKE'], file: true, default: './lake', doc: 'lake root: a local directory or s3://bucket/prefix' },
+  { key: 'logLevel', kind: 'enum', flag: 'logLevel', arg: 'level', env: ['FRAUDCTL_LOG_LEVEL'], file: true, default: 'info', values: LOG_LEVELS, doc: 'log level on stderr' },
+  { key: 'threads', kind: 'int', flag: 'threads', arg: 'n', env: ['FRAUDCTL_THREADS'], file: true, default: cpus().length, min: 1, max: 256, doc: 'worker threads for training and DuckDB' },
+  { key: 'delay', kind: 'int', flag: 'delay', arg: 'days', env: ['FRAUDCTL_DELAY'], file: true, default: 7, min: 0, max: 365, doc: 'label delay in days for the terminal mart' },
+  { key: 'threshold', kind: 'number', flag: 'threshold', arg: 't', env: ['FRAUDCTL_THRESHOLD'], file: true, default: 0.2, min: 0, max: 1, doc: 'score threshold for flagged transactions and threshold metrics' },
+  { key: 'trackingUri', kind: 'string', flag: 'trackingUri', arg: 'uri', env: ['MLFLOW_TRACKING_URI'], file: true, default: './mlruns', doc: 'MLflow tracking: a directory / file:// URI (embedded file store) or http(s)://server' },
   { key: 'registryUri', kind: 'string', env: ['MLFLOW_REGISTRY_URI'], file: true, doc: 'MLflow registry URI (defaults to the tracking URI)' },
-  { key: 'experiment', kind: 'string', flag: 'experiment', env: ['MLFLOW_EXPERIMENT_NAME'], file: true, default: 'fraudctl', doc: 'MLflow experiment name' },
+  { key: 'experiment', kind: 'string', flag: 'experiment', arg: 'name', env: ['MLFLOW_EXPERIMENT_NAME'], file: true, default: 'fraudctl', doc: 'MLflow experiment name' },
   { key: 'experimentId', kind: 'string', env: ['MLFLOW_EXPERIMENT_ID'], file: true, doc: 'MLflow experiment id (wins over the name)' },
-  { key: 'registeredModel', kind: 'string', flag: 'register', env: ['FRAUDCTL_REGISTERED_MODEL'], file: true, default: 'fraud-detector', doc: 'registered model name' },
+  { key: 'registeredModel', kind: 'string', flag: 'register', arg: 'name', env: ['FRAUDCTL_REGISTERED_MODEL'], file: true, default: 'fraud-detector', doc: 'registered model name' },
   { key: 'mlflowUsername', kind: 'string', env: ['MLFLOW_TRACKING_USERNAME'], doc: 'MLflow Basic auth user' },
   { key: 'mlflowPassword', kind: 'string', env: ['MLFLOW_TRACKING_PASSWORD'], secret: true, doc: 'MLflow Basic auth password' },
   { key: 'mlflowToken', kind: 'string', env: ['MLFLOW_TRACKING_TOKEN'], secret: true, doc: 'MLflow Bearer token (used when no username/password)' },
@@ -50,16 +52,16 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'mlflowBackoffFactor', kind: 'number', env: ['MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR'], file: true, default: 2, min: 0, max: 119, doc: 'MLflow retry backoff factor, seconds' },
   { key: 'mlflowBackoffJitter', kind: 'number', env: ['MLFLOW_HTTP_REQUEST_BACKOFF_JITTER'], file: true, default: 1, min: 0, doc: 'MLflow retry jitter, seconds' },
   { key: 'mlflowS3EndpointUrl', kind: 'string', env: ['MLFLOW_S3_ENDPOINT_URL'], file: true, doc: 'S3 endpoint for s3:// MLflow artifacts' },
-  { key: 's3Endpoint', kind: 'string', flag: 's3Endpoint', env: ['FRAUDCTL_S3_ENDPOINT', 'AWS_ENDPOINT_URL_S3'], file: true, doc: 'S3 endpoint of the lake, e.g. https://storage.yandexcloud.net' },
-  { key: 's3Region', kind: 'string', flag: 's3Region', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'], file: true, default: 'us-east-1', doc: 'S3 region (Yandex: ru-central1)' },
+  { key: 's3Endpoint', kind: 'string', flag: 's3Endpoint', arg: 'url', env: ['FRAUDCTL_S3_ENDPOINT', 'AWS_ENDPOINT_URL_S3'], file: true, doc: 'S3 endpoint of the lake, e.g. https://storage.yandexcloud.net' },
+  { key: 's3Region', kind: 'string', flag: 's3Region', arg: 'region', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'], file: true, default: 'us-east-1', doc: 'S3 region (Yandex: ru-central1)' },
   { key: 's3PathStyle', kind: 'bool', flag: 's3PathStyle', env: ['FRAUDCTL_S3_PATH_STYLE'], file: true, default: true, doc: 'path-style S3 addressing' },
-  { key: 's3Mode', kind: 'enum', flag: 's3Mode', env: ['FRAUDCTL_S3_MODE'], file: true, default: 'auto', values: ['auto', 'httpfs', 'sync'], doc: 'read S3 with DuckDB httpfs, or sync partitions to a local cache' },
-  { key: 'duckdbExtensionDir', kind: 'string', flag: 'duckdbExtensionDir', env: ['FRAUDCTL_DUCKDB_EXTENSION_DIR'], file: true, doc: 'pre-filled DuckDB extension directory (air-gapped hosts)' },
+  { key: 's3Mode', kind: 'enum', flag: 's3Mode', arg: 'mode', env: ['FRAUDCTL_S3_MODE'], file: true, default: 'auto', values: ['auto', 'httpfs', 'sync'], doc: 'read S3 with DuckDB httpfs, or sync partitions to a local cache' },
+  { key: 'duckdbExtensionDir', kind: 'string', flag: 'duckdbExtensionDir', arg: 'dir', env: ['FRAUDCTL_DUCKDB_EXTENSION_DIR'], file: true, doc: 'pre-filled DuckDB extension directory (air-gapped hosts)' },
   { key: 'awsAccessKeyId', kind: 'string', env: ['AWS_ACCESS_KEY_ID'], secret: true, doc: 'S3 access key id' },
   { key: 'awsSecretAccessKey', kind: 'string', env: ['AWS_SECRET_ACCESS_KEY'], secret: true, doc: 'S3 secret access key' },
   { key: 'awsSessionToken', kind: 'string', env: ['AWS_SESSION_TOKEN'], secret: true, doc: 'S3 session token' },
-  { key: 'engine', kind: 'enum', flag: 'engine', env: ['FRAUDCTL_ENGINE'], file: true, default: 'duckdb', values: ['duckdb', 'spark'], doc: 'where marts build runs the mart SQL: DuckDB in-process, or a Spark cluster through Spark Connect' },
-  { key: 'sparkRemote', kind: 'string', flag: 'sparkRemote', env: ['FRAUDCTL_SPARK_REMOTE', 'SPARK_REMOTE'], file: true, doc: 'Spark Connect server for --engine spark, sc://HOST:PORT (default port 15002)' },
+  { key: 'engine', kind: 'enum', flag: 'engine', arg: 'name', env: ['FRAUDCTL_ENGINE'], file: true, default: 'duckdb', values: ['duckdb', 'spark'], doc: 'where marts build runs the mart SQL: DuckDB in-process, or a Spark cluster through Spark Connect' },
+  { key: 'sparkRemote', kind: 'string', flag: 'sparkRemote', arg: 'sc://host:port', env: ['FRAUDCTL_SPARK_REMOTE', 'SPARK_REMOTE'], file: true, doc: 'Spark Connect server for --engine spark, sc://HOST:PORT (default port 15002)' },
   { key: 'cacheDir', kind: 'string', env: ['FRAUDCTL_CACHE_DIR'], file: true, default: '.fraudctl/cache', doc: 'local cache (S3 partitions, downloaded models)' },
 ];
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Ctx } from '../context.js';
+import type { CoreDeps } from '../coreDeps.js';
 import { dataError, usageError } from '../errors.js';
 import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
-import { featureNames } from '../features/featureSpec.js';
+import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
@@ -45,7 +45,12 @@ export interface BacktestOptions {
   allowPartialHistory: boolean;
   experiment: string;
   threads: number;
+  /** The marts' features (default: the handbook preset, as train's). */
+  featureSpec?: FeatureSpec;
 }
+
+/** What a backtest needs besides its options: the ambient inputs, the lake, DuckDB and MLflow. */
+export type BacktestDeps = CoreDeps & { lake: Lake; db: Db; tracker: Tracker };
 
 export interface BacktestDay {
   day: Day;
@@ -61,16 +66,15 @@ export interface BacktestDay {
  * `to`, train one forest on the `days` days ending `gap` days before the step's first day (the
  * production timeline: labels of the last train day are known on the first test day) and score
  * each day of the step. One MLflow parent run, one child run per step. Features are read once per
- * day and kept while a later train window still needs them.
+ * day and kept while a later train window still needs them. Prints nothing: the summary is the
+ * result (the command prints it, src/commands/backtestReport.ts).
  */
-export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake; db: Db; tracker: Tracker }) {
-  const { lake, db, tracker } = deps;
-  const { log, out, signal } = ctx;
+export async function backtest(o: BacktestOptions, deps: BacktestDeps) {
+  const { lake, db, tracker, log, signal } = deps;
   const started = Date.now();
   if (o.to < o.from) throw usageError(`--to ${o.to} is before --from ${o.from}`);
   const gap = o.gap ?? o.delay;
-  // The handbook preset (the default of train); a --features flag is future work.
-  const spec = presetSpec('handbook');
+  const spec = o.featureSpec ?? presetSpec('handbook');
   const FEATURE_NAMES = featureNames(spec);
   const testDays = dayRange(o.from, o.to);
   const steps: { testDays: Day[]; trainDays: Day[] }[] = [];
@@ -99,24 +103,24 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
   };
 
   const experimentId = await tracker.getOrCreateExperiment(o.experiment);
-  const runs = new OpenRuns(tracker, ctx.now, log);
+  const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
   const tags = (runName: string, parentRunId?: string) => ({
-    ...standardRunTags({ runName, user: ctx.runEnv.user, sourceName: 'fraudctl backtest', isJob: ctx.runEnv.isJob, parentRunId, airflow: ctx.runEnv.airflow, version: VERSION }),
+    ...standardRunTags({ runName, user: deps.runEnv.user, sourceName: 'fraudctl backtest', isJob: deps.runEnv.isJob, parentRunId, airflow: deps.runEnv.airflow, version: VERSION }),
     'fraudctl.command': 'backtest',
     'fraudctl.backtest_invocation': invocation,
   });
   const results: BacktestDay[] = [];
   let parent: RunInfo | undefined;
-  const progress = ctx.progress(steps.length, 'steps');
+  const progress = deps.progress(steps.length, 'steps');
   try {
-    parent = await runs.start({ experimentId, runName: `backtest ${o.from}..${o.to}`, startTime: ctx.now().getTime(), tags: tags(`backtest ${o.from}..${o.to}`) });
+    parent = await runs.start({ experimentId, runName: `backtest ${o.from}..${o.to}`, startTime: deps.now().getTime(), tags: tags(`backtest ${o.from}..${o.to}`) });
     await tracker.logBatch(parent.runId, {
       params: {
         from: o.from, to: o.to, step: String(o.step), days: String(o.days), gap: String(gap), delay: String(o.delay),
         n_estimators: String(o.trees), max_depth: String(o.depth), sample: String(o.sample), min_samples_leaf: String(o.minSamplesLeaf),
         seed: String(o.seed), threshold: String(o.threshold), precision_k: String(o.k), drop_known_compromised: String(o.dropKnownCompromised),
-        features: FEATURE_NAMES.join(','), lake: lake.uri,
+        features: FEATURE_NAMES.join(','), feature_spec: spec.name, feature_spec_hash: spec.hash, lake: lake.uri,
       },
     });
     for (const [si, s] of steps.entries()) {
@@ -129,7 +133,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
       const idx = sampleRows(set.nRows, o.sample, o.seed, si);
       const sampled = takeRows(set.columns, set.labels, idx);
       const runName = `step ${si}: test ${s.testDays[0]}${s.testDays.length > 1 ? ` … ${s.testDays[s.testDays.length - 1]}` : ''}`;
-      const child = await runs.start({ experimentId, runName, startTime: ctx.now().getTime(), tags: { ...tags(runName, parent.runId), 'fraudctl.test_day': s.testDays[0] } });
+      const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: { ...tags(runName, parent.runId), 'fraudctl.test_day': s.testDays[0] } });
       const model = await trainForest(
         { nRows: idx.length, featureNames: FEATURE_NAMES, columns: sampled.columns, labels: sampled.labels },
         { nTrees: o.trees, maxDepth: o.depth, minSamplesLeaf: o.minSamplesLeaf, seed: new Rng(o.seed, si, 1).u32(), threads: o.threads },
@@ -142,7 +146,7 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
       const w = evaluateWindow(scoredDays(testRows, scores, drops), { threshold: o.threshold, beta: o.beta, k: o.k, bootstrap: o.bootstrap, seed: o.seed });
       await tracker.logBatch(child.runId, {
         params: { train_days: s.trainDays.join(','), test_days: s.testDays.join(',') },
-        metrics: [...windowMetricList('test', w, ctx.now().getTime()), ...metricList({ train_rows: idx.length }, ctx.now().getTime())],
+        metrics: [...windowMetricList('test', w, deps.now().getTime()), ...metricList({ train_rows: idx.length }, deps.now().getTime())],
       });
       await runs.end(child.runId, 'FINISHED');
       for (const m of w.days) results.push({ day: m.day, step: si, trainFrom: s.trainDays[0], trainTo: s.trainDays[s.trainDays.length - 1], runId: child.runId, metrics: m });
@@ -152,20 +156,13 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
     const mean = meanMetrics(results);
     await tracker.logBatch(parent.runId, {
       metrics: [
-        ...metricList(Object.fromEntries(Object.entries(mean).map(([k, v]) => [`mean_${k}`, v])), ctx.now().getTime()),
-        ...results.flatMap((r, i) => metricList({ daily_roc_auc: r.metrics.roc_auc, daily_pr_auc: r.metrics.pr_auc, daily_card_precision_at_k: r.metrics.card_precision_at_k }, ctx.now().getTime(), i)),
+        ...metricList(Object.fromEntries(Object.entries(mean).map(([k, v]) => [`mean_${k}`, v])), deps.now().getTime()),
+        ...results.flatMap((r, i) => metricList({ daily_roc_auc: r.metrics.roc_auc, daily_pr_auc: r.metrics.pr_auc, daily_card_precision_at_k: r.metrics.card_precision_at_k }, deps.now().getTime(), i)),
       ],
     });
     const { logBacktestChart } = await import('./backtestChart.js');
     const artifacts = await logBacktestChart(tracker, parent, results.map((r) => r.metrics), o.k);
     await runs.end(parent.runId, 'FINISHED');
-    const fmt = (x: number | null, d = 4) => (x === null ? 'undef' : x.toFixed(d));
-    out.table(
-      ['day', 'train', 'rows', 'frauds', 'dropped', 'roc_auc', 'pr_auc', `card_p@${o.k}`],
-      results.map((r) => [r.day, `${r.trainFrom} … ${r.trainTo}`, r.metrics.rows, r.metrics.frauds, r.metrics.droppedRows, fmt(r.metrics.roc_auc), fmt(r.metrics.pr_auc), fmt(r.metrics.card_precision_at_k, 3)]),
-    );
-    out.line(`Mean over ${results.length} days: ROC AUC ${fmt(mean.roc_auc)}, AP ${fmt(mean.pr_auc)}, card precision@${o.k} ${fmt(mean.card_precision_at_k, 3)} (min–max ROC AUC ${fmt(mean.roc_auc_min)}–${fmt(mean.roc_auc_max)}).`);
-    out.line(`MLflow: experiment id ${experimentId} in ${tracker.uri}, parent run ${parent.runId} with ${steps.length} child runs.`);
     return {
       from: o.from,
       to: o.to,
@@ -176,6 +173,8 @@ export async function backtest(o: BacktestOptions, ctx: Ctx, deps: { lake: Lake;
       params: { n_estimators: o.trees, max_depth: o.depth, sample: o.sample },
       dropKnownCompromised: o.dropKnownCompromised,
       k: o.k,
+      features: { spec: spec.name, hash: spec.hash },
+      steps: steps.length,
       days: results.map((r) => ({ step: r.step, trainFrom: r.trainFrom, trainTo: r.trainTo, runId: r.runId, ...r.metrics })),
       mean,
       parentRunId: parent.runId,
@@ -205,3 +204,6 @@ function meanMetrics(rows: BacktestDay[]) {
     roc_auc_max: defined ? Math.max(...(aucs as number[])) : null,
   };
 }
+
+/** The summary of a backtest, as --json prints it. */
+export type BacktestSummary = Awaited<ReturnType<typeof backtest>>;

@@ -2,8 +2,8 @@ import { setting } from './optionTable.js';
 
 /** Where marts are built (marts build, daily): settings FRAUDCTL_ENGINE and FRAUDCTL_SPARK_REMOTE. */
 export const ENGINE_OPTIONS = {
-  engine: setting('engine', { flag: '--engine <name>' }),
-  sparkRemote: setting('sparkRemote', { flag: '--spark-remote <sc://host:port>' }),
+  engine: setting('engine'),
+  sparkRemote: setting('sparkRemote'),
 };
 
 /** --engine spark without a Spark Connect server, found before any work. */

@@ -1,8 +1,8 @@
 import { examples, intArg } from './args.js';
 import { action } from './action.js';
-import { addOptions, option, toggle } from './optionTable.js';
+import { addOptions, option } from './optionTable.js';
 import { withPipeline } from './pipeline.js';
-import { SCORING_OPTIONS } from './scoreOptions.js';
+import { SCORE_OPTIONS, SCORING_OPTIONS } from './scoreOptions.js';
 import type { CommandDef } from './types.js';
 
 const { date, model, delay, allowPartialHistory, trackingUri, registeredModel, threads } = SCORING_OPTIONS;
@@ -13,7 +13,7 @@ export const EXPLAIN_OPTIONS = {
   top: option('--top <n>', 'or explain the N riskiest transactions of the day', intArg(1, 1000)),
   model,
   delay,
-  buildMarts: toggle('--no-build-marts', 'fail (exit 3) when the marts of D-1 are missing instead of building them'),
+  buildMarts: SCORE_OPTIONS.buildMarts,
   allowPartialHistory,
   trackingUri,
   registeredModel,

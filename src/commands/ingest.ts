@@ -29,7 +29,7 @@ export const INGEST_OPTIONS = {
   keepZeroAmounts: toggle('--keep-zero-amounts', 'keep zero amounts (negative ones are still quarantined)'),
   memoryLimit: option('--memory-limit <size>', 'DuckDB memory limit; it spills to --tmp-dir beyond it', memoryArg, { default: '3GB' }),
   tmpDir: option('--tmp-dir <dir>', 'directory for the staging database and spill files (default: the system temp dir)', String, { check: checkDirTarget }),
-  threads: setting('threads', { flag: '--threads <n>', help: 'DuckDB threads' }),
+  threads: setting('threads'),
 };
 
 export const ingestCommand: CommandDef = (program, run) => {

@@ -1,4 +1,5 @@
-import { sqlString, type Db } from '../lake/db.js';
+import type { Db } from '../lake/db.js';
+import { footerRowCounts } from '../lake/corruptPartition.js';
 import { DATASETS, type Dataset, type Lake } from '../lake/lake.js';
 import { specMartDatasets } from '../features/specMarts.js';
 import { addDays, dayRange, type Day } from '../util/dates.js';
@@ -46,11 +47,8 @@ export async function listLake(lake: Lake, db: Db, only?: Dataset): Promise<Data
   for (const { dataset, ...mart } of await datasetsToList(lake, only)) {
     const days = await lake.listDays(dataset);
     const paths = await lake.pathsForRead(dataset, days);
-    const counts = new Map<string, number>();
-    if (paths.length > 0) {
-      const rows = await db.all<{ file_name: string; num_rows: bigint }>(`SELECT file_name, num_rows FROM parquet_file_metadata([${paths.map(sqlString).join(', ')}])`);
-      for (const r of rows) counts.set(r.file_name, Number(r.num_rows));
-    }
+    // An unreadable partition is exit 3 naming the files and how to rewrite them (src/lake/corruptPartition.ts).
+    const counts = await footerRowCounts(db, paths);
     const partitions = days.map((date, i) => ({ date, rows: counts.get(paths[i]) ?? 0 }));
     const first = days[0] ?? null;
     const last = days.at(-1) ?? null;

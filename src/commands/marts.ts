@@ -44,7 +44,7 @@ export const MARTS_BUILD_OPTIONS = {
   date: option('--date <day>', 'the mart day D (YYYY-MM-DD)', dayArg),
   from: option('--from <day>', 'first day of a range (with --to)', dayArg),
   to: option('--to <day>', 'last day of a range, inclusive (with --from)', dayArg),
-  delay: setting('delay', { flag: '--delay <days>', help: 'label delay of the terminal mart in days' }),
+  delay: setting('delay'),
   features: option(FEATURES_FLAG, FEATURES_HELP, String),
   overwrite: toggle('--overwrite', 'rebuild days whose marts already exist (also those built with another spec or delay, which are otherwise refused)'),
   allowPartialHistory: toggle('--allow-partial-history', 'compute over the transaction days that exist when the windows reach past them'),
@@ -132,7 +132,7 @@ function idArg(v: string): bigint {
 
 /** `fraudctl marts show`: one entity of one day's mart. */
 export const MARTS_SHOW_OPTIONS = {
-  date: option('--date <day>', 'the mart day D (YYYY-MM-DD)', dayArg, { required: true as const }),
+  date: { ...MARTS_BUILD_OPTIONS.date, required: true as const },
   customer: option('--customer <id>', 'a customer_id', idArg),
   terminal: option('--terminal <id>', 'a terminal_id', idArg),
   features: option(FEATURES_FLAG, FEATURES_HELP, String),

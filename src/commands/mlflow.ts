@@ -46,11 +46,11 @@ function versionArg(value: string): string {
 
 /** `fraudctl mlflow …`: the group's own option (every subcommand reads the tracking store). */
 export const MLFLOW_OPTIONS = {
-  trackingUri: setting('trackingUri', { flag: '--tracking-uri <uri>', help: 'MLflow tracking: ./mlruns, file:///dir or http(s)://server' }),
+  trackingUri: setting('trackingUri'),
 };
 
 export const MLFLOW_RUNS_OPTIONS = {
-  experiment: setting('experiment', { flag: '--experiment <name>', help: 'experiment name' }),
+  experiment: setting('experiment'),
   last: option('--last <n>', 'how many searches', intArg(1, 1000), { default: 10 }),
 };
 
@@ -71,11 +71,15 @@ export const mlflowCommand: CommandDef = (program, run) => {
     .action(
       action(run, MLFLOW_RUNS_OPTIONS, async (o, ctx) => {
         const t = await tracker(ctx);
-        // An explicit --experiment wins over MLFLOW_EXPERIMENT_ID from the environment.
-        const byName = ctx.resolved.sources.experiment?.source === 'flag' || !ctx.config.experimentId;
-        const experimentId = byName ? await t.getOrCreateExperiment(o.experiment) : ctx.config.experimentId!;
-        const runs = await listSearches(t, experimentId, o.last);
-        ctx.out.line(`${t.uri}  experiment ${byName ? `${o.experiment} (id ${experimentId})` : `id ${experimentId}`}`);
+        // Read-only: nothing is created. A name or id somebody set must exist (exit 2); the default
+        // experiment not existing yet only means no training has run.
+        const { experimentRef, findSelected, resolveExperiment } = await import('../mlflow/experiment.js');
+        const source = ctx.resolved.sources.experiment?.source;
+        const ref = experimentRef(ctx.config, source);
+        const exp = typeof ref === 'string' && source === 'default' ? await findSelected(t, ref) : await resolveExperiment(t, ref, { create: false });
+        const experimentId = exp?.id ?? null;
+        const runs = exp ? await listSearches(t, exp.id, o.last) : [];
+        ctx.out.line(`${t.uri}  experiment ${exp ? `${exp.name} (id ${exp.id})` : `${ctx.config.experiment} (not created yet)`}`);
         if (runs.length === 0) ctx.out.line('no runs yet');
         else {
           ctx.out.table(

@@ -22,8 +22,8 @@ export interface OptionSpec<T> {
   required?: boolean;
   /** Values shown in the help's choices list (the parser enforces them). */
   choices?: readonly string[];
-  /** A boolean setting's opposite switch, e.g. '--no-s3-path-style', and its help. */
-  negation?: { flag: string; help: string };
+  /** A boolean setting's opposite switch ('--no-' + the flag): its help. */
+  negation?: string;
   /** An environment variable the help names for an option that is not a setting (read by main). */
   env?: string;
 }
@@ -45,17 +45,17 @@ export function toggle(flag: string, help: string): OptionSpec<boolean> & { defa
 /** The option of a setting; `help` overrides the setting's own doc where the command's use differs. */
 export function setting<K extends keyof Config>(
   key: K,
-  extra: { flag?: string; help?: string; check?: (value: Config[K]) => string | undefined; negation?: { flag: string; help: string } } = {},
+  extra: { flag?: string; help?: string; check?: (value: Config[K]) => string | undefined; negation?: string } = {},
 ): OptionSpec<Config[K]> & { setting: K } {
   const spec = specOf(key);
   const name = `--${String(spec.flag ?? key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  const flag = extra.flag ?? (spec.kind === 'bool' ? name : `${name} <${spec.kind === 'int' || spec.kind === 'number' ? 'n' : 'value'}>`);
+  const flag = extra.flag ?? (spec.kind === 'bool' ? name : `${name} <${spec.arg ?? 'value'}>`);
   return { flag, help: extra.help ?? spec.doc, setting: key, check: extra.check, choices: spec.values, negation: extra.negation };
 }
 
-/** A setting's default as the configuration resolves it without flags, environment or file. */
-export function settingDefault<K extends keyof Config>(key: K): Config[K] {
-  return specOf(key).default as Config[K];
+/** The configuration without flags, environment or file: every setting at its default (for --help). */
+export function defaultSettings(): Config {
+  return Object.fromEntries(CONFIG_KEYS.filter((k) => k.default !== undefined).map((k) => [k.key, k.default])) as unknown as Config;
 }
 
 function specOf(key: keyof Config): KeySpec {
@@ -64,7 +64,7 @@ function specOf(key: keyof Config): KeySpec {
   return spec;
 }
 
-/** A setting's '(env FRAUDCTL_THRESHOLD, config threshold, default 0.2)', from CONFIG_KEYS; plain defaults are printed by commander. */
+/** A setting's '(env VARIABLE, config key, default value)', from CONFIG_KEYS; plain defaults are printed by commander. */
 function helpTail(spec: OptionSpec<unknown>): string {
   const parts: string[] = [];
   if (spec.setting) {
@@ -103,7 +103,7 @@ export function addOptions(cmd: Command, table: OptionTable): Command {
       throw new Error(`option table key '${name}' does not match ${spec.flag} (attribute ${opt.attributeName()})`);
     }
     cmd.addOption(opt);
-    if (spec.negation) cmd.addOption(new Option(spec.negation.flag, spec.negation.help));
+    if (spec.negation) cmd.addOption(new Option(spec.flag.replace(/^--/, '--no-'), spec.negation));
   }
   return cmd;
 }

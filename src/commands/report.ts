@@ -8,7 +8,7 @@ export const REPORT_OPTIONS = {
   run: option('--run <id>', 'the parent run of a `fraudctl train`', String),
   model: option('--model <uri>', 'or a model: models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (its training run is reported)', String),
   out: option('--out <file>', 'the HTML file to write', String, { required: true as const, check: checkFileTarget }),
-  trackingUri: setting('trackingUri', { flag: '--tracking-uri <uri>', help: 'MLflow: directory (embedded) or http(s)://server' }),
+  trackingUri: setting('trackingUri'),
 };
 
 export const reportCommand: CommandDef = (program, run) => {

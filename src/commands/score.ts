@@ -14,6 +14,7 @@ export const scoreCommand: CommandDef = (program, run) => {
         'fraudctl score --date 2025-03-21',
         'fraudctl score --date 2025-03-21 --model models:/fraud-detector@champion --top 20 --out /tmp/scores.csv',
         'fraudctl score --date 2025-03-21 --model ./fraudctl-demo/model --json',
+        'fraudctl score --date 2025-03-21 --explain   # + reason_1..3_feature/value/contribution of flagged rows',
       ),
     )
     .action(

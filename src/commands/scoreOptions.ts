@@ -1,23 +1,24 @@
 import { outFormat } from '../score/writeScores.js';
-import { dayArg, intArg, numberArg } from './args.js';
+import { dayArg, intArg } from './args.js';
 import { option, setting, toggle, type OptionValues } from './optionTable.js';
 import { checkFileTarget } from './pathChecks.js';
-import { modelNameProblem } from './trainOptions.js';
+import { modelNameProblem, TRAIN_OPTIONS } from './trainOptions.js';
 import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
 /** The options `score` and `daily` share (both score day D). */
 export const SCORING_OPTIONS = {
   date: option('--date <date>', 'the day to score', dayArg, { required: true as const }),
   model: option('--model <uri>', 'PATH | models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (default: the champion, else the newest registered version)', String),
-  threshold: setting('threshold', { flag: '--threshold <t>', help: 'flag transactions with a score >= t' }),
+  threshold: setting('threshold', { help: 'flag transactions with a score >= t' }),
   top: option('--top <k>', 'show the K riskiest transactions', intArg(0, 10_000), { default: 10 }),
-  beta: option('--beta <b>', 'beta of F-beta in the monitoring metrics', numberArg(0, 100, { exclusiveMin: true }), { default: 1.5 }),
-  delay: setting('delay', { flag: '--delay <days>', help: 'label delay of the terminal mart' }),
-  allowPartialHistory: toggle('--allow-partial-history', 'build missing marts even when their history window lacks days'),
+  beta: { ...TRAIN_OPTIONS.beta, help: 'beta of F-beta in the monitoring metrics' },
+  delay: setting('delay'),
+  allowPartialHistory: TRAIN_OPTIONS.allowPartialHistory,
   features: option(FEATURES_FLAG, `${FEATURES_HELP}; it must be the model's own spec (by default the model's spec is used)`, String),
-  trackingUri: setting('trackingUri', { flag: '--tracking-uri <uri>', help: 'MLflow: directory (embedded) or http(s)://server' }),
-  registeredModel: setting('registeredModel', { flag: '--register <name>', help: 'registered model name for the default model', check: modelNameProblem }),
-  threads: setting('threads', { flag: '--threads <n>', help: 'threads' }),
+  trackingUri: setting('trackingUri'),
+  registeredModel: setting('registeredModel', { help: 'registered model name for the default model', check: modelNameProblem }),
+  threads: setting('threads'),
+  explain: toggle('--explain', 'add the top 3 reasons (exact TreeSHAP) of each flagged transaction to the scores partition: reason_N_feature, reason_N_value, reason_N_contribution (null when not flagged)'),
 };
 
 function scoresFileProblem(path: string): string | undefined {

@@ -1,6 +1,6 @@
 import { examples } from './args.js';
 import { action } from './action.js';
-import { addOptions } from './optionTable.js';
+import { addOptions, defaultOptions, defaultSettings } from './optionTable.js';
 import { withPipeline } from './pipeline.js';
 import { coreDeps } from '../coreDeps.js';
 import { TRAIN_OPTIONS } from './trainOptions.js';
@@ -9,16 +9,17 @@ import { describeTimeline, planTimeline } from '../model/timeSplit.js';
 
 /**
  * The timeline with dates for the flags given with --help (commander has parsed them by then);
- * without --test-day it is drawn for an example day. The delay shown is --delay or its default
- * (FRAUDCTL_DELAY in the environment is not read here: --help reads no environment).
+ * without --test-day it is drawn for an example day. Unset flags take the table's defaults; the
+ * delay shown is --delay or the setting's default (--help reads no environment).
  */
 function timelineHelp(o: Record<string, unknown>): string {
-  const delay = (o.delay as number | undefined) ?? 7;
-  const testDay = (o.testDay as string | undefined) ?? '2025-03-20';
+  const d = defaultOptions(TRAIN_OPTIONS, defaultSettings());
+  const given = { ...d, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as typeof d;
+  const testDay = given.testDay ?? '2025-03-20';
   try {
-    const t = planTimeline({ testDay, days: (o.days as number) ?? 3, gap: (o.gap as number | undefined) ?? delay, validationDays: (o.validationDays as number) ?? 1, testDays: (o.testDays as number) ?? 1 });
-    const given = o.testDay ? '' : ` (for --test-day ${testDay}; pass your flags with --help to see yours)`;
-    return `Timeline: train | gap | validation | gap | test${given}, delay ${delay}:\n${describeTimeline(t, delay).join('\n')}\n`;
+    const t = planTimeline({ testDay, days: given.days, gap: given.gap ?? given.delay, validationDays: given.validationDays, testDays: given.testDays });
+    const note = o.testDay ? '' : ` (for --test-day ${testDay}; pass your flags with --help to see yours)`;
+    return `Timeline: train | gap | validation | gap | test${note}, delay ${given.delay}:\n${describeTimeline(t, given.delay).join('\n')}\n`;
   } catch {
     return '';
   }
@@ -49,7 +50,8 @@ export const trainCommand: CommandDef = (program, run) => {
         return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
           const { train } = await import('../train/runTrain.js');
           const { printTrainSummary } = await import('./trainReport.js');
-          const summary = await train({ ...o, featureSpec, dropKnownCompromised: !o.keepKnownCompromised, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+          const { experimentRef } = await import('../mlflow/experiment.js');
+          const summary = await train({ ...o, experimentRef: experimentRef(ctx.config, ctx.resolved.sources.experiment?.source), featureSpec, dropKnownCompromised: !o.keepKnownCompromised, cacheDir: ctx.config.cacheDir }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
           printTrainSummary(ctx.out, summary, o);
           return summary;
         });

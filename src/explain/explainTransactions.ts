@@ -11,10 +11,12 @@ import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import type { Tracker } from '../mlflow/tracker.js';
 import { loadForest, predictParallel } from '../model/forest/index.js';
+import { calibrateNegativeSample } from '../model/negativeSample.js';
 import { resolveScoringModel } from '../score/runScore.js';
 import { addDays, type Day } from '../util/dates.js';
 import { featureWindow } from './featureWindows.js';
 import { explainRow, prepareForestShap, rowValues } from './forestShap.js';
+import { topReasons } from './scoreReasons.js';
 
 export interface ExplainOptions {
   date: Day;
@@ -44,17 +46,22 @@ export interface TransactionExplanation {
   txDatetime: string;
   txAmount: number;
   fraud?: number;
+  /** The score as `score` writes it: the forest's, calibrated when the model was fitted on a negative sample. */
   score: number;
+  /** The forest's own output, what TreeSHAP splits: expectedValue + Σ contributions (= score unless negative-sampled). */
+  forestScore: number;
   expectedValue: number;
   /** In feature order; sort by |contribution| to read the reasons. */
   features: FeatureContribution[];
+  /** The features that raised the score most (largest contributions first): what `score --explain` writes. */
+  reasons: string[];
 }
 
 export async function explainTransactions(opts: ExplainOptions, ctx: Pick<CoreDeps, 'log'>, deps: { lake: Lake; db: Db; tracker: Tracker }) {
   if ((opts.transaction === undefined) === (opts.top === undefined)) throw usageError('give --transaction ID or --top N (one of them)');
   const { lake, db, tracker } = deps;
   // The model and its own feature spec and label delay, exactly as score picks them.
-  const { resolved, modelDir, spec, delay } = await resolveScoringModel({ ...opts, model: opts.model, featureSpec: undefined }, tracker, ctx.log);
+  const { resolved, modelDir, spec, delay, negativeSample } = await resolveScoringModel({ ...opts, model: opts.model, featureSpec: undefined }, tracker, ctx.log);
   const names = featureNames(spec);
   const model = await loadForest(modelDir.modelPath, names);
   if (!(await lake.has('transactions', opts.date))) throw dataError(`no transactions for ${opts.date} in ${lake.uri}`, 'fraudctl lake ls shows the days present');
@@ -83,10 +90,12 @@ export async function explainTransactions(opts: ExplainOptions, ctx: Pick<CoreDe
       txDatetime: new Date(rows.txDatetimeMs[r]).toISOString().slice(0, 19).replace('T', ' '),
       txAmount: rows.txAmount[r],
       ...(rows.labels ? { fraud: rows.labels[r] } : {}),
-      score: e.score,
+      score: calibrateNegativeSample(Float64Array.of(e.score), negativeSample)[0],
+      forestScore: e.score,
       expectedValue: e.expectedValue,
       features: names.map((f, k) => ({ feature: f, value: x[k], window: featureWindow(f, opts.date, delay), contribution: e.contributions[k] })),
+      reasons: topReasons(e.contributions).map((k) => names[k]),
     };
   });
-  return { date: opts.date, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, evenSplits: shap.evenSplits, explanations };
+  return { date: opts.date, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, negativeSample, evenSplits: shap.evenSplits, explanations };
 }

@@ -13,7 +13,7 @@
  * (Σ contributions + E[f] = score) holds regardless.
  */
 import type { ForestModel } from '../model/forest/index.js';
-import { expectedValue, treeShap, type ShapTree } from './treeShap.js';
+import { expectedValue, treeDepth, treeShap, type ShapTree } from './treeShap.js';
 
 export interface ForestShap {
   featureNames: readonly string[];
@@ -21,6 +21,8 @@ export interface ForestShap {
   /** Raw-value split point per node: a row goes left when x < splitValue (bin ≤ threshold). */
   splitValue: Float64Array[];
   expectedValue: number;
+  /** Depth of each tree (sizes TreeSHAP's path store). */
+  depth: Int32Array;
   /** Splits whose children's fractions are equal, where the left share is taken as ½. */
   evenSplits: number;
 }
@@ -80,7 +82,7 @@ export function prepareForestShap(model: ForestModel): ForestShap {
     splitValue.push(split);
   }
   const ev = trees.reduce((s, tr) => s + expectedValue(tr), 0) / trees.length;
-  return { featureNames: model.featureNames, trees, splitValue, expectedValue: ev, evenSplits };
+  return { featureNames: model.featureNames, trees, splitValue, expectedValue: ev, depth: Int32Array.from(trees, (tr) => treeDepth(tr)), evenSplits };
 }
 
 /** Contributions of one row given as its feature values (featureNames order). */
@@ -92,7 +94,7 @@ export function explainRow(shap: ForestShap, x: ArrayLike<number>): RowExplanati
   shap.trees.forEach((tree, t) => {
     const split = shap.splitValue[t];
     const goesLeft = (node: number) => x[tree.feature[node]] < split[node];
-    treeShap(tree, goesLeft, contributions, 1 / nTrees);
+    treeShap(tree, goesLeft, contributions, 1 / nTrees, shap.depth[t]);
     let node = 0;
     while (tree.left[node] >= 0) node = goesLeft(node) ? tree.left[node] : tree.right[node];
     score += tree.value[node];

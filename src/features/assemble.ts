@@ -68,7 +68,9 @@ async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ ro
   const cols = new Set((await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet($p)`, { p: txPath })).map((c) => c.column_name));
   const required = ['transaction_id', 'tx_datetime', 'customer_id', 'terminal_id', 'tx_amount'];
   const absent = required.filter((c) => !cols.has(c));
-  if (absent.length > 0) throw new FraudctlError(`transactions of ${day} lack the column(s) ${absent.join(', ')} (DESIGN.md §2)`, ExitCode.Data);
+  if (absent.length > 0) throw new FraudctlError(`transactions of ${day} lack the column(s) ${absent.join(', ')}`, ExitCode.Data, {
+      hint: `the columns of a transactions partition are in README "The lake"; write partitions with fraudctl ingest or fraudctl simulate (see their --help)`,
+    });
   const checked = cols.has('tx_fraud') ? [...required, 'tx_fraud'] : required;
   const [nulls] = await db.all<Record<string, bigint>>(`SELECT COUNT(*) AS n_rows, ${checked.map((c) => `COUNT(*) - COUNT(${c}) AS ${c}`).join(', ')} FROM read_parquet($p)`, { p: txPath });
   const bad = required.filter((c) => nulls[c] > 0n);

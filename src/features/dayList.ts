@@ -1,4 +1,5 @@
 import { environmentError } from '../util/environmentError.js';
+import { corruptPartitionError } from '../lake/corruptPartition.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { addDays, type Day } from '../util/dates.js';
 
@@ -24,6 +25,8 @@ export function readFailure(e: unknown, what: string): unknown {
   if (e instanceof FraudctlError || !(e instanceof Error)) return e;
   const refused = environmentError(e); // a full disk or read-only mount under a write is not bad input
   if (refused) return refused;
+  const corrupt = corruptPartitionError(e, what); // names the file and the command that rewrites it
+  if (corrupt) return corrupt;
   const first = e.message.split('\n')[0];
   if (/HTTP|Could not establish connection/i.test(first)) return new FraudctlError(`${what}: ${first}`, ExitCode.Unavailable, { cause: e });
   if (/^(IO|Invalid Input|Binder|Conversion|Invalid) Error/i.test(first) || /parquet/i.test(first)) {

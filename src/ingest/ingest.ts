@@ -80,7 +80,7 @@ export async function ingest(opts: IngestOptions, deps: IngestDeps): Promise<Ing
     log.info({ ...extra, seconds: +((now() - since) / 1000).toFixed(2) }, `ingest: ${what}`);
 
   for (const f of opts.files) await requireFile(f);
-  if (!opts.dryRun) await lake.ensureWritable();
+  if (!opts.dryRun) await lake.ensureWritable({ create: true });
   const crlf: boolean[] = [];
   for (const f of opts.files) {
     const t = now();

@@ -17,7 +17,7 @@ export interface Lake {
   /** As the user wrote it: './lake' or 's3://bucket/prefix'. */
   readonly uri: string;
   readonly kind: 'local' | 's3';
-  /** Days that have a complete partition of the dataset, sorted ascending. */
+  /** Days that have a complete partition of the dataset, sorted ascending; a local lake that does not exist is exit 2 naming it. */
   listDays(ds: Dataset): Promise<Day[]>;
   /** Names of the folders directly under `prefix` (e.g. 'features': the specs with marts), sorted; [] when none. */
   listFolders(prefix: string): Promise<string[]>;
@@ -35,8 +35,12 @@ export interface Lake {
   writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void>;
   /** Where a partition lives, for messages. */
   partitionUri(ds: Dataset, day: Day): string;
-  /** Fails (exit 2) when the lake cannot be written. */
-  ensureWritable(): Promise<void>;
+  /**
+   * Fails (exit 2) when the lake cannot be written. A local lake that does not exist is created
+   * with `create` (simulate, ingest, the target of lake sync) and refused without it (marts build
+   * on a typo must not make a new, empty lake).
+   */
+  ensureWritable(o?: { create?: boolean }): Promise<void>;
   /**
    * An exclusive lock named `name`, held in the lake itself (a lock file in a local lake, a lock
    * object in the bucket), so that every process using this lake — any working directory, any

@@ -24,6 +24,7 @@ export class LocalLake implements Lake {
   }
 
   async listDays(ds: Dataset): Promise<Day[]> {
+    await this.requireRoot();
     let entries: string[];
     try {
       entries = await readdir(join(this.root, ds));
@@ -74,7 +75,8 @@ export class LocalLake implements Lake {
     return acquireLock(join(this.root, '_locks', `${name}.lock`), what, log);
   }
 
-  async ensureWritable(): Promise<void> {
+  async ensureWritable(o: { create?: boolean } = {}): Promise<void> {
+    if (!o.create) await this.requireRoot();
     try {
       await mkdir(this.root, { recursive: true });
       await access(this.root, constants.W_OK);
@@ -83,5 +85,18 @@ export class LocalLake implements Lake {
         hint: 'pass --lake DIR (or FRAUDCTL_LAKE) pointing at a directory you can write',
       });
     }
+  }
+
+  private rootSeen = false;
+  /** A lake that does not exist is a wrong --lake (exit 2), not an empty lake: reading it must not pass for "no data yet". */
+  private async requireRoot(): Promise<void> {
+    if (this.rootSeen) return;
+    const st = await stat(this.root).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      throw new FraudctlError(`lake ${this.uri} does not exist${this.uri === this.root ? '' : ` (${this.root})`}`, ExitCode.Usage, {
+        hint: st ? 'it is a file: --lake / FRAUDCTL_LAKE must name a directory' : 'check --lake / FRAUDCTL_LAKE (README "Configuration"); `fraudctl simulate` or `fraudctl ingest` creates a lake',
+      });
+    }
+    this.rootSeen = true;
   }
 }

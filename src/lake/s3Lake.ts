@@ -227,7 +227,8 @@ export class S3Lake implements Lake {
    * The bucket exists and these credentials may use it. A write permission is only proven by the
    * first upload (whose AccessDenied is exit 2 as well); probing with a PUT would need DELETE too.
    */
-  async ensureWritable(): Promise<void> {
+  async ensureWritable(_o?: { create?: boolean }): Promise<void> {
+    // A bucket must exist (exit 2 otherwise); a prefix with no objects is an empty lake.
     await this.ensureBucket();
     await mkdir(join(this.o.cacheDir, 'tmp'), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
       throw new FraudctlError(`cache directory ${this.o.cacheDir} is not writable: ${e.code ?? e.message}`, ExitCode.Usage, { hint: 'set FRAUDCTL_CACHE_DIR to a writable directory' });

@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LocalArtifactRepo } from './artifacts.js';
-import { ensureRoot, getOrCreateExperiment } from './fileStore/experiments.js';
+import { ensureRoot, findExperiment, getOrCreateExperiment } from './fileStore/experiments.js';
+import type { FoundExperimentRef } from './experiment.js';
 import { pythonJsonDumps } from './fileStore/pyFormat.js';
 import { RegistryFiles } from './fileStore/registry.js';
 import { RunFiles, type ValueCleaner } from './fileStore/runs.js';
@@ -38,12 +41,14 @@ export class FileStore implements Tracker {
   private readonly runs: RunFiles;
   private readonly registry: RegistryFiles;
   private readonly now: () => number;
+  private readonly registryRoot: string;
 
   private constructor(
     readonly root: string,
     opts: FileStoreOptions,
   ) {
     this.uri = root;
+    this.registryRoot = opts.registryRoot ?? root;
     this.now = opts.now ?? Date.now;
     const log = opts.log ?? pino({ enabled: false });
     const secrets = opts.secrets ?? [];
@@ -56,22 +61,46 @@ export class FileStore implements Tracker {
     this.registry = new RegistryFiles(opts.registryRoot ?? root, this.now, clean);
   }
 
-  /** Opens (and creates when needed) the store at `location`: a path or a file:// URI. */
+  /**
+   * Opens the store at `location` (a path or a file:// URI) without writing anything: the root,
+   * `.trash`, `models` and the Default experiment are created by the first write (an experiment,
+   * a run, a model version), so read-only commands (`mlflow runs`, `score`) create no store, and a
+   * store on a read-only mount can be read. A root that is a file is refused at once (exit 2).
+   */
   static async open(location: string, opts: FileStoreOptions & { cwd?: string } = {}): Promise<FileStore> {
     const root = fileStoreRoot(location, opts.cwd ?? process.cwd());
-    const now = opts.now ?? Date.now;
-    await ensureUsableRoot(root, now());
     const registryRoot = opts.registryRoot === undefined ? undefined : fileStoreRoot(opts.registryRoot, opts.cwd ?? process.cwd());
-    if (registryRoot !== undefined && registryRoot !== root) await ensureUsableRoot(registryRoot, now());
+    for (const r of new Set([root, registryRoot ?? root])) await refuseNonDirectory(r);
     opts.log?.debug({ root, registryRoot }, 'mlflow file store opened');
     return new FileStore(root, { ...opts, registryRoot });
   }
 
-  getOrCreateExperiment(name: string): Promise<string> {
+  /** Whether the store's root exists yet (it is created by the first write). */
+  exists(): boolean {
+    return existsSync(this.root);
+  }
+
+  private created?: Promise<void>;
+  /** Creates the root(s) once, before the first write. */
+  private ready(): Promise<void> {
+    this.created ??= (async () => {
+      await ensureUsableRoot(this.root, this.now());
+      if (this.registryRoot !== this.root) await ensureUsableRoot(this.registryRoot, this.now());
+    })();
+    return this.created;
+  }
+
+  async getOrCreateExperiment(name: string): Promise<string> {
+    await this.ready();
     return getOrCreateExperiment(this.root, name, this.now);
   }
 
-  createRun(opts: { experimentId: string; runName: string; startTime: number; tags: Record<string, string> }): Promise<RunInfo> {
+  findExperiment(by: { name: string } | { id: string }): Promise<FoundExperimentRef | undefined> {
+    return findExperiment(this.root, by);
+  }
+
+  async createRun(opts: { experimentId: string; runName: string; startTime: number; tags: Record<string, string> }): Promise<RunInfo> {
+    await this.ready();
     return this.runs.create(opts);
   }
 
@@ -114,7 +143,8 @@ export class FileStore implements Tracker {
     });
   }
 
-  createModelVersion(name: string, source: string, runId: string, tags?: Record<string, string>): Promise<ModelVersion> {
+  async createModelVersion(name: string, source: string, runId: string, tags?: Record<string, string>): Promise<ModelVersion> {
+    await this.ready();
     return this.registry.createVersion(name, source, runId, tags);
   }
 
@@ -157,6 +187,11 @@ export function fileStoreRoot(location: string, cwd: string): string {
     }
   }
   return isAbsolute(location) ? location : resolve(cwd, location);
+}
+
+async function refuseNonDirectory(root: string): Promise<void> {
+  const st = await stat(root).catch(() => undefined);
+  if (st && !st.isDirectory()) throw usageError(`cannot use ${root} as the MLflow file store: it is a file, not a directory`, 'set --tracking-uri / MLFLOW_TRACKING_URI to a directory');
 }
 
 async function ensureUsableRoot(root: string, now: number): Promise<void> {

@@ -56,6 +56,8 @@ export interface Tracker {
   /** Display form of where runs go. */
   readonly uri: string;
   getOrCreateExperiment(name: string): Promise<string>;
+  /** The experiment of that name or id, deleted ones included; undefined when there is none. Creates nothing. */
+  findExperiment(by: { name: string } | { id: string }): Promise<import('./experiment.js').FoundExperimentRef | undefined>;
   /** Creates a run with its tags (mlflow.runName, mlflow.parentRunId, ... are passed in `tags`). */
   createRun(opts: { experimentId: string; runName: string; startTime: number; tags: Record<string, string> }): Promise<RunInfo>;
   /** Params are write-once; metrics append; tags overwrite. Non-finite metrics must not be passed. */

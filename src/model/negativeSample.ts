@@ -1,4 +1,6 @@
-import { usageError } from '../errors.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dataError, usageError } from '../errors.js';
 import type { FeatureRows } from '../features/assemble.js';
 import { sampleRows } from './sample.js';
 
@@ -16,8 +18,10 @@ import { sampleRows } from './sample.js';
  *
  * which is monotone in p_s: ranking metrics (ROC AUC, PR AUC) are unchanged, and train's threshold
  * metrics are computed at probabilities again. R = 1 is the identity. The rate is logged as the
- * MLflow param negative_sample; `score` does not apply the correction yet (the model file has no
- * field for it), so a negative-sampled model's written scores are on the sampled prior.
+ * MLflow param negative_sample and written beside the model as calibration.json, which `score`,
+ * `daily` and `explain` read, so every score fraudctl writes is the calibrated one. The
+ * model file (model.bin, model.onnx) stays the forest as fitted: the rate is metadata of the model
+ * directory, not of the forest format.
  */
 export function checkNegativeRate(rate: number): void {
   if (!(rate > 0 && rate <= 1)) throw usageError(`--negative-sample must be a fraction in (0, 1], got ${rate}`);
@@ -72,4 +76,37 @@ export function calibrateNegativeSample(scores: Float64Array, rate: number): Flo
     scores[i] = (rate * p) / (rate * p + (1 - p));
   }
   return scores;
+}
+
+/** The file in a model directory that says how the forest's output maps to a probability. */
+export const CALIBRATION_FILE = 'calibration.json';
+
+/** Writes calibration.json: the negative-sample rate the forest was fitted at (1: identity). */
+export async function writeModelCalibration(dir: string, rate: number): Promise<void> {
+  checkNegativeRate(rate);
+  const body = { method: 'negative_sample', negative_sample_rate: rate, formula: 'p = R*s / (R*s + 1 - s)' };
+  await writeFile(join(dir, CALIBRATION_FILE), `${JSON.stringify(body, null, 2)}\n`);
+}
+
+/** The model's negative-sample rate; 1 for a model directory without calibration.json (made before it). */
+export async function readModelCalibration(dir: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, CALIBRATION_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 1;
+    throw e;
+  }
+  const where = join(dir, CALIBRATION_FILE);
+  let body: { method?: unknown; negative_sample_rate?: unknown };
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw dataError(`${where} is not valid JSON: ${(e as Error).message}`, 'retrain the model or restore the file from its MLflow run');
+  }
+  const rate = body.negative_sample_rate;
+  if (body.method !== 'negative_sample' || typeof rate !== 'number' || !(rate > 0 && rate <= 1)) {
+    throw dataError(`${where}: expected {"method": "negative_sample", "negative_sample_rate": R} with R in (0, 1], got ${text.trim().slice(0, 200)}`, 'retrain the model or restore the file from its MLflow run');
+  }
+  return rate;
 }

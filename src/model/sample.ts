@@ -2,8 +2,14 @@ import { usageError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 
 /**
+ * Rng(seed, trial) would mix the trial into the seed by XOR first, so seed 1's trial 3 drew the
+ * rows of seed 2's trial 0 (1 ^ 3 = 2 ^ 0); a fixed stream id in front scrambles the seed first.
+ */
+const SAMPLE_STREAM = 0x5a3b;
+
+/**
  * The train rows of one trial (DESIGN.md §4): exactly round(n · fraction) distinct row indices,
- * ascending, drawn with Rng(seed, trial) — each trial its own sample, the same inputs the same one.
+ * ascending, drawn with Rng(seed, SAMPLE_STREAM, trial) — each trial its own sample, the same inputs the same one.
  * `fraction` is `--sample`, in (0, 1]; 1 takes every row. The result is empty when n · fraction < 0.5.
  *
  * Selection sampling (Knuth's Algorithm S): row t is taken with probability (still needed) /
@@ -19,7 +25,7 @@ export function sampleRows(n: number, fraction: number, seed: number, trial: num
     for (let i = 0; i < n; i++) out[i] = i;
     return out;
   }
-  const rng = new Rng(seed, trial);
+  const rng = new Rng(seed, SAMPLE_STREAM, trial);
   let m = 0;
   for (let t = 0; m < k; t++) {
     if ((n - t) * rng.next() < k - m) out[m++] = t;

@@ -44,9 +44,14 @@ export interface SearchOptions {
 /** hyperopt's DEFAULT_LF: linear forgetting beyond 25 observations, and the cap of n_below. */
 export const LINEAR_FORGETTING = 25;
 const EPS = 1e-12;
+/**
+ * Rng(seed, trial) mixes the trial into the seed by XOR first, so seed 1's trial 3 drew what seed
+ * 2's trial 0 drew (1 ^ 3 = 2 ^ 0); a fixed stream id in front scrambles the seed first.
+ */
+const TPE_STREAM = 0x7be5;
 
 /**
- * Parameters for trial `trialIndex`, drawn with Rng(seed, trialIndex): reproducible, and the same
+ * Parameters for trial `trialIndex`, drawn with Rng(seed, TPE_STREAM, trialIndex): reproducible, and the same
  * whatever else was suggested before. `history` holds the finished trials in the order they ran (the
  * order matters to linear forgetting); a NaN loss counts as +Infinity, as hyperopt counts a failed
  * trial. Random search (and TPE's first `startupTrials` trials) draws uniform integers.
@@ -57,7 +62,7 @@ export function suggest(space: IntParam[], history: Trial[], trialIndex: number,
   const gamma = opts.gamma ?? 0.25;
   const priorWeight = opts.priorWeight ?? 1.0;
   checkOptions(opts, nCandidates, gamma, priorWeight);
-  const rng = new Rng(opts.seed, trialIndex);
+  const rng = new Rng(opts.seed, TPE_STREAM, trialIndex);
   const out: Record<string, number> = {};
 
   if (opts.algo === 'random' || history.length < opts.startupTrials) {

@@ -6,8 +6,10 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { readModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { loadForest, predictParallel } from '../model/forest/index.js';
+import { loadForest, predictParallel, type ForestModel } from '../model/forest/index.js';
+import type { ScoreReasons } from '../explain/scoreReasons.js';
 import { computeMetrics } from '../model/metrics.js';
+import { calibrateNegativeSample, readModelCalibration } from '../model/negativeSample.js';
 import { readModelDir } from '../mlflow/mlmodel.js';
 import { resolveModel } from '../mlflow/modelUri.js';
 import type { Tracker } from '../mlflow/tracker.js';
@@ -15,6 +17,9 @@ import { addDays, type Day } from '../util/dates.js';
 import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
 import { copyScores, outFormat, stageScores } from './writeScores.js';
+import { throwIfInterrupted } from '../train/interrupt.js';
+import { atomicWrite } from '../util/atomicWrite.js';
+import { formatDays } from '../features/dayList.js';
 
 /**
  * The score options of the command table, plus where downloaded models are cached and the spec
@@ -22,7 +27,9 @@ import { copyScores, outFormat, stageScores } from './writeScores.js';
  */
 export type ScoreCoreOptions = ScoreOptions & { cacheDir: string; featureSpec?: FeatureSpec };
 
-export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'> {
+export interface ScoreDeps extends Pick<CoreDeps, 'log' | 'now'>, Partial<Pick<CoreDeps, 'progress'>> {
+  /** Aborted on SIGINT / SIGTERM: nothing is published after it fired (exit 130 / 143). */
+  signal?: AbortSignal;
   lake: Lake;
   db: Db;
   tracker: Tracker;
@@ -41,6 +48,8 @@ export interface ScoreSummary {
   noHistoryTerminals: number;
   modelUri: string;
   modelVersion: string | null;
+  /** The negative-sample rate the model was fitted at; its scores are calibrated back (1: none). */
+  negativeSample: number;
   /** The model's feature spec and the label delay of the marts it was scored from. */
   features: { spec: string; hash: string; delay: number };
   monitoring: Record<string, number | null> | null;
@@ -49,6 +58,8 @@ export interface ScoreSummary {
   /** Histogram, flagged share against the model's test day, confusion matrix (src/report/scoreInsights.ts). */
   insights: ScoreInsights;
   predictSeconds: number;
+  /** `--explain`: the flagged rows explained and the seconds TreeSHAP took (null without --explain). */
+  explain: { rows: number; seconds: number } | null;
   seconds: number;
 }
 
@@ -62,24 +73,45 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const { resolved, modelDir, spec, delay } = await resolveScoringModel(opts, tracker, log);
+  const { resolved, modelDir, spec, delay, negativeSample } = await resolveScoringModel(opts, tracker, log);
   const model = await loadForest(modelDir.modelPath, featureNames(spec));
   log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
   // 2. Features of day D from the marts of D-1.
   if (!(await lake.has('transactions', opts.date))) {
-    throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, { hint: 'fraudctl lake ls shows the days present' });
+    // listDays refuses a lake that does not exist (exit 2, naming it) before this says "no day".
+    const present = await lake.listDays('transactions');
+    throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, {
+      hint: present.length > 0 ? `the lake holds ${formatDays(present)} (fraudctl lake ls)` : 'the lake holds no transaction days: simulate or ingest them first',
+    });
   }
   await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
   const rows = await loadFeatureRows(db, lake, opts.date, spec);
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
-  const scores = await predictParallel(model, rows.columns, rows.n, { threads: opts.threads });
+  const scores = calibrateNegativeSample(await predictParallel(model, rows.columns, rows.n, { threads: opts.threads }), negativeSample);
   const predictSeconds = (performance.now() - t0) / 1000;
-  await stageScores(db, rows, scores, { threshold: opts.threshold, modelUri: resolved.modelUri, modelVersion: resolved.modelVersion ?? null, scoredAt: deps.now() });
-  await lake.writePartition('scores', opts.date, (tmp) => copyScores(db, tmp, 'parquet'));
-  if (opts.out) await copyScores(db, opts.out, outFormat(opts.out)!);
+  const reasons = opts.explain ? await explainScores(model, rows.columns, scores, opts.threshold, deps) : undefined;
+  await stageScores(db, rows, scores, {
+    threshold: opts.threshold,
+    modelUri: resolved.modelUri,
+    modelVersion: resolved.modelVersion ?? null,
+    scoredAt: deps.now(),
+    reasons: reasons && { reasons, featureNames: model.featureNames },
+  });
+  // A SIGTERM that arrived during the work wins: the partition is not published (a scheduler
+  // that stopped the run must not find a day it believes unscored). Each write is atomic, so a
+  // signal between the two leaves the partition complete and --out absent, never half of one.
+  if (deps.signal) throwIfInterrupted(deps.signal);
+  await lake.writePartition('scores', opts.date, async (tmp) => {
+    await copyScores(db, tmp, 'parquet');
+    if (deps.signal) throwIfInterrupted(deps.signal);
+  });
+  if (opts.out) {
+    if (deps.signal) throwIfInterrupted(deps.signal);
+    await atomicWrite(opts.out, (tmp) => copyScores(db, tmp, outFormat(opts.out!)!));
+  }
 
   // 4. Summary: volumes, flag rate, score distribution, monitoring metrics when labels exist.
   let flagged = 0;
@@ -104,6 +136,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     noHistoryTerminals: rows.noHistoryTerminals,
     modelUri: resolved.modelUri,
     modelVersion: resolved.modelVersion ?? null,
+    negativeSample,
     features: { spec: spec.name, hash: spec.hash, delay },
     monitoring: monitoring
       ? Object.fromEntries((['roc_auc', 'pr_auc', 'accuracy', 'precision', 'recall', 'f1', 'f_beta'] as const).map((k) => [k, monitoring[k] ?? null]))
@@ -112,8 +145,21 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     insights,
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
+    explain: reasons ? { rows: reasons.row.length, seconds: +reasons.seconds.toFixed(3) } : null,
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
+}
+
+/** TreeSHAP reasons for the flagged rows (imported only for --explain), with progress. */
+async function explainScores(model: ForestModel, columns: readonly Float64Array[], scores: Float64Array, threshold: number, deps: ScoreDeps): Promise<ScoreReasons> {
+  const { explainFlagged } = await import('../explain/scoreReasons.js');
+  let flagged = 0;
+  for (const s of scores) if (s >= threshold) flagged += 1;
+  const progress = deps.progress?.(flagged, 'explained');
+  const r = explainFlagged(model, columns, scores, threshold, () => progress?.tick());
+  progress?.done();
+  deps.log.info({ rows: r.row.length, seconds: +r.seconds.toFixed(3) }, 'flagged transactions explained');
+  return r;
 }
 
 /**
@@ -134,7 +180,9 @@ export async function resolveScoringModel(opts: Pick<ScoreCoreOptions, 'model' |
   // Marts must be built with the model's delay; a model from before specs uses the configured one.
   const delay = carried.delay ?? opts.delay;
   if (delay !== opts.delay) log.info({ modelDelay: delay, configured: opts.delay }, `using the model's label delay ${delay}`);
-  return { resolved, modelDir, spec, delay };
+  // A forest fitted on a negative sample scores on the sampled prior; calibration.json maps it back.
+  const negativeSample = await readModelCalibration(resolved.dir);
+  return { resolved, modelDir, spec, delay, negativeSample };
 }
 
 /** Quantiles by the nearest-rank method on a sorted copy; null for an empty day. */

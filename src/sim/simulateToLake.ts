@@ -48,7 +48,7 @@ export async function simulateToLake(params: SimParams, deps: SimulateDeps, opts
   const { lake, log } = deps;
   const now = deps.now ?? (() => performance.now());
   const t0 = now();
-  await lake.ensureWritable();
+  await lake.ensureWritable({ create: true });
   const present = await lake.listDays('transactions');
   refuseRestart(present, params, lake.uri);
   const existing = new Set(opts.overwrite ? [] : present);

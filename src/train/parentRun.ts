@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CoreDeps } from '../coreDeps.js';
 import type { FeatureSpec } from '../features/featureSpec.js';
 import { writeModelSpec } from '../features/modelSpec.js';
+import { writeModelCalibration } from '../model/negativeSample.js';
 import { buildMlmodel, writeModelDir } from '../mlflow/mlmodel.js';
 import { TRAIN_END_TAG } from '../mlflow/promote.js';
 import { standardRunTags } from '../mlflow/runTags.js';
@@ -67,6 +68,7 @@ export async function logFinalModel(
     const mlmodel = buildMlmodel({ runId: parent.runId, artifactPath: 'model', modelFile: 'model.bin', featureNames: o.names, fraudctlVersion: VERSION, createdAt: o.deps.now() });
     await writeModelDir(modelDir, { mlmodel, modelBytes: model.toBuffer(), featureNames: o.names });
     await writeModelSpec(modelDir, o.spec, opts.delay);
+    await writeModelCalibration(modelDir, opts.negativeSample ?? 1);
     await tracker.logArtifacts(parent, modelDir, 'model');
     await tracker.logModel(parent.runId, mlmodel);
     if (opts.out) await cp(modelDir, opts.out, { recursive: true });

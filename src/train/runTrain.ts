@@ -6,9 +6,9 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { predictParallel, trainForest, type ForestModel, type TrainingData } from '../model/forest/index.js';
+import { ForestTrainer, predictParallel, type ForestModel, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
-import { sampleRows, takeRows } from '../model/sample.js';
+import { sampleRows } from '../model/sample.js';
 import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
 import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
@@ -19,6 +19,7 @@ import { recordTrainInsights, type TrainInsights } from '../report/trainInsights
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
+import { findSelected, resolveExperiment, type ExperimentRef } from '../mlflow/experiment.js';
 import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
@@ -64,6 +65,8 @@ export interface TrainOptions {
   buildMarts: boolean;
   allowPartialHistory: boolean;
   experiment: string;
+  /** The experiment as the settings select it (MLFLOW_EXPERIMENT_ID, src/mlflow/experiment.ts); wins over `experiment`. */
+  experimentRef?: ExperimentRef;
   registeredModel: string;
   register: boolean;
   promote: boolean;
@@ -144,15 +147,30 @@ function requireBothClasses(role: string, days: ScoredDay[], hint: string): void
   }
 }
 
-async function fit(data: TrainingData, params: { n_estimators: number; max_depth: number }, idx: Uint32Array, seed: number, trial: number, opts: TrainOptions, signal: AbortSignal) {
-  const sampled = takeRows(data.columns, data.labels, idx);
+/**
+ * Rng(seed, trial) would mix the trial into the seed by XOR first (seed 1's trial 3 = seed 2's
+ * trial 0); a fixed stream id in front scrambles the seed first.
+ */
+const FIT_STREAM = 0xf17;
+
+/** One trial's (or the refit's) forest on rows `idx` of the trainer's table. */
+async function fit(trainer: ForestTrainer, labels: Uint8Array, params: { n_estimators: number; max_depth: number }, idx: Uint32Array, seed: number, trial: number, opts: TrainOptions, signal: AbortSignal) {
   const t0 = performance.now();
-  const model = await trainForest(
-    { nRows: idx.length, featureNames: data.featureNames, columns: sampled.columns, labels: sampled.labels },
-    { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(seed, trial, 1).u32(), threads: opts.threads },
-    { signal },
+  const model = await trainer.train(
+    { nTrees: params.n_estimators, maxDepth: params.max_depth, minSamplesLeaf: opts.minSamplesLeaf, seed: new Rng(seed, FIT_STREAM, trial).u32() },
+    { rows: idx, signal },
   );
-  return { model, fitSeconds: (performance.now() - t0) / 1000, frauds: countPositives(sampled.labels) };
+  let frauds = 0;
+  for (let i = 0; i < idx.length; i++) frauds += labels[idx[i]];
+  return { model, fitSeconds: (performance.now() - t0) / 1000, frauds };
+}
+
+/**
+ * A trainer for one train set: binned once, its workers kept for every fit on it. Opened inside
+ * the caller's try so a failure closes it; closed before the next one opens (one table in memory).
+ */
+function openTrainer(set: TrainingData, opts: TrainOptions): ForestTrainer {
+  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32() });
 }
 
 /** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
@@ -162,6 +180,12 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const names = featureNames(spec);
   const started = Date.now();
   const p = protocolOf(opts);
+  // The experiment first: an id that does not exist, or does not match the name, fails (exit 2)
+  // before anything is read; a new experiment is only created once the timeline is known to be
+  // in the lake, so a refused command leaves the store as it was.
+  const ref = opts.experimentRef ?? opts.experiment;
+  const existing = await findSelected(tracker, ref);
+  if (!existing && typeof ref !== 'string' && ref.id !== undefined) await resolveExperiment(tracker, ref, { create: false });
 
   // 1. The timeline: train | gap | validation | gap | test, strictly by calendar day.
   const available = await lake.listDays('transactions');
@@ -169,6 +193,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const testDay = opts.testDay ?? addDays(latestDay(available), -(p.testDays - 1));
   const t = planTimeline({ testDay, days: opts.days, gap: p.gap, validationDays: p.validationDays, testDays: p.testDays });
   checkTimelineDays(t, available);
+  // A store that cannot be written fails here (exit 2), before any data is loaded.
+  const experiment = existing ?? (await resolveExperiment(tracker, ref, { create: true }));
   log.info({ trainDays: t.trainDays, validationDays: t.validationDays, refitDays: t.refitDays, testDays: t.testDays, gap: p.gap, delay: opts.delay }, 'timeline');
 
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
@@ -196,7 +222,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   log.info({ train: windows.train.rows, validation: windows.validation.rows, test: windows.test.rows, refit: windows.refit.rows }, 'datasets assembled');
 
   // 3. Tracking: one parent run for the search, one child per trial.
-  const experimentId = await tracker.getOrCreateExperiment(opts.experiment);
+  const experimentId = experiment.id;
   const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
   const tags = (runName: string, parentRunId?: string) => parentTags(deps, { runName, parentRunId, testDay, invocation });
@@ -212,6 +238,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   let validation: WindowMetrics | undefined;
   let test: WindowMetrics | undefined;
   let insights: TrainInsights | undefined;
+  let trainer: ForestTrainer | undefined;
   try {
     parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
     await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash, negative_sample: String(negRate) } });
@@ -219,6 +246,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     // 4. The search: each trial trains on the train window and is judged on the validation window.
     const history: Trial[] = [];
     const progress = deps.progress(opts.maxEvals, 'trials');
+    trainer = openTrainer(trainSet, opts);
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
       const s = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
@@ -227,7 +255,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       if (idx.length === 0) throw dataError(`--sample ${opts.sample} of ${trainSet.nRows} train rows leaves no row to train on`, 'raise --sample or --days');
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
-      const { model, fitSeconds, frauds } = await fit(trainSet, params, idx, opts.seed, trial, opts, signal);
+      const { model, fitSeconds, frauds } = await fit(trainer, trainSet.labels, params, idx, opts.seed, trial, opts, signal);
       const scores = calibrateNegativeSample(await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads }), negRate);
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
@@ -246,7 +274,10 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const b = best.result;
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
-    const final = await fit(refitSet, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    await trainer.close();
+    trainer = openTrainer(refitSet, opts);
+    const final = await fit(trainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    await trainer.close();
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
@@ -268,9 +299,10 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       promotion = await promoteAfterTrain(tracker, { opts, names, alpha: p.alpha, version, testSet, testScored, trainEnd: t.refitDays[t.refitDays.length - 1], log, testAuc: test.pooled.roc_auc });
     }
     // 7. Charts, importances and the HTML report of the final model, logged to the parent run.
-    insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
+    insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts: { ...opts, experiment: experiment.name }, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
+    await trainer?.close();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;

@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
 
 /**
@@ -16,10 +18,29 @@ const KINDS: { codes: string[]; text: RegExp; what: string; exit: ExitCode; hint
 export function environmentError(err: unknown): FraudctlError | undefined {
   if (err instanceof FraudctlError || !(err instanceof Error)) return undefined;
   const e = err as NodeJS.ErrnoException;
-  const kind = KINDS.find((k) => (e.code && k.codes.includes(e.code)) || (!e.code && k.text.test(e.message)));
+  const code = e.code === 'ENOENT' && e.syscall === 'mkdir' && e.path ? (refusalAbove(e.path) ?? e.code) : e.code;
+  const kind = KINDS.find((k) => (code && k.codes.includes(code)) || (!code && k.text.test(e.message)));
   if (!kind) return undefined;
   if (kind.codes[0] === 'ENOENT' && !e.syscall) return undefined; // an ENOENT without a syscall is not a file-system refusal
   const path = e.path ?? /"([^"]+)"|'([^']+)'/.exec(e.message)?.slice(1).find(Boolean);
   const op = e.syscall ? ` (${e.syscall})` : '';
   return new FraudctlError(`${kind.what} at ${path ?? 'an output path'}${op}`, kind.exit, { hint: kind.hint, cause: err });
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when a missing parent cannot be created on a read-only
+ * mount or without permission; the real refusal is the one of the nearest existing ancestor.
+ */
+function refusalAbove(path: string): string | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      try {
+        accessSync(dir, constants.W_OK);
+        return undefined;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code;
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
@@ -37,13 +37,26 @@ export async function acquireLock(path: string, what: string, log?: { warn: (o: 
         },
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'EEXIST') {
+        // Created but not written (a full disk): an empty lock would block every later run.
+        await rm(path, { force: true }).catch(() => undefined);
+        err.path ??= path; // a failed write(2) names no path; the message must
+        throw err;
+      }
     }
     let owner: Owner | undefined;
     try {
       owner = JSON.parse(await readFile(path, 'utf8')) as Owner;
     } catch {
       owner = undefined; // being written right now, or garbage: treat a garbage lock as stale below
+    }
+    // An empty or garbage lock that stayed so for seconds is no writer's: one that died (or hit
+    // a full disk) between creating and writing it.
+    if (!owner && Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now()) > 5000) {
+      log?.warn({ lock: path }, 'removing an unreadable lock file left by a failed writer');
+      await rm(path, { force: true });
+      continue;
     }
     if (owner && owner.host === hostname() && !pidAlive(owner.pid)) {
       log?.warn({ lock: path, deadPid: owner.pid }, 'taking over a lock left by a dead process');

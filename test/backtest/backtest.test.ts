@@ -72,5 +72,10 @@ describe('fraudctl backtest', () => {
     const late = await runCli(['backtest', '--lake', lake, '--tracking-uri', mlruns, '--from', '2025-02-14', '--to', '2025-02-16', ...fast]);
     expect(late.code).toBe(3);
     expect(late.stderr).toMatch(/2025-02-15/);
+    // An unknown --features preset is refused before any work: no tracking store is created.
+    const spec = await runCli(['backtest', '--lake', lake, '--tracking-uri', join(dir, 'mlruns-spec'), '--from', '2025-02-14', '--to', '2025-02-14', ...fast, '--features', 'no-such-preset']);
+    expect(spec.code).toBe(2);
+    expect(spec.stderr).toContain('no-such-preset');
+    expect(existsSync(join(dir, 'mlruns-spec'))).toBe(false);
   }, 60_000);
 });

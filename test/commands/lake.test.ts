@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,9 +73,40 @@ describe('fraudctl lake ls', () => {
   });
 
   it('shows an empty lake as empty', async () => {
+    mkdirSync(join(root, 'empty'));
     const r = await runCli(['lake', 'ls', '--lake', join(root, 'empty'), '--json']);
     expect(r.code).toBe(0);
     expect((r.json!.datasets as Listing[]).every((s) => s.partitions.length === 0)).toBe(true);
+  });
+
+  it('a lake that does not exist is exit 2 naming it, and is not created', async () => {
+    const r = await runCli(['lake', 'ls', '--lake', join(root, 'typo')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`fraudctl: lake ${join(root, 'typo')} does not exist`);
+    expect(existsSync(join(root, 'typo'))).toBe(false);
+  });
+
+  it('an unreadable partition is exit 3 naming every bad file, with the command that rewrites it', async () => {
+    const bad = mkdtempSync(join(root, 'bad-'));
+    cpSync(lake, bad, { recursive: true });
+    writeFileSync(join(bad, 'transactions/date=2025-03-02/data.parquet'), 'not parquet');
+    writeFileSync(join(bad, 'transactions/date=2025-03-04/data.parquet'), readFileSync(join(lake, 'transactions/date=2025-03-04/data.parquet')).subarray(0, 100));
+    const r = await runCli(['lake', 'ls', '--lake', bad]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`2 unreadable partition file(s) (not parquet or truncated): ${join(bad, 'transactions/date=2025-03-02/data.parquet')}, ${join(bad, 'transactions/date=2025-03-04/data.parquet')}`);
+    expect(r.stderr).toMatch(/hint: replace the day's partition: fraudctl ingest FILE --overwrite .* delete transactions\/date=2025-03-02/);
+    rmSync(join(bad, 'transactions'), { recursive: true });
+    writeFileSync(join(bad, 'features/customer/date=2025-03-02/data.parquet'), '');
+    const mart = await runCli(['lake', 'ls', '--lake', bad, '--dataset', 'features/customer']);
+    expect(mart.code).toBe(3);
+    expect(mart.stderr).toContain('hint: rebuild that mart: fraudctl marts build --date 2025-03-02 --overwrite');
+  });
+
+  it('marts build on a lake that does not exist is exit 2 naming it; nothing is created', async () => {
+    const r = await runCli(['marts', 'build', '--date', '2025-03-02', '--lake', join(root, 'nolake')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`lake ${join(root, 'nolake')} does not exist`);
+    expect(existsSync(join(root, 'nolake'))).toBe(false);
   });
 
   it('folds consecutive days into ranges', () => {

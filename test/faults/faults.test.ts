@@ -1,23 +1,21 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lakeDigest, mountTmpfs, printTable, remountReadOnly, runBin, temporaries, unmount, unreadable, type Row } from './harness.js';
+import { SIM } from './fixture.js';
+import { FAULT_SEED, killNine, lakeDigest, printTable, refusedWrite, runBin, tmpfsLake, unmount, type Row } from './harness.js';
 
 // Fault injection against the built binary: kill -9 at random moments, a full disk and a read-only
 // mount (real tmpfs mounts, so the kernel's own ENOSPC / EROFS). Every case checks what a person
 // would: all partitions readable, the rerun exits 0 and publishes the same bytes as an undisturbed
 // run, no temporaries left. N and the data are small so the file stays near a minute on 2 cores.
 const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 3);
-let seed = Number(process.env.FRAUDCTL_FAULT_SEED ?? 20251201);
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
 const root = mkdtempSync(join(tmpdir(), 'fraudctl-faults-'));
 const base = join(root, 'base');
 const rawFile = join(root, 'dump.txt');
 const rows: Row[] = [];
 const mounts: string[] = [];
-const SIM = ['--start', '2025-01-01', '--days', '10', '--customers', '300', '--terminals', '200', '--seed', '7'];
 const MARTS = ['marts', 'build', '--from', '2025-01-01', '--to', '2025-01-10', '--allow-partial-history'];
 const INGEST = ['ingest', rawFile, '--time-origin', '2025-01-01'];
 
@@ -29,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const m of mounts) unmount(m);
   rmSync(root, { recursive: true, force: true });
-  console.log(`\nfault injection (seed ${process.env.FRAUDCTL_FAULT_SEED ?? 20251201}, N=${N}):\n${printTable(rows)}\n`);
+  console.log(`\nfault injection (seed ${FAULT_SEED}, N=${N}):\n${printTable(rows)}\n`);
 });
 
 let fresh = 0;
@@ -42,58 +40,23 @@ function lakeCopy(empty = false): { dir: string; lake: string } {
 }
 
 /** kill -9 at a random moment of `args`, N times; then a rerun, compared with an undisturbed run. */
-async function killCase(name: string, args: string[], opts: { empty?: boolean; dataset: string }) {
-  const ref = lakeCopy(opts.empty);
-  const clean = await runBin([...args, '--lake', ref.lake], { cwd: ref.dir });
-  expect(clean.code, clean.stderr).toBe(0);
-  const want = lakeDigest(ref.lake, opts.dataset);
-  expect(Object.keys(want).length).toBeGreaterThan(0);
-  const row: Row = { case: `kill -9 during ${name}`, runs: 0, survived: 0, dataLost: 0 };
-  rows.push(row);
-  for (let i = 0; i < N; i++) {
-    const run = lakeCopy(opts.empty);
-    const killed = await runBin([...args, '--lake', run.lake], { cwd: run.dir, killAfterMs: Math.round(300 + rand() * clean.ms) });
-    row.runs++;
-    const bad = await unreadable(run.lake);
-    const again = await runBin([...args, '--lake', run.lake], { cwd: run.dir });
-    const got = lakeDigest(run.lake, opts.dataset);
-    const lost = Object.keys(want).filter((k) => got[k] !== want[k]).length;
-    row.dataLost += lost;
-    const ok = bad.length === 0 && again.code === 0 && lost === 0 && temporaries(run.lake).length === 0;
-    if (ok) row.survived++;
-    expect({ killedBy: killed.signal ?? 'finished', bad, rerun: again.code, lost, temps: temporaries(run.lake) }).toEqual({ killedBy: killed.signal ?? 'finished', bad: [], rerun: 0, lost: 0, temps: [] });
-  }
-}
+const killCase = (name: string, args: string[], opts: { empty?: boolean; dataset: string }) =>
+  killNine(rows, name, N, {
+    fresh: () => lakeCopy(opts.empty),
+    run: (l, killAfterMs) => runBin([...args, '--lake', l.lake], { cwd: l.dir, killAfterMs }),
+    digest: async (lake) => lakeDigest(lake, opts.dataset),
+  });
 
 describe('kill -9 at random moments, then a rerun', () => {
   it('marts build', () => killCase('marts build', MARTS, { dataset: 'features/' }), 240_000);
   it('ingest', () => killCase('ingest', INGEST, { empty: true, dataset: 'transactions/' }), 240_000);
 });
 
-/** A tmpfs holding a copy of the lake; `fill` leaves it with no free space. */
-function tmpfsLake(o: { fill?: boolean; readOnly?: boolean; empty?: boolean }): { dir: string; lake: string } {
-  const dir = join(root, `mnt${fresh++}`);
-  mkdirSync(dir);
-  mountTmpfs(dir, '16m');
-  mounts.push(dir);
-  if (!o.empty) cpSync(base, join(dir, 'lake'), { recursive: true });
-  else mkdirSync(join(dir, 'lake'));
-  if (o.fill) {
-    try {
-      for (let i = 0; ; i++) writeFileSync(join(dir, `filler${i}`), Buffer.alloc(1 << 20));
-    } catch {
-      /* full */
-    }
-    for (let i = 0; ; i++) {
-      try {
-        writeFileSync(join(dir, `crumb${i}`), Buffer.alloc(4096));
-      } catch {
-        break;
-      }
-    }
-  }
-  if (o.readOnly) remountReadOnly(dir);
-  return { dir, lake: join(dir, 'lake') };
+/** A tmpfs holding a copy of the simulated lake (an empty lake with `empty`). */
+function tmpfsCopy(o: { fill?: boolean; readOnly?: boolean; empty?: boolean }) {
+  const t = tmpfsLake(root, { from: o.empty ? undefined : base, fill: o.fill, readOnly: o.readOnly });
+  mounts.push(t.dir);
+  return t;
 }
 
 const WRITERS: [string, string[], boolean][] = [
@@ -105,33 +68,13 @@ const WRITERS: [string, string[], boolean][] = [
 describe('a full disk and a read-only mount, for each writing command', () => {
   for (const [name, args, empty] of WRITERS) {
     it(`${name}: disk full is exit 4 naming the path; nothing half-written is visible`, async () => {
-      const { lake } = tmpfsLake({ fill: true, empty });
-      const before = lakeDigest(lake);
-      const r = await runBin([...args, '--lake', lake], { cwd: root });
-      const row: Row = { case: `disk full: ${name}`, runs: 1, survived: 0, dataLost: 0 };
-      rows.push(row);
-      const after = lakeDigest(lake);
-      row.dataLost = Object.keys(before).filter((k) => after[k] !== before[k]).length;
-      const bad = await unreadable(lake);
-      if (r.code === 4 && bad.length === 0 && row.dataLost === 0) row.survived = 1;
-      expect(r.code, r.stderr).toBe(4);
-      expect(r.stderr).toMatch(/^fraudctl: no space left on device at \//m);
-      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack
-      expect({ bad, lost: row.dataLost, temps: temporaries(lake) }).toEqual({ bad: [], lost: 0, temps: [] });
+      const { lake } = tmpfsCopy({ fill: true, empty });
+      await refusedWrite(rows, name, 'disk full', lake, () => runBin([...args, '--lake', lake], { cwd: root }));
     }, 60_000);
 
     it(`${name}: a read-only lake is exit 2 naming the path; the lake is unchanged`, async () => {
-      const { lake } = tmpfsLake({ readOnly: true, empty });
-      const before = lakeDigest(lake);
-      const r = await runBin([...args, '--lake', lake], { cwd: root });
-      const row: Row = { case: `read-only lake: ${name}`, runs: 1, survived: 0, dataLost: 0 };
-      rows.push(row);
-      const after = lakeDigest(lake);
-      row.dataLost = Object.keys(before).filter((k) => after[k] !== before[k]).length;
-      if (r.code === 2 && row.dataLost === 0) row.survived = 1;
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/read-only file system|not writable: EROFS/);
-      expect(r.stderr).toContain(lake);
+      const { lake } = tmpfsCopy({ readOnly: true, empty });
+      await refusedWrite(rows, name, 'read-only lake', lake, () => runBin([...args, '--lake', lake], { cwd: root }));
     }, 60_000);
   }
 });

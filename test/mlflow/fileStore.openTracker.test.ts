@@ -19,6 +19,8 @@ describe('openTracker', () => {
     const t = await openTracker(config({}), log, cwd);
     expect(t.kind).toBe('file');
     expect((t as FileStore).root).toBe(join(cwd, 'mlruns'));
+    expect(existsSync(join(cwd, 'mlruns'))).toBe(false); // created by the first write only
+    await t.getOrCreateExperiment('x');
     expect(existsSync(join(cwd, 'mlruns', '0', 'meta.yaml'))).toBe(true);
   });
 

@@ -17,9 +17,11 @@ const yamlAt = (...p: string[]) => YAML.parse(readFileSync(join(...p), 'utf8'), 
 const textAt = (...p: string[]) => readFileSync(join(...p), 'utf8');
 
 describe('FileStore layout (what mlflow ui reads)', () => {
-  it('creates the Default experiment 0, .trash and models on open', async () => {
+  it('creates the Default experiment 0, .trash and models on the first write, nothing on open', async () => {
     const root = newRoot();
-    await FileStore.open(root, { now: () => T0 });
+    const fs = await FileStore.open(root, { now: () => T0 });
+    expect(existsSync(root)).toBe(false);
+    await fs.getOrCreateExperiment('first');
     expect(yamlAt(root, '0', 'meta.yaml')).toEqual({
       artifact_location: `${pathToFileURL(root).href}/0`,
       creation_time: T0,

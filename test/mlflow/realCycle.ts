@@ -136,7 +136,7 @@ export function expectReadback(rb: Readback, c: CycleResult): void {
   expect(rb.registered_models.find((m) => m.name === MODEL)!.aliases.champion).toBe(rb.champion.version);
 
   // The model directory, and a model Python loads: pyfunc on features computed in Python = fraudctl's scores.
-  expect(rb.model_files).toEqual(['MLmodel', 'conda.yaml', 'feature_spec.json', 'features.json', 'model.bin', 'model.onnx', 'python_env.yaml', 'requirements.txt']);
+  expect(rb.model_files).toEqual(['MLmodel', 'calibration.json', 'conda.yaml', 'feature_spec.json', 'features.json', 'model.bin', 'model.onnx', 'python_env.yaml', 'requirements.txt']);
   expect(Object.keys(rb.mlmodel.flavors).sort()).toEqual(['fraudctl_forest', 'onnx', 'python_function']);
   expect(rb.pyfunc.rows).toBe(rb.pyfunc.scored_rows);
   expect(rb.pyfunc.matched).toBe(rb.pyfunc.rows);

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrateNegativeSample, negativeSampleIndex } from '../../src/model/negativeSample.js';
+import { ExitCode, FraudctlError } from '../../src/errors.js';
+import { calibrateNegativeSample, negativeSampleIndex, readModelCalibration, writeModelCalibration } from '../../src/model/negativeSample.js';
 import { Rng } from '../../src/util/rng.js';
 
 describe('negative sampling', () => {
@@ -30,5 +34,25 @@ describe('negative sampling', () => {
     const R = 0.01;
     const ps = frauds / (frauds + Math.round((n - frauds) * R));
     expect(calibrateNegativeSample(Float64Array.of(ps), R)[0]).toBeCloseTo(frauds / n, 4);
+  });
+});
+
+describe('calibration.json in the model directory', () => {
+  it('round-trips the rate; absent means 1; a broken file is a data error naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fraudctl-calibration-'));
+    try {
+      expect(await readModelCalibration(dir)).toBe(1);
+      await writeModelCalibration(dir, 0.05);
+      expect(await readModelCalibration(dir)).toBe(0.05);
+      for (const bad of ['{', '{"method":"negative_sample","negative_sample_rate":0}', '{"method":"platt","negative_sample_rate":0.1}']) {
+        writeFileSync(join(dir, 'calibration.json'), bad);
+        const e = await readModelCalibration(dir).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(FraudctlError);
+        expect((e as FraudctlError).exitCode).toBe(ExitCode.Data);
+        expect((e as Error).message).toContain('calibration.json');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

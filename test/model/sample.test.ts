@@ -34,6 +34,10 @@ describe('sampleRows', () => {
     expect(sampleRows(10_000, 0.1, 8, 0)).not.toEqual(a);
   });
 
+  it('gives seeds independent streams: seed 1 trial t is not seed 2 trial t ^ 3 (an XOR-mixed seed made them equal)', () => {
+    for (let t = 0; t < 4; t++) expect(sampleRows(10_000, 0.1, 2, t ^ 3)).not.toEqual(sampleRows(10_000, 0.1, 1, t));
+  });
+
   it('takes every row equally often', () => {
     // 20 rows, 5 per sample, 4000 trials: each row expected 4000 · 5/20 = 1000 times,
     // standard deviation sqrt(4000 · 0.25 · 0.75) ≈ 27; allow ±150 (5.5 sd).

@@ -147,6 +147,12 @@ describe('suggest', () => {
     expect(suggest(space, history, 4, { ...tpe(3), startupTrials: 4 })).not.toEqual(random);
   });
 
+  it('gives seeds independent streams: seed 1 trial t is not seed 2 trial t ^ 3 (an XOR-mixed seed made them equal)', () => {
+    const wide: IntParam[] = [{ name: 'a', low: 0, high: 1_000_000 }, { name: 'b', low: 0, high: 1_000_000 }];
+    const draw = (seed: number, t: number) => suggest(wide, [], t, { algo: 'random', seed, startupTrials: 0 });
+    for (let t = 0; t < 8; t++) expect(draw(2, t ^ 3)).not.toEqual(draw(1, t));
+  });
+
   it('is reproducible and does not depend on the order of calls', () => {
     const a = search(tpe(11), 15);
     const b = search(tpe(11), 15);

@@ -1,43 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultOptions } from '../../src/commands/optionTable.js';
 import { SCORE_OPTIONS } from '../../src/commands/scoreOptions.js';
 import { TRAIN_OPTIONS } from '../../src/commands/trainOptions.js';
-import { resolveConfig } from '../../src/config.js';
-import { openDb, type Db } from '../../src/lake/db.js';
-import { LocalLake } from '../../src/lake/localLake.js';
-import { createLogger } from '../../src/log.js';
-import { FileStore } from '../../src/mlflow/fileStore.js';
 import { score } from '../../src/score/runScore.js';
-import { resolveSimParams } from '../../src/sim/params.js';
-import { simulateToLake } from '../../src/sim/simulateToLake.js';
 import { train } from '../../src/train/runTrain.js';
+import { coreFixture } from '../helpers/coreFixture.js';
 import { readParquet } from '../helpers/lake.js';
 
 // The cores called as a library: no argv, no Ctx, no stdout; every ambient input is passed in.
-const dir = mkdtempSync(join(tmpdir(), 'fraudctl-cores-'));
-const lake = new LocalLake(join(dir, 'lake'), dir);
-const log = createLogger({ level: 'silent', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
-const clock = () => new Date('2025-06-01T00:00:00Z');
-const noProgress = () => ({ tick: () => undefined, done: () => undefined });
-const config = resolveConfig({ flags: {}, env: {}, cwd: dir }).config;
-let db: Db;
-let tracker: FileStore;
-const deps = (signal = new AbortController().signal) => ({ lake, db, tracker, log, now: clock, signal, progress: noProgress, runEnv: { user: 'test', airflow: {}, isJob: true } });
-
-beforeAll(async () => {
-  await simulateToLake(resolveSimParams({ start: '2025-01-01', days: 12, customers: 500, terminals: 1000, seed: 2 }), { lake, log });
-  db = await openDb({ threads: 1 });
-  tracker = await FileStore.open(join(dir, 'mlruns'), { cwd: dir, log, secrets: [] });
-}, 120_000);
-
-afterAll(() => {
-  db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const f = coreFixture('fraudctl-cores-', 2);
+const { dir, config, deps } = f;
+beforeAll(() => f.setUp(), 120_000);
+afterAll(() => f.tearDown());
 
 const trainOpts = { ...defaultOptions(TRAIN_OPTIONS, config), days: 2, gap: 1, testDay: '2025-01-12', allowPartialHistory: true, maxEvals: 2, trees: [5, 10] as [number, number], depth: [3, 5] as [number, number], threads: 1 };
 
@@ -53,7 +28,7 @@ describe('train() and score() without the CLI', () => {
     expect(s.validation.pooled.roc_auc).toBe(bestAuc);
     expect(s.best.metrics.roc_auc).toBe(s.test.pooled.roc_auc);
     expect(s.registered).toEqual({ name: 'fraud-detector', version: '1' });
-    const parent = await tracker.getRun(s.parentRunId);
+    const parent = await f.tracker.getRun(s.parentRunId);
     expect(parent.info.status).toBe('FINISHED');
     expect(parent.data.params.threshold).toBe('0.2');
     expect(parent.data.params.train_days).toBe('2025-01-07,2025-01-08');
@@ -76,8 +51,8 @@ describe('train() and score() without the CLI', () => {
     const ac = new AbortController();
     ac.abort('SIGTERM');
     await expect(train({ ...trainOpts, experiment: 'aborted' }, deps(ac.signal))).rejects.toMatchObject({ exitCode: 143 });
-    const exp = await tracker.getOrCreateExperiment('aborted');
-    const runs = await tracker.searchRuns([exp]);
+    const exp = await f.tracker.getOrCreateExperiment('aborted');
+    const runs = await f.tracker.searchRuns([exp]);
     expect(runs.every((r) => r.info.status !== 'RUNNING')).toBe(true);
   }, 60_000);
 });

@@ -77,7 +77,7 @@ async function localFile(lake: Lake, ds: Dataset, day: Day): Promise<string> {
  */
 export async function syncLakes(from: Lake, to: Lake, opts: LakeSyncOptions): Promise<LakeSyncSummary> {
   if (from.uri === to.uri) throw new FraudctlError(`lake sync: --from and --to are the same lake (${from.uri})`, ExitCode.Usage);
-  await to.ensureWritable();
+  await to.ensureWritable({ create: true });
   const partitions: SyncedPartition[] = [];
   for (const ds of opts.datasets) {
     const days = (await from.listDays(ds)).filter((d) => (opts.fromDate === undefined || d >= opts.fromDate) && (opts.toDate === undefined || d <= opts.toDate));

@@ -68,6 +68,12 @@ async function findByName(root: string, name: string): Promise<FoundExperiment |
   return all.find((e) => !e.deleted && e.meta.lifecycle_stage !== 'deleted') ?? all[0];
 }
 
+/** An experiment by name or id, as the tracker reports it; undefined when absent. */
+export async function findExperiment(root: string, by: { name: string } | { id: string }): Promise<{ id: string; name: string; active: boolean } | undefined> {
+  const found = 'name' in by ? await findByName(root, by.name) : await getExperiment(root, by.id);
+  return found && { id: found.meta.experiment_id, name: found.meta.name, active: !found.deleted && found.meta.lifecycle_stage !== 'deleted' };
+}
+
 function activeId(found: FoundExperiment): string {
   if (found.deleted || found.meta.lifecycle_stage === 'deleted') {
     throw usageError(

@@ -78,6 +78,15 @@ export class MlflowApi {
     }
   }
 
+  async getExperiment(id: string): Promise<WireExperiment | undefined> {
+    try {
+      return (await this.call<{ experiment?: WireExperiment }>('GET', 'experiments/get', { experiment_id: id })).experiment;
+    } catch (e) {
+      if (e instanceof MlflowApiError && (e.errorCode === 'RESOURCE_DOES_NOT_EXIST' || e.errorCode === 'INVALID_PARAMETER_VALUE')) return undefined;
+      throw e;
+    }
+  }
+
   async createExperiment(name: string): Promise<string> {
     return (await this.call<{ experiment_id: string }>('POST', 'experiments/create', { name })).experiment_id;
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { secretValues, type MlflowSettings } from '../../config.js';
 import { ExitCode, FraudctlError, dataError } from '../../errors.js';
+import type { FoundExperimentRef } from '../experiment.js';
 import type { Logger } from '../../log.js';
 import { artifactRepoFor, type ArtifactRepo } from '../artifacts.js';
 import type { Metric, ModelVersion, RegisteredModel, Run, RunInfo, RunSearch, RunStatus, Tracker } from '../tracker.js';
@@ -137,6 +138,12 @@ export class RestTracker implements Tracker {
       if (!again) throw e;
       return this.checkActive(again.lifecycle_stage, name, again.experiment_id!);
     }
+  }
+
+  async findExperiment(by: { name: string } | { id: string }): Promise<FoundExperimentRef | undefined> {
+    await this.ready();
+    const e = 'name' in by ? await this.api.getExperimentByName(by.name) : await this.api.getExperiment(by.id);
+    return e && { id: String(e.experiment_id), name: e.name ?? '', active: e.lifecycle_stage !== 'deleted' };
   }
 
   private checkActive(stage: string | undefined, name: string, id: string): string {

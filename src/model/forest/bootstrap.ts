@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
+import { addRow, type Hist } from './histogram.js';
 
 /** Copies a working row stands for at most: the count shares the tag byte with the label bit. */
 export const MAX_COPIES = 127;
@@ -16,7 +17,7 @@ export const MAX_COPIES = 127;
  * costs more than the rest of the draw).
  */
 export function drawBootstrap(rng: Pick<Rng, 'u32'>, n: number, counts: Uint8Array, extra: Map<number, number>): void {
-  counts.fill(0);
+  counts.fill(0, 0, n);
   extra.clear();
   const reject = (4294967296 - n) % n;
   for (let k = 0; k < n; k++) {
@@ -38,35 +39,37 @@ export interface DrawnRows {
 }
 
 /**
- * Writes the rows with counts[r] > 0 (plus further rows for `extra`) into `w32`, a group-major
- * buffer with the table's capacity. `drawn` is scratch space of nRows entries.
+ * Writes the drawn rows into `w32`, a group-major buffer with the table's capacity, and adds them
+ * to `hist` (the root's histogram, so the root's rows are not scanned a second time). Candidate i
+ * is table row rows[i] (every row in order without `rows`: a trial's sample of a shared table);
+ * it is drawn counts[i] times (plus `extra`). Working rows keep candidate order, so a table binned
+ * once and sampled by index gives the very working rows of a table built from the sample.
  */
-export function copyDrawnRows(table: BinnedTable, counts: Uint8Array, extra: Map<number, number>, drawn: Int32Array, w32: Int32Array): DrawnRows {
-  const { nRows: n, groups, data } = table;
-  const src32 = new Int32Array(data.buffer, data.byteOffset, n * groups);
-  let m = 0;
-  for (let r = 0; r < n; r++) {
-    drawn[m] = r;
-    m += +(counts[r] !== 0);
-  }
-  // Same capacity (nRows) in both buffers, so a group starts at the same word in each.
-  for (let g = 0, d = 0; g < groups; g++, d += n) for (let k = 0; k < m; k++) w32[d + k] = src32[d + drawn[k]];
-  const tags = (groups - 1) * n;
+export function copyDrawnRows(table: BinnedTable, counts: Uint8Array, extra: Map<number, number>, w32: Int32Array, hist: Hist, rows?: Uint32Array): DrawnRows {
+  const { nRows: cap, groups, data, nFeatures } = table;
+  const src32 = new Int32Array(data.buffer, data.byteOffset, cap * groups);
+  const full = nFeatures >> 2;
+  const last = nFeatures & 3;
+  const tags = (groups - 1) * cap;
+  const candidates = rows ? rows.length : cap;
   const out: DrawnRows = { rows: 0, cnt: 0, pos: 0 };
-  const tag = (k: number, copies: number) => {
-    const x = w32[tags + k];
+  let m = 0;
+  const copy = (r: number, copies: number) => {
+    for (let g = 0, d = 0; g < groups; g++, d += cap) w32[d + m] = src32[d + r];
+    const x = w32[tags + m];
     const label = x >>> 24;
-    w32[tags + k] = (x & 0xffffff) | ((copies | (label << 7)) << 24);
+    w32[tags + m] = (x & 0xffffff) | ((copies | (label << 7)) << 24);
+    addRow(w32, cap, full, last, m, copies, hist.cnt);
+    if (label) addRow(w32, cap, full, last, m, copies, hist.pos);
     out.cnt += copies;
     out.pos += label * copies;
+    m++;
   };
-  for (let k = 0; k < m; k++) tag(k, counts[drawn[k]]);
-  for (const [r, more] of extra) {
-    for (let left = more; left > 0; left -= MAX_COPIES, m++) {
-      for (let g = 0, d = 0; g < groups; g++, d += n) w32[d + m] = src32[d + r];
-      tag(m, Math.min(left, MAX_COPIES));
-    }
+  for (let i = 0; i < candidates; i++) {
+    const c = counts[i];
+    if (c !== 0) copy(rows ? rows[i] : i, c);
   }
+  for (const [i, more] of extra) for (let left = more; left > 0; left -= MAX_COPIES) copy(rows ? rows[i] : i, Math.min(left, MAX_COPIES));
   out.rows = m;
   return out;
 }

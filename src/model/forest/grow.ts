@@ -37,11 +37,13 @@ function weightedGini(c: number, p: number): number {
   return (2 * p * (c - p)) / c;
 }
 
-/** One grower per thread: it owns the working buffers and reuses them tree after tree. */
+/**
+ * One grower per thread: it owns the working buffers and reuses them tree after tree and fit after
+ * fit (`configure` sets a fit's params and its rows of the shared table).
+ */
 export class TreeGrower {
   private readonly counts: Uint8Array;
   private readonly extra = new Map<number, number>();
-  private readonly drawn: Int32Array;
   private readonly u8: Uint8Array;
   private readonly w32: Int32Array;
   private readonly free: Hist[] = [];
@@ -53,19 +55,29 @@ export class TreeGrower {
   private rng = new Rng(0);
   // The depth-first stack of nodes waiting to be split, each with its rows and histogram.
   private stack: Pending[] = [];
+  private params: GrowParams;
+  private rows: Uint32Array | undefined;
 
   constructor(
     private readonly table: BinnedTable,
-    private readonly params: GrowParams,
+    params: GrowParams,
+    rows?: Uint32Array,
   ) {
+    this.params = params;
+    this.rows = rows;
     const { nRows, groups } = table;
     this.counts = new Uint8Array(nRows);
-    this.drawn = new Int32Array(nRows);
     // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
     this.u8 = new Uint8Array(nRows * groups * 4);
     this.w32 = new Int32Array(this.u8.buffer);
     this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
     this.importances = new Float64Array(table.nFeatures);
+  }
+
+  /** The next trees grow with these params on table rows `rows` (all rows when undefined), in that order. */
+  configure(params: GrowParams, rows?: Uint32Array): void {
+    this.params = params;
+    this.rows = rows;
   }
 
   grow(treeIndex: number): GrownTree {
@@ -74,9 +86,8 @@ export class TreeGrower {
     this.rng = new Rng(this.params.seed, TREE_STREAM, treeIndex);
     this.perm.forEach((_, f, p) => (p[f] = f));
     this.importances = new Float64Array(this.table.nFeatures);
-    const { rows, cnt, pos } = this.drawRows();
     const hist = this.acquire();
-    accumulate(this.w32, this.table.nRows, this.table.nFeatures, 0, rows, hist.cnt, hist.pos);
+    const { rows, cnt, pos } = this.drawRows(hist);
     this.builder.reset();
     this.builder.add();
     this.stack.push({ node: 0, start: 0, end: rows, depth: 0, cnt, pos, hist });
@@ -84,12 +95,14 @@ export class TreeGrower {
     return this.builder.finish(this.importances);
   }
 
-  /** Bootstrap (nRows draws with replacement, as scikit-learn), then the drawn rows as working rows. */
-  private drawRows(): DrawnRows {
-    const { counts, extra } = this;
-    if (this.params.bootstrap) drawBootstrap(this.rng, this.table.nRows, counts, extra);
-    else counts.fill(1);
-    return copyDrawnRows(this.table, counts, extra, this.drawn, this.w32);
+  /** Bootstrap (n draws with replacement from the fit's n rows, as scikit-learn), then the drawn rows as working rows. */
+  private drawRows(hist: Hist): DrawnRows {
+    const { counts, extra, rows } = this;
+    const n = rows ? rows.length : this.table.nRows;
+    extra.clear();
+    if (this.params.bootstrap) drawBootstrap(this.rng, n, counts, extra);
+    else counts.fill(1, 0, n);
+    return copyDrawnRows(this.table, counts, extra, this.w32, hist, rows);
   }
 
   private isLeaf(depth: number, cnt: number, pos: number): boolean {

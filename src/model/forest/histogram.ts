@@ -28,7 +28,7 @@ export function accumulate(w32: Int32Array, cap: number, nFeatures: number, star
 }
 
 /** Adds w to the slots of row i's bins: `full` whole words, then `last` bytes of the tag's word. */
-function addRow(w32: Int32Array, cap: number, full: number, last: number, i: number, w: number, h: Int32Array): void {
+export function addRow(w32: Int32Array, cap: number, full: number, last: number, i: number, w: number, h: Int32Array): void {
   let k = i;
   let o = 0;
   for (let g = 0; g < full; g++, k += cap, o += 1024) {

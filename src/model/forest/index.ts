@@ -1,6 +1,7 @@
 /** The random-forest engine (issue 4): histogram trees, worker threads, a versioned binary model file. */
 export type { TrainingData, ForestParams } from './types.js';
 export { trainForest, type TrainOptions } from './train.js';
+export { ForestTrainer, type TrainerOptions, type FitOptions } from './forestTrainer.js';
 export { ForestModel } from './model.js';
 export { predictParallel } from './predictParallel.js';
 export { saveForest, loadForest } from './io.js';

@@ -1,10 +1,11 @@
 /**
- * Worker-thread entry (workerPool.ts). 'grow': grows the tree whose index arrives in each message
- * and sends it back, its arrays transferred. 'predict': walks its range of binned rows into the
- * shared output and exits.
+ * Worker-thread entry. 'grow' (growPool.ts): takes each fit's params and rows, then grows the tree
+ * whose index arrives in each message and sends it back, its arrays transferred. 'predict'
+ * (workerPool.ts): walks its range of binned rows into the shared output and exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TreeGrower } from './grow.js';
+import type { GrowMessage } from './growPool.js';
 import { compileForest, predictBinned } from './predictKernel.js';
 import type { WorkerJob } from './workerPool.js';
 
@@ -12,11 +13,16 @@ const job = workerData as WorkerJob;
 const port = parentPort!;
 
 if (job.kind === 'grow') {
-  const grower = new TreeGrower(job.table, job.params);
-  port.on('message', (tree: number) => {
-    const result = grower.grow(tree);
+  let grower: TreeGrower | undefined;
+  port.on('message', (m: GrowMessage) => {
+    if (typeof m !== 'number') {
+      if (grower) grower.configure(m.fit, m.rows);
+      else grower = new TreeGrower(job.table, m.fit, m.rows);
+      return;
+    }
+    const result = grower!.grow(m);
     const transfer = [result.feature.buffer, result.threshold.buffer, result.left.buffer, result.value.buffer, result.importances.buffer];
-    port.postMessage({ tree, result }, transfer as ArrayBuffer[]);
+    port.postMessage({ tree: m, result }, transfer as ArrayBuffer[]);
   });
 } else {
   const { forest, bins, stride, start, end, out } = job;

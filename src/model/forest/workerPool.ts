@@ -1,20 +1,17 @@
 /**
- * Worker threads for training (trees handed out one at a time, results kept by tree index) and for
- * batch prediction (one contiguous range of binned rows per worker). Data goes through
- * SharedArrayBuffers; results come back transferred or written into shared memory. Any worker error, an unexpected
- * exit, or the abort signal terminates all workers and rejects.
+ * Worker threads for batch prediction (one contiguous range of binned rows per worker, written into
+ * shared memory), and where the worker script is (training's workers: growPool.ts). Any worker
+ * error, an unexpected exit, or the abort signal terminates all workers and rejects.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BinnedTable } from './binning.js';
 import type { FlatForest } from './flatForest.js';
-import type { GrownTree } from './tree.js';
-import type { GrowParams } from './types.js';
 
 /** What a worker is started with (worker.ts). */
 export type WorkerJob =
-  | { kind: 'grow'; table: BinnedTable; params: GrowParams }
+  | { kind: 'grow'; table: BinnedTable }
   | { kind: 'predict'; forest: FlatForest; bins: Uint8Array; stride: number; start: number; end: number; out: Float64Array };
 
 /**
@@ -28,34 +25,6 @@ export function workerUrl(): URL {
   const url = new URL(`${here.slice(0, at)}/dist/${here.slice(at + 5, here.lastIndexOf('/'))}/worker.js`);
   if (!existsSync(fileURLToPath(url))) throw new Error(`worker not built: ${fileURLToPath(url)} is missing (run npm run build)`);
   return url;
-}
-
-/** Grows trees 0…nTrees-1 in `threads` workers; `prepare` (the binning) runs while they start up. */
-export async function growInWorkers(
-  table: BinnedTable,
-  params: GrowParams,
-  nTrees: number,
-  threads: number,
-  opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void; prepare?: () => void },
-): Promise<GrownTree[]> {
-  const trees: GrownTree[] = new Array(nTrees);
-  let next = 0;
-  let done = 0;
-  const feed = (worker: Worker) => {
-    if (next < nTrees) worker.postMessage(next++);
-  };
-  await withWorkers(threads, () => ({ kind: 'grow', table, params }), opts.signal, {
-    prepare: opts.prepare,
-    start: feed,
-    message: (worker, m: { tree: number; result: GrownTree }, finish) => {
-      trees[m.tree] = m.result;
-      done++;
-      opts.onTree?.(done, nTrees);
-      if (done === nTrees) finish();
-      else feed(worker);
-    },
-  });
-  return trees;
 }
 
 /** Walks binned rows [0, nRows) with one worker per contiguous range, into shared memory. */
@@ -81,17 +50,12 @@ export async function predictInWorkers(forest: FlatForest, bins: Uint8Array, str
   return Float64Array.from(out);
 }
 
-interface Handlers<M> {
-  /** Runs once all workers are created (they start up meanwhile), before `start`. */
-  prepare?: () => void;
-  start?: (worker: Worker) => void;
-  message?: (worker: Worker, message: M, finish: () => void) => void;
-  /** Without this handler, a worker exiting before `finish` is an error. */
-  exit?: (code: number, finish: () => void) => void;
+interface Handlers {
+  exit: (code: number, finish: () => void) => void;
 }
 
 /** Starts n workers and settles when a handler calls `finish`, or on the first failure or abort. */
-async function withWorkers<M>(n: number, job: (i: number) => WorkerJob, signal: AbortSignal | undefined, on: Handlers<M>): Promise<void> {
+async function withWorkers(n: number, job: (i: number) => WorkerJob, signal: AbortSignal | undefined, on: Handlers): Promise<void> {
   signal?.throwIfAborted();
   const url = workerUrl();
   const workers: Worker[] = [];
@@ -119,16 +83,8 @@ async function withWorkers<M>(n: number, job: (i: number) => WorkerJob, signal: 
         workers.push(worker);
         worker.on('error', settle);
         worker.on('messageerror', settle);
-        worker.on('exit', (code) => {
-          if (on.exit) guard(() => on.exit!(code, () => settle()));
-          else settle(new Error(`forest worker exited early with code ${code}`));
-        });
-        worker.on('message', (m: M) => guard(() => on.message?.(worker, m, () => settle())));
+        worker.on('exit', (code) => guard(() => on.exit(code, () => settle())));
       }
-      guard(() => {
-        on.prepare?.();
-        for (const worker of workers) on.start?.(worker);
-      });
     });
   } finally {
     settled = true;

@@ -30,7 +30,7 @@ describe('drawBootstrap', () => {
 });
 
 describe('copyDrawnRows', () => {
-  it('copies drawn rows in table order, tagged with copies and label, and splits large counts', () => {
+  it('copies drawn rows in table order, tagged with copies and label, splits large counts, and fills the root histogram', () => {
     // Three rows of one feature with values 10, 20, 30; the last one is fraud.
     const groups = groupCount(1);
     const data = new Uint8Array(3 * groups * 4);
@@ -39,11 +39,29 @@ describe('copyDrawnRows', () => {
     const table: BinnedTable = { data, nRows: 3, nFeatures: 1, groups, nBins: Int32Array.from([3]) };
     const w32 = new Int32Array(3 * groups);
     // Row 0 not drawn, row 1 twice, row 2 128 times: 127 copies in one working row, 1 in another.
-    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), new Int32Array(3), w32);
+    const hist = { cnt: new Int32Array(groups * 1024), pos: new Int32Array(groups * 1024) };
+    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), w32, hist);
     expect(drawn).toEqual({ rows: 3, cnt: 130, pos: 128 });
     const bin = (k: number) => w32[k] & 255;
     const tag = (k: number) => w32[k] >>> 24;
     expect([bin(0), bin(1), bin(2)]).toEqual([1, 2, 2]);
     expect([tag(0), tag(1), tag(2)]).toEqual([2, 127 | 128, 1 | 128]);
+    // Bin 1: row 1's 2 copies; bin 2: row 2's 128, all fraud.
+    expect([...hist.cnt.subarray(0, 3)]).toEqual([0, 2, 128]);
+    expect([...hist.pos.subarray(0, 3)]).toEqual([0, 0, 128]);
+  });
+
+  it('takes candidate i from table row rows[i] (a sample of a shared table)', () => {
+    const groups = groupCount(1);
+    const data = new Uint8Array(4 * groups * 4);
+    binRows([Float64Array.from([10, 20, 30, 40])], [Float64Array.from([15, 25, 35])], 0, 4, data, (f) => featureOffset(f, 4), 4, ['x']);
+    const table: BinnedTable = { data, nRows: 4, nFeatures: 1, groups, nBins: Int32Array.from([4]) };
+    const w32 = new Int32Array(4 * groups);
+    const hist = { cnt: new Int32Array(1024), pos: new Int32Array(1024) };
+    // The sample is rows 1 and 3; its second row is drawn 3 times, its first once.
+    const drawn = copyDrawnRows(table, Uint8Array.from([1, 3]), new Map(), w32, hist, Uint32Array.from([1, 3]));
+    expect(drawn).toEqual({ rows: 2, cnt: 4, pos: 0 });
+    expect([w32[0] & 255, w32[1] & 255]).toEqual([1, 3]);
+    expect([...hist.cnt.subarray(0, 4)]).toEqual([0, 1, 0, 3]);
   });
 });

@@ -1,0 +1,127 @@
+/**
+ * ForestTrainer: one binned table and one pool of workers for many fits (a search's trials). The
+ * bin edges are computed and the table binned once, when it opens; each fit then draws its trees
+ * from a set of the table's rows (a trial's sample, by index), so nothing is copied or binned per
+ * fit and no worker is started per fit. A fit on rows `idx` grows the very trees a fit on the
+ * table of those rows alone, binned with the same edges, would grow (same candidates in the same
+ * order), and tree i depends only on the table, the params and i, so the model is the same byte
+ * for byte at any thread count.
+ */
+import { usageError } from '../../errors.js';
+import { binRows, computeBinEdges, featureOffset, groupCount, type BinnedTable, type BinningOptions } from './binning.js';
+import { flattenTrees, forestImportances } from './flatForest.js';
+import { TreeGrower } from './grow.js';
+import { GrowPool } from './growPool.js';
+import { ForestModel } from './model.js';
+import type { GrownTree } from './tree.js';
+import { checkTrainingData, growParams, MAX_BINS, normaliseParams, resolveThreads, type ForestParams, type GrowParams, type TrainingData } from './types.js';
+
+export interface TrainerOptions {
+  /** Worker threads (default: available cores; 1: grow in this thread). Never changes a model. */
+  threads?: number;
+  /** Bins per feature (default 255); every fit's params.maxBins must match. */
+  maxBins?: number;
+  /** Seed of the row sample the edges are placed on (tables above 200 k rows). */
+  seed: number;
+  /** How edges are placed (default DEFAULT_BINNING). */
+  binning?: BinningOptions;
+  /** Edges to use instead of computing them (one Float64Array per feature). */
+  binEdges?: Float64Array[];
+}
+
+export interface FitOptions {
+  /** The table rows to train on (indices, each < nRows; default: all rows in order). */
+  rows?: Uint32Array;
+  /** Aborting stops the workers (the trainer is unusable afterwards) and rejects with signal.reason. */
+  signal?: AbortSignal;
+  /** Called as each tree is done (in completion order). */
+  onTree?: (done: number, total: number) => void;
+}
+
+export class ForestTrainer {
+  private grower: TreeGrower | undefined;
+
+  private constructor(
+    private readonly data: TrainingData,
+    private readonly table: BinnedTable,
+    readonly binEdges: Float64Array[],
+    private readonly maxBins: number,
+    private readonly pool: GrowPool | undefined,
+  ) {}
+
+  /** Bins `data` (while the workers start up) and starts `threads` workers. */
+  static open(data: TrainingData, opts: TrainerOptions): ForestTrainer {
+    checkTrainingData(data);
+    const { nRows, featureNames, columns } = data;
+    const maxBins = opts.maxBins ?? MAX_BINS;
+    if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_BINS)) throw usageError(`maxBins must be an integer in 2…${MAX_BINS}, got ${maxBins}`);
+    const threads = resolveThreads(opts.threads, Infinity);
+    const table = allocateTable(nRows, featureNames.length, threads > 1);
+    const pool = threads > 1 ? new GrowPool(table, threads) : undefined;
+    try {
+      const binEdges = opts.binEdges ?? computeBinEdges(columns, nRows, maxBins, opts.seed, featureNames, opts.binning);
+      fillTable(table, data, binEdges);
+      return new ForestTrainer(data, table, binEdges, maxBins, pool);
+    } catch (err) {
+      void pool?.close();
+      throw err;
+    }
+  }
+
+  /** Trains one forest on the fit's rows; params.threads is ignored (the trainer's threads grow it). */
+  async train(params: ForestParams, opts: FitOptions = {}): Promise<ForestModel> {
+    const stored = normaliseParams(params);
+    if (stored.maxBins !== this.maxBins) throw usageError(`maxBins ${stored.maxBins} differs from the trainer's ${this.maxBins} (the table is binned once)`);
+    const { rows } = opts;
+    if (rows) checkRows(rows, this.table.nRows);
+    opts.signal?.throwIfAborted();
+    const { featureNames } = this.data;
+    const grow = growParams(stored, featureNames.length);
+    const trees = this.pool ? await this.pool.grow(grow, rows, stored.nTrees, opts) : await this.growInProcess(grow, rows, stored.nTrees, opts);
+    return new ForestModel({
+      featureNames: [...featureNames],
+      params: stored,
+      binEdges: this.binEdges,
+      importances: forestImportances(trees, featureNames.length),
+      forest: flattenTrees(trees),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  /** One tree at a time, yielding to the event loop between trees so an abort can land. */
+  private async growInProcess(params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: FitOptions): Promise<GrownTree[]> {
+    if (this.grower) this.grower.configure(params, rows);
+    else this.grower = new TreeGrower(this.table, params, rows);
+    const trees: GrownTree[] = [];
+    for (let i = 0; i < nTrees; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      opts.signal?.throwIfAborted();
+      trees.push(this.grower.grow(i));
+      opts.onTree?.(i + 1, nTrees);
+    }
+    return trees;
+  }
+}
+
+function checkRows(rows: Uint32Array, nRows: number): void {
+  if (rows.length === 0) throw usageError('a fit needs at least one row');
+  for (let i = 0; i < rows.length; i++) if (rows[i] >= nRows) throw new RangeError(`row index ${rows[i]} is out of range (${nRows} rows)`);
+}
+
+/** An empty group-major table (shared memory when workers will read it). */
+function allocateTable(nRows: number, nFeatures: number, shared: boolean): BinnedTable {
+  const groups = groupCount(nFeatures);
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return { data: new Uint8Array(buffer(nRows * groups * 4)), nRows, nFeatures, groups, nBins: new Int32Array(buffer(nFeatures * 4)) };
+}
+
+/** Bins the columns into the table, each row's label in its tag byte. */
+function fillTable(table: BinnedTable, data: TrainingData, binEdges: Float64Array[]): void {
+  const { nRows, featureNames, columns, labels } = data;
+  binRows(columns, binEdges, 0, nRows, table.data, (f) => featureOffset(f, nRows), 4, featureNames);
+  for (let r = 0, o = featureOffset(table.groups * 4 - 1, nRows); r < nRows; r++, o += 4) table.data[o] = labels[r];
+  binEdges.forEach((e, f) => (table.nBins[f] = e.length + 1));
+}

@@ -1,0 +1,102 @@
+/**
+ * Worker threads that grow trees, started once and kept for as many fits as their owner runs (a
+ * whole search), all reading one binned table in shared memory. A fit hands its params and rows
+ * to each worker, then tree indices one at a time; trees come back transferred and are kept by
+ * index, so which worker grew a tree never matters. A worker error, an unexpected exit or the abort
+ * signal terminates every worker and rejects the fit (and any later one).
+ */
+import { Worker } from 'node:worker_threads';
+import type { BinnedTable } from './binning.js';
+import type { GrownTree } from './tree.js';
+import type { GrowParams } from './types.js';
+import { workerUrl } from './workerPool.js';
+
+/** What a grow worker receives: once a fit's params and rows, then each tree index of the fit. */
+export type GrowMessage = { fit: GrowParams; rows?: Uint32Array } | number;
+
+interface Fit {
+  message: (worker: Worker, m: { tree: number; result: GrownTree }) => void;
+  reject: (err: unknown) => void;
+}
+
+export class GrowPool {
+  private readonly workers: Worker[] = [];
+  private failure: unknown;
+  private closing = false;
+  private fit: Fit | undefined;
+
+  constructor(table: BinnedTable, threads: number) {
+    const url = workerUrl();
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(url, { workerData: { kind: 'grow', table } });
+      this.workers.push(worker);
+      worker.on('error', (err) => this.fail(err));
+      worker.on('messageerror', (err) => this.fail(err));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`forest worker exited early with code ${code}`));
+      });
+      worker.on('message', (m: { tree: number; result: GrownTree }) => {
+        try {
+          this.fit?.message(worker, m);
+        } catch (err) {
+          this.fail(err);
+        }
+      });
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Grows trees 0…nTrees-1 of one fit on `rows` of the table (all rows when undefined). */
+  async grow(params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void }): Promise<GrownTree[]> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.fit) throw new Error('GrowPool.grow: a fit is already running');
+    opts.signal?.throwIfAborted();
+    const trees: GrownTree[] = new Array(nTrees);
+    const onAbort = () => this.fail(opts.signal!.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let next = 0;
+        let done = 0;
+        const feed = (worker: Worker) => {
+          if (next < nTrees) worker.postMessage(next++ satisfies GrowMessage);
+        };
+        this.fit = {
+          reject,
+          message: (worker, m) => {
+            trees[m.tree] = m.result;
+            done++;
+            opts.onTree?.(done, nTrees);
+            if (done === nTrees) resolve();
+            else feed(worker);
+          },
+        };
+        for (const worker of this.workers.slice(0, Math.min(nTrees, this.workers.length))) {
+          worker.postMessage({ fit: params, rows } satisfies GrowMessage);
+          feed(worker);
+        }
+      });
+    } finally {
+      this.fit = undefined;
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    return trees;
+  }
+
+  /** Terminates the workers; the pool cannot grow trees afterwards. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.failure ??= new Error('GrowPool is closed');
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure === undefined) this.failure = err;
+    this.fit?.reject(err);
+    this.fit = undefined;
+    if (!this.closing) void this.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ForestTrainer, trainForest } from '../../../src/model/forest/index.js';
+import { sampleRows, takeRows } from '../../../src/model/sample.js';
+import { noisyTable } from './fixtures.js';
+
+const data = noisyTable(3000, 5);
+const params = { nTrees: 12, maxDepth: 6, seed: 7 };
+
+describe('ForestTrainer', () => {
+  it('fits on a sample of its table by index: the same bytes as a table of the sample alone, binned with the same edges, at 1 and 2 threads', async () => {
+    const idx = sampleRows(data.nRows, 0.5, 3, 0);
+    const sample = takeRows(data.columns, data.labels, idx);
+    const shared = ForestTrainer.open(data, { threads: 2, seed: 1 });
+    const alone = ForestTrainer.open({ ...data, nRows: idx.length, ...sample }, { threads: 1, seed: 1, binEdges: shared.binEdges });
+    const inProcess = ForestTrainer.open(data, { threads: 1, seed: 1 });
+    try {
+      const a = (await shared.train(params, { rows: idx })).toBuffer();
+      expect(a.equals((await alone.train(params)).toBuffer())).toBe(true);
+      expect(a.equals((await inProcess.train(params, { rows: idx })).toBuffer())).toBe(true);
+      // The sample changes the model (it is not ignored).
+      expect(a.equals((await shared.train(params)).toBuffer())).toBe(false);
+    } finally {
+      await Promise.all([shared.close(), alone.close(), inProcess.close()]);
+    }
+  });
+
+  it('keeps nothing from one fit to the next: fits on one trainer equal fits of fresh trainForest calls', async () => {
+    const kept = ForestTrainer.open(data, { threads: 2, seed: params.seed });
+    try {
+      for (const p of [params, { ...params, nTrees: 5, maxDepth: 3, seed: 9 }, { ...params, minSamplesLeaf: 20 }]) {
+        // trainForest bins with the fit's seed; below 200 k rows the edges do not depend on it.
+        const fresh = await trainForest(data, { ...p, threads: 1 });
+        expect((await kept.train(p)).toBuffer().equals(fresh.toBuffer())).toBe(true);
+      }
+    } finally {
+      await kept.close();
+    }
+  });
+
+  it('rejects an aborted fit and every fit after it, and refuses rows out of range', async () => {
+    const trainer = ForestTrainer.open(data, { threads: 2, seed: 1 });
+    try {
+      await expect(trainer.train(params, { rows: Uint32Array.from([0, data.nRows]) })).rejects.toThrow(/out of range/);
+      const ac = new AbortController();
+      await expect(trainer.train({ ...params, nTrees: 500 }, { signal: ac.signal, onTree: (done) => done === 2 && ac.abort(new Error('stop')) })).rejects.toThrow('stop');
+      await expect(trainer.train(params)).rejects.toThrow('stop');
+    } finally {
+      await trainer.close();
+    }
+  });
+});
