@@ -1,3 +1,4 @@
+import { resolveExperiment, type ExperimentRef } from '../mlflow/experiment.js';
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from '../coreDeps.js';
 import { dataError, usageError } from '../errors.js';
@@ -44,6 +45,8 @@ export interface BacktestOptions {
   buildMarts: boolean;
   allowPartialHistory: boolean;
   experiment: string;
+  /** The experiment as the settings select it (MLFLOW_EXPERIMENT_ID, src/mlflow/experiment.ts); wins over `experiment`. */
+  experimentRef?: ExperimentRef;
   threads: number;
   /** The marts' features (default: the handbook preset, as train's). */
   featureSpec?: FeatureSpec;
@@ -102,7 +105,7 @@ export async function backtest(o: BacktestOptions, deps: BacktestDeps) {
     return out;
   };
 
-  const experimentId = await tracker.getOrCreateExperiment(o.experiment);
+  const { id: experimentId } = await resolveExperiment(tracker, o.experimentRef ?? o.experiment, { create: true });
   const runs = new OpenRuns(tracker, deps.now, log);
   const invocation = randomUUID();
   const tags = (runName: string, parentRunId?: string) => ({

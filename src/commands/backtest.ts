@@ -64,7 +64,8 @@ export const backtestCommand: CommandDef = (program, run) => {
           return withPipeline(ctx, { tracker: true }, async ({ lake, db, tracker }) => {
             const { backtest } = await import('../backtest/runBacktest.js');
             const { printBacktestSummary } = await import('./backtestReport.js');
-            const summary = await backtest({ ...o, featureSpec, dropKnownCompromised: !o.keepKnownCompromised }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
+            const { experimentRef } = await import('../mlflow/experiment.js');
+            const summary = await backtest({ ...o, experimentRef: experimentRef(ctx.config, ctx.resolved.sources.experiment?.source), featureSpec, dropKnownCompromised: !o.keepKnownCompromised }, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printBacktestSummary(ctx.out, summary);
             return summary;
           });

@@ -1,9 +1,10 @@
-import { setting } from './optionTable.js';
+import { parseSparkRemote } from '../spark/sparkRemote.js';
+import { problemOf, setting } from './optionTable.js';
 
 /** Where marts are built (marts build, daily): settings FRAUDCTL_ENGINE and FRAUDCTL_SPARK_REMOTE. */
 export const ENGINE_OPTIONS = {
   engine: setting('engine'),
-  sparkRemote: setting('sparkRemote'),
+  sparkRemote: setting('sparkRemote', { check: problemOf(parseSparkRemote) }),
 };
 
 /** --engine spark without a Spark Connect server, found before any work. */

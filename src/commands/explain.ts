@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { examples, intArg } from './args.js';
 import { action } from './action.js';
 import { addOptions, option } from './optionTable.js';
@@ -7,9 +8,14 @@ import type { CommandDef } from './types.js';
 
 const { date, model, delay, allowPartialHistory, trackingUri, registeredModel, threads } = SCORING_OPTIONS;
 
+function transactionIdArg(value: string): string {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number (a transaction_id).');
+  return value;
+}
+
 export const EXPLAIN_OPTIONS = {
   date: { ...date, help: 'the day of the transaction' },
-  transaction: option('--transaction <id>', 'the transaction_id to explain', String),
+  transaction: option('--transaction <id>', 'the transaction_id to explain', transactionIdArg),
   top: option('--top <n>', 'or explain the N riskiest transactions of the day', intArg(1, 1000)),
   model,
   delay,
@@ -39,6 +45,7 @@ export const explainCommand: CommandDef = (program, run) => {
           for (const e of s.explanations) printExplanation(ctx.out, e);
           return s;
         }),
+        (o) => [(o.transaction === undefined) === (o.top === undefined) ? 'give --transaction ID or --top N (one of them)' : undefined],
       ),
     );
 };

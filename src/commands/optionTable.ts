@@ -37,6 +37,20 @@ export function option<T, E extends Omit<OptionSpec<T>, 'flag' | 'help' | 'parse
   return { flag, help, parse, ...(extra as E) };
 }
 
+/** A `check` from a function that throws on a bad value (a validator shared with the core): its message is the problem. */
+export function problemOf<T>(validate: (value: T) => unknown): (value: T | undefined) => string | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    try {
+      validate(value);
+      return undefined;
+    } catch (e) {
+      const hint = (e as { hint?: string }).hint;
+      return hint ? `${(e as Error).message}; ${hint}` : (e as Error).message;
+    }
+  };
+}
+
 /** A boolean switch: '--promote' (default false) or '--no-build-marts' (default true). */
 export function toggle(flag: string, help: string): OptionSpec<boolean> & { default: boolean } {
   return { flag, help, default: flag.startsWith('--no-') };
@@ -138,7 +152,8 @@ export function checkOptions<T extends OptionTable>(table: T, values: OptionValu
     const v = (values as Record<string, unknown>)[name];
     if (v === undefined || !spec.check) continue;
     const p = spec.check(v);
-    if (p) problems.push(`${spec.flag.split(' ')[0]}: ${p}`);
+    const flag = spec.flag.split(' ')[0];
+    if (p) problems.push(p.startsWith(flag) ? p : `${flag}: ${p}`);
   }
   return problems;
 }

@@ -2,11 +2,12 @@ import { examples } from './args.js';
 import { action } from './action.js';
 import { addOptions, option, setting } from './optionTable.js';
 import { checkFileTarget } from './pathChecks.js';
+import { modelUriProblem } from './scoreOptions.js';
 import type { CommandDef } from './types.js';
 
 export const REPORT_OPTIONS = {
   run: option('--run <id>', 'the parent run of a `fraudctl train`', String),
-  model: option('--model <uri>', 'or a model: models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (its training run is reported)', String),
+  model: option('--model <uri>', 'or a model: models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (its training run is reported)', String, { check: modelUriProblem }),
   out: option('--out <file>', 'the HTML file to write', String, { required: true as const, check: checkFileTarget }),
   trackingUri: setting('trackingUri'),
 };
@@ -30,6 +31,6 @@ export const reportCommand: CommandDef = (program, run) => {
         const s = await writeReport({ run: o.run, model: o.model, out: o.out, cacheDir: ctx.config.cacheDir }, tracker);
         ctx.out.line(`Report of run ${s.runId} written to ${s.out} (${(s.bytes / 1024).toFixed(0)} KiB, ${s.charts.length} charts).`);
         return s;
-      }),
+      }, (o) => [o.run !== undefined && o.model !== undefined ? 'give --run or --model, not both' : undefined, o.run === undefined && o.model === undefined ? 'say which training run to report on: --run RUN_ID or --model URI' : undefined]),
     );
 };

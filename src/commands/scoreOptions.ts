@@ -1,14 +1,20 @@
 import { outFormat } from '../score/writeScores.js';
 import { dayArg, intArg } from './args.js';
-import { option, setting, toggle, type OptionValues } from './optionTable.js';
+import { option, problemOf, setting, toggle, type OptionValues } from './optionTable.js';
+import { parseModelUri } from '../mlflow/modelUri.js';
 import { checkFileTarget } from './pathChecks.js';
 import { modelNameProblem, TRAIN_OPTIONS } from './trainOptions.js';
 import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
+/** A model URI's form (models:/…, runs:/…, a path), checked before any work. */
+export const modelUriProblem = problemOf(parseModelUri);
+
 /** The options `score` and `daily` share (both score day D). */
 export const SCORING_OPTIONS = {
   date: option('--date <date>', 'the day to score', dayArg, { required: true as const }),
-  model: option('--model <uri>', 'PATH | models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (default: the champion, else the newest registered version)', String),
+  model: option('--model <uri>', 'PATH | models:/NAME@ALIAS | models:/NAME/VERSION | runs:/RUN_ID/model (default: the champion, else the newest registered version)', String, {
+    check: modelUriProblem,
+  }),
   threshold: setting('threshold', { help: 'flag transactions with a score >= t' }),
   top: option('--top <k>', 'show the K riskiest transactions', intArg(0, 10_000), { default: 10 }),
   beta: { ...TRAIN_OPTIONS.beta, help: 'beta of F-beta in the monitoring metrics' },

@@ -1,18 +1,11 @@
 import { validateModelName } from '../mlflow/fileStore/validate.js';
 import { choiceArg, dayArg, intArg, numberArg, rangeArg } from './args.js';
-import { option, setting, toggle, type OptionValues } from './optionTable.js';
+import { option, problemOf, setting, toggle, type OptionValues } from './optionTable.js';
 import { checkDirTarget } from './pathChecks.js';
 import { FEATURES_FLAG, FEATURES_HELP } from '../features/featuresOption.js';
 
 /** Problem of a registered model name, checked before any work (the registry would refuse it after the search). */
-export function modelNameProblem(name: string): string | undefined {
-  try {
-    validateModelName(name);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+export const modelNameProblem = problemOf(validateModelName);
 
 /** `fraudctl train`: every option once (see optionTable.ts). */
 export const TRAIN_OPTIONS = {

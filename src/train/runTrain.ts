@@ -19,7 +19,7 @@ import { recordTrainInsights, type TrainInsights } from '../report/trainInsights
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
-import { resolveExperiment, type ExperimentRef } from '../mlflow/experiment.js';
+import { findSelected, resolveExperiment, type ExperimentRef } from '../mlflow/experiment.js';
 import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
@@ -180,9 +180,12 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const names = featureNames(spec);
   const started = Date.now();
   const p = protocolOf(opts);
-  // The experiment first: a store that cannot be written, or an id that does not exist, fails
-  // (exit 2) before any data is read.
-  const experiment = await resolveExperiment(tracker, opts.experimentRef ?? opts.experiment, { create: true });
+  // The experiment first: an id that does not exist, or does not match the name, fails (exit 2)
+  // before anything is read; a new experiment is only created once the timeline is known to be
+  // in the lake, so a refused command leaves the store as it was.
+  const ref = opts.experimentRef ?? opts.experiment;
+  const existing = await findSelected(tracker, ref);
+  if (!existing && typeof ref !== 'string' && ref.id !== undefined) await resolveExperiment(tracker, ref, { create: false });
 
   // 1. The timeline: train | gap | validation | gap | test, strictly by calendar day.
   const available = await lake.listDays('transactions');
@@ -190,6 +193,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const testDay = opts.testDay ?? addDays(latestDay(available), -(p.testDays - 1));
   const t = planTimeline({ testDay, days: opts.days, gap: p.gap, validationDays: p.validationDays, testDays: p.testDays });
   checkTimelineDays(t, available);
+  // A store that cannot be written fails here (exit 2), before any data is loaded.
+  const experiment = existing ?? (await resolveExperiment(tracker, ref, { create: true }));
   log.info({ trainDays: t.trainDays, validationDays: t.validationDays, refitDays: t.refitDays, testDays: t.testDays, gap: p.gap, delay: opts.delay }, 'timeline');
 
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.

@@ -1,17 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/main.js';
 import { runCli } from '../helpers/cli.js';
+import { allCommands } from '../helpers/commands.js';
 
-// Every command, found from the program itself, so a new command is in this loop without an edit.
-const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-function leaves(cmd: Command, path: string[] = []): string[][] {
-  return cmd.commands.length === 0 ? [path] : cmd.commands.flatMap((c) => leaves(c, [...path, c.name()]));
-}
-const COMMANDS = leaves(buildProgram({ stdout: sink, stderr: sink }, async () => {})).map((p) => p.join(' '));
+const COMMANDS = allCommands();
 
 const dir = mkdtempSync(join(tmpdir(), 'fraudctl-usage-json-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,5 +66,23 @@ describe('usage errors with --json: the JSON error object on stdout, exit 2, for
     expect(both.code).toBe(2);
     expect(lastJson(both.stdout)).toEqual({ ok: false, exitCode: 2, error: 'give either --date D or --from D1 --to D2, not both' });
     expect(both.stderr).toContain('fraudctl: give either --date D or --from D1 --to D2, not both');
+  });
+
+  it('options checked by the validators the cores use, before any lake or store is opened', async () => {
+    const lake = ['--lake', join(dir, 'lake'), '--tracking-uri', join(dir, 'mlruns')];
+    const cases: [string[], string][] = [
+      [['explain', '--date', '2025-01-01'], 'give --transaction ID or --top N (one of them)'],
+      [['report', '--out', join(dir, 'r.html'), '--model', 'models:/x'], "--model: model URI 'models:/x' is not models:/NAME@ALIAS or models:/NAME/VERSION"],
+      [['report', '--out', join(dir, 'r.html'), '--run', 'abc', '--model', 'models:/m/1'], 'give --run or --model, not both'],
+      [['daily', '--date', '2025-01-01', '--engine', 'spark', '--spark-remote', 'http://spark:15002'], '--spark-remote http://spark:15002: not a Spark Connect address'],
+      [['daily', '--date', '2025-01-01', '--engine', 'spark'], '--engine spark needs a Spark Connect server'],
+      [['mlflow', 'promote', 'a/b', '1'], "invalid registered model name 'a/b'"],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await runCli([...argv, ...lake, '--json']);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(String(lastJson(r.stdout).error)).toContain(message);
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

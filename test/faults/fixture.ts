@@ -5,8 +5,16 @@ import { runBin } from './harness.js';
 
 /** The fault suites' small simulated lake (10 days, 300 customers): seconds to build, minutes to never fail. */
 export const SIM = ['--start', '2025-01-01', '--days', '10', '--customers', '300', '--terminals', '200', '--seed', '7'];
+/** The small simulated lake alone, at `dir/lake`. */
+export async function simulatedLake(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const sim = await runBin(['simulate', ...SIM, '--lake', join(dir, 'lake')], { cwd: dir });
+  expect([sim.code, sim.stderr]).toEqual([0, '']);
+  return join(dir, 'lake');
+}
+
 /** A tiny search (2 trials of 5–10 shallow trees): a real model, registered as m/1, in a few seconds. */
-const TRAIN = ['train', '--days', '2', '--gap', '1', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--bootstrap', '0', '--allow-partial-history', '--test-day', '2025-01-08', '--register', 'm'];
+export const TRAIN = ['train', '--days', '2', '--gap', '1', '--max-evals', '2', '--trees', '5:10', '--depth', '3:5', '--bootstrap', '0', '--allow-partial-history', '--test-day', '2025-01-08', '--register', 'm'];
 
 /**
  * `root/base/lake` with the simulated days, `root/base/mlruns` with model m/1 trained on them. The

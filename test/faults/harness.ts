@@ -22,7 +22,7 @@ export interface Outcome {
  */
 export function runBin(
   args: string[],
-  o: { cwd: string; env?: Record<string, string>; killAfterMs?: number; signalOn?: { text: RegExp; signal: NodeJS.Signals } },
+  o: { cwd: string; env?: Record<string, string>; killAfterMs?: number; signalOn?: { text: RegExp; signal: NodeJS.Signals }; onStderr?: (text: string) => void },
 ): Promise<Outcome & { signalled: boolean }> {
   const t0 = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: { ...process.env, CI: '1', FRAUDCTL_LOG_LEVEL: 'warn', FRAUDCTL_THREADS: '1', ...o.env }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -31,6 +31,7 @@ export function runBin(
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString();
     if (o.signalOn && !signalled && o.signalOn.text.test(stderr)) signalled = child.kill(o.signalOn.signal);
+    o.onStderr?.(stderr);
   });
   const timer = o.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), o.killAfterMs);
   return new Promise((done) =>

@@ -8,7 +8,7 @@ import { killNine, lakeDigest, printTable, refusedWrite, runBin, scoresDigest, t
 // score and daily under faults, against the built binary: a signal after the model loaded, kill -9
 // at random moments (N times each), a full disk and a read-only lake (real tmpfs mounts). The
 // scores partitions carry `scored_at`, so "the same bytes" is checked on every other column.
-const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 3);
+const N = Number(process.env.FRAUDCTL_FAULT_RUNS ?? 2);
 const root = mkdtempSync(join(tmpdir(), 'fraudctl-faults-score-'));
 const rows: Row[] = [];
 const mounts: string[] = [];
@@ -19,7 +19,7 @@ const DAILY = ['daily', '--date', '2025-01-10', '--model', 'models:/m/1', '--all
 
 beforeAll(async () => {
   fx = await lakeWithModel(root);
-}, 120_000);
+}, 240_000);
 afterAll(() => {
   for (const m of mounts) unmount(m);
   rmSync(root, { recursive: true, force: true });
@@ -67,7 +67,7 @@ describe('kill -9 at random moments, then a rerun', () => {
         fresh: () => fx.copy(),
         run: (l, killAfterMs) => runBin([...args, '--lake', l.lake], { cwd: l.dir, env: fx.env, killAfterMs }),
         digest: written,
-      }), 120_000);
+      }), 300_000);
   }
 });
 

@@ -96,6 +96,15 @@ describe('Airflow DAGs', () => {
         expect(task.arguments).toEqual(['daily', '--date', '{{ params.date or macros.ds_add(ds, -1) }}', '--json']);
       });
 
+      it('fraud_daily_spark: the same schedule, dates, params and retry policy as fraud_daily (one shared definition)', () => {
+        const [daily, spark] = [byId.fraud_daily, byId.fraud_daily_spark];
+        for (const key of ['schedule', 'catchup', 'start_date', 'max_active_runs'] as const) expect(spark[key], key).toEqual(daily[key]);
+        expect(spark.tasks.map((t) => [t.task_id, t.retries, t.retry_delay_s])).toEqual([
+          ['marts_spark', 3, 900],
+          ['daily', 3, 900],
+        ]);
+      });
+
       it('fraud_daily scores the day before the trigger date, or the day given in the conf', () => {
         const [task] = byId.fraud_daily.tasks;
         expect(task.rendered).toEqual(['daily', '--date', '2025-03-23', '--json']);

@@ -28,8 +28,9 @@ export async function freePort(): Promise<number> {
  * Starts `mlflow server` on 127.0.0.1 with the given store arguments and waits for /health.
  * One worker: the suites are small, and 2 cores are shared with the other suites.
  */
-export async function startRealMlflow(venv: MlflowVenv, args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<RealMlflow> {
-  const port = await freePort();
+export async function startRealMlflow(venv: MlflowVenv, args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; port?: number } = {}): Promise<RealMlflow> {
+  // A given port: a restart of a server at the same address (the fault suite's "MLflow is back").
+  const port = opts.port ?? (await freePort());
   const mlflow = venvBin(venv, 'mlflow');
   const serverArgs = ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', ...args];
   const child: ChildProcess = spawn(mlflow, serverArgs, {

@@ -13,35 +13,17 @@ Retries only on exit code 4 (MLflow or S3 unavailable), see fraudctl_operator.py
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 try:  # Airflow 3
     from airflow.sdk import DAG
 except ImportError:  # Airflow 2
     from airflow import DAG
-from airflow.timetables.trigger import CronTriggerTimetable
 
-from fraudctl_operator import FraudctlOperator, retry_delay
+from fraudctl_operator import SCORE_DAY, FraudctlOperator, daily_dag_args
 
-# The day to score: the `date` param when given, else the day before the trigger date.
-SCORE_DAY = "{{ params.date or macros.ds_add(ds, -1) }}"
-
-with DAG(
-    dag_id="fraud_daily",
-    description="fraudctl daily: marts of D-1, then score D (D = yesterday)",
-    schedule=CronTriggerTimetable("0 3 * * *", timezone="UTC"),
-    start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
-    # Missed days are not run by themselves; backfill them explicitly (docs/deployment.md).
-    catchup=False,
-    max_active_runs=1,
-    params={"date": ""},
-    default_args={
-        "owner": "fraudctl",
-        "retries": 3,
-        "retry_delay": retry_delay(timedelta(minutes=15)),
-    },
-    tags=["fraudctl"],
-) as dag:
+# The day to score (SCORE_DAY): the `date` param when given, else the day before the trigger date.
+with DAG(**daily_dag_args("fraud_daily", "fraudctl daily: marts of D-1, then score D (D = yesterday)", ["fraudctl"])) as dag:
     FraudctlOperator(
         task_id="daily",
         arguments=["daily", "--date", SCORE_DAY, "--json"],

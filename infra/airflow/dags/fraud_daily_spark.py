@@ -14,35 +14,19 @@ It replaces fraud_daily (same schedule, same dates): keep exactly one of the two
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 try:  # Airflow 3
     from airflow.sdk import DAG
 except ImportError:  # Airflow 2
     from airflow import DAG
-from airflow.timetables.trigger import CronTriggerTimetable
 
-from fraudctl_operator import FraudctlOperator
+from fraudctl_operator import SCORE_DAY, FraudctlOperator, daily_dag_args
 
-# The day to score, as in fraud_daily; the marts are those of the day before it.
-SCORE_DAY = "{{ params.date or macros.ds_add(ds, -1) }}"
+# The day to score as in fraud_daily (SCORE_DAY); the marts are those of the day before it.
 MART_DAY = "{{ macros.ds_add(params.date or macros.ds_add(ds, -1), -1) }}"
 
-with DAG(
-    dag_id="fraud_daily_spark",
-    description="marts of D-1 on Spark (Spark Connect), then fraudctl daily scores D",
-    schedule=CronTriggerTimetable("0 3 * * *", timezone="UTC"),
-    start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
-    catchup=False,
-    max_active_runs=1,
-    params={"date": ""},
-    default_args={
-        "owner": "fraudctl",
-        "retries": 3,
-        "retry_delay": timedelta(minutes=15),
-    },
-    tags=["fraudctl", "spark"],
-) as dag:
+with DAG(**daily_dag_args("fraud_daily_spark", "marts of D-1 on Spark (Spark Connect), then fraudctl daily scores D", ["fraudctl", "spark"])) as dag:
     marts = FraudctlOperator(
         task_id="marts_spark",
         arguments=["marts", "build", "--date", MART_DAY, "--engine", "spark", "--json"],

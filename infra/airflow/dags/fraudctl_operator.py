@@ -31,7 +31,7 @@ import shlex
 import signal
 import subprocess
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 try:  # Airflow 3: the Task SDK (airflow.exceptions' names are deprecated aliases there)
@@ -62,6 +62,35 @@ def retry_delay(default: timedelta) -> timedelta:
     test suite runs every try of an exit 4 in seconds; an operator may shorten it for an outage)."""
     value = os.environ.get("FRAUDCTL_RETRY_DELAY_SECONDS")
     return timedelta(seconds=float(value)) if value else default
+
+
+# The day fraud_daily and fraud_daily_spark score: the `date` param when given, else the day
+# before the trigger date (ds is the trigger date under CronTriggerTimetable, see fraud_daily.py).
+SCORE_DAY = "{{ params.date or macros.ds_add(ds, -1) }}"
+
+
+def daily_dag_args(dag_id: str, description: str, tags: Sequence[str]) -> dict[str, Any]:
+    """DAG(...) keyword arguments of the daily DAGs (fraud_daily, fraud_daily_spark), which are
+    alternatives for one job: the same schedule, dates, params and retry policy, so switching
+    from one to the other changes only how the marts are built."""
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    return {
+        "dag_id": dag_id,
+        "description": description,
+        "schedule": CronTriggerTimetable("0 3 * * *", timezone="UTC"),
+        "start_date": datetime(2025, 1, 1, tzinfo=timezone.utc),
+        # Missed days are not run by themselves; backfill them explicitly (docs/deployment.md).
+        "catchup": False,
+        "max_active_runs": 1,
+        "params": {"date": ""},
+        "default_args": {
+            "owner": "fraudctl",
+            "retries": 3,
+            "retry_delay": retry_delay(timedelta(minutes=15)),
+        },
+        "tags": list(tags),
+    }
 
 
 def read_env_file(path: str) -> dict[str, str]:
