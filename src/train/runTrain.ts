@@ -24,7 +24,7 @@ import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
-import { countPositives, keptRows, scoredDays, stackDays } from './trainingSet.js';
+import { countPositives, keptRows, releaseColumns, scoredDays, stackDays } from './trainingSet.js';
 
 /** Rng streams of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
 const NEGATIVE_SAMPLE_STREAM = 1_000_000;
@@ -214,6 +214,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const testDrops = dropsFor(known, testRows, refitRows);
   const validationSet = stackDays(validationRows, names);
   const testSet = stackDays(testRows, names);
+  releaseColumns(new Set([...trainRows, ...refitRows, ...validationRows, ...testRows]));
   const noScores = (rows: FeatureRows[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
   requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
   requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
@@ -247,6 +248,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const history: Trial[] = [];
     const progress = deps.progress(opts.maxEvals, 'trials');
     trainer = openTrainer(trainSet, opts);
+    // Binned now: the float columns (300 MB at course scale) are not read again.
+    releaseColumns([trainSet]);
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
       const s = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
@@ -276,6 +279,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
     trainer = openTrainer(refitSet, opts);
+    releaseColumns([refitSet]);
     const final = await fit(trainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     await trainer.close();
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);

@@ -2,8 +2,15 @@ import type { FeatureRows } from '../features/assemble.js';
 import type { ScoredDay } from '../model/evaluate.js';
 import type { TrainingData } from '../model/forest/index.js';
 
-/** The train days' feature rows stacked into one column-major table (labels required). */
+/**
+ * The train days' feature rows stacked into one column-major table (labels required). A single
+ * day's columns are taken as they are, not copied (a course-scale day's are 150 MB).
+ */
 export function stackDays(days: FeatureRows[], featureNames: readonly string[]): TrainingData {
+  if (days.length === 1 && days[0].labels && days[0].columns.length === featureNames.length) {
+    const [d] = days;
+    return { nRows: d.n, featureNames, columns: d.columns.slice(), labels: d.labels! };
+  }
   const nRows = days.reduce((s, d) => s + d.n, 0);
   const columns = featureNames.map(() => new Float64Array(nRows));
   const labels = new Uint8Array(nRows);
@@ -15,6 +22,15 @@ export function stackDays(days: FeatureRows[], featureNames: readonly string[]):
     off += d.n;
   }
   return { nRows, featureNames: featureNames, columns, labels };
+}
+
+/**
+ * Drops the feature columns of days already stacked (their ids, labels and scores stay for the
+ * metrics): the stacked sets hold what training and prediction need, and keeping both doubled
+ * train's peak memory at course scale.
+ */
+export function releaseColumns(days: Iterable<{ columns: Float64Array[] }>): void {
+  for (const d of days) d.columns = [];
 }
 
 export function countPositives(labels: Uint8Array): number {
