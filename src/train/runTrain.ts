@@ -118,18 +118,32 @@ const windowOf = (days: FeatureRows[]): WindowSummary => ({
   frauds: days.reduce((s, d) => s + countPositives(d.labels!), 0),
 });
 
-/** Reads the features of every day of the timeline once (marts of the previous days built first). */
-async function loadTimeline(t: Timeline, opts: TrainOptions, spec: FeatureSpec, deps: TrainDeps) {
+/**
+ * The marts of every timeline day (those of the previous days built first), then a reader of a
+ * window's days. A day is read once and kept while its columns are (a window's set released them
+ * once binned); a day another window needs after that is read again: holding it would cost more
+ * memory (150 MB a course-scale day) than a second read costs time.
+ */
+async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec, deps: TrainDeps) {
   const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
   await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
   const rows = new Map<Day, FeatureRows>();
-  for (const d of all) {
-    throwIfInterrupted(deps.signal);
-    const r = await loadFeatureRows(deps.db, deps.lake, d, spec);
-    if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
-    rows.set(d, r);
-  }
-  return (days: Day[]) => days.map((d) => rows.get(d)!);
+  return async (days: Day[]): Promise<FeatureRows[]> => {
+    const out: FeatureRows[] = [];
+    for (const d of days) {
+      throwIfInterrupted(deps.signal);
+      const kept = rows.get(d);
+      if (kept && kept.columns.length > 0) {
+        out.push(kept);
+        continue;
+      }
+      const r = await loadFeatureRows(deps.db, deps.lake, d, spec);
+      if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
+      rows.set(d, r);
+      out.push(r);
+    }
+    return out;
+  };
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trainRows`. */
@@ -198,23 +212,41 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   log.info({ trainDays: t.trainDays, validationDays: t.validationDays, refitDays: t.refitDays, testDays: t.testDays, gap: p.gap, delay: opts.delay }, 'timeline');
 
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
-  const days = await loadTimeline(t, opts, spec, deps);
-  const [trainRows, validationRows, refitRows, testRows] = [days(t.trainDays), days(t.validationDays), days(t.refitDays), days(t.testDays)];
-  // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
+  // Each train set is stacked and binned as soon as its days are read, and its float columns
+  // dropped: the binned table is all a fit reads. Validation and test keep theirs (prediction).
+  const read = await timelineReader(t, opts, spec, deps);
   const negRate = opts.negativeSample ?? 1;
   const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
-  const trainSet = stackDays(thin(trainRows, NEGATIVE_SAMPLE_STREAM), names);
-  const refitSet = stackDays(thin(refitRows, NEGATIVE_SAMPLE_STREAM + 10_000), names);
-  for (const [role, set, w] of [['train', trainSet, t.trainDays], ['refit', refitSet, t.refitDays]] as const) {
+  let trainer: ForestTrainer | undefined;
+  let refitTrainer: ForestTrainer | undefined;
+  const binned = async (role: 'train' | 'refit', w: Day[], stream: number) => {
+    const dayRows = await read(w);
+    const set = stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
+    const opened = openTrainer(set, opts);
+    releaseColumns([set, ...dayRows]);
+    return { dayRows, set, opened };
+  };
+  let trainRows: FeatureRows[], refitRows: FeatureRows[], validationRows: FeatureRows[], testRows: FeatureRows[];
+  let trainSet: TrainingData, refitSet: TrainingData, validationSet: TrainingData, testSet: TrainingData;
+  let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
+  try {
+    // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
+    ({ dayRows: trainRows, set: trainSet, opened: trainer } = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM));
+    ({ dayRows: refitRows, set: refitSet, opened: refitTrainer } = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000));
+    [validationRows, testRows] = [await read(t.validationDays), await read(t.testDays)];
+    const lastTest = t.testDays[t.testDays.length - 1];
+    const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
+    validationDrops = dropsFor(known, validationRows, trainRows);
+    testDrops = dropsFor(known, testRows, refitRows);
+    validationSet = stackDays(validationRows, names);
+    testSet = stackDays(testRows, names);
+    releaseColumns(new Set([...validationRows, ...testRows]));
+  } catch (err) {
+    await trainer?.close();
+    await refitTrainer?.close();
+    throw err;
   }
-  const lastTest = t.testDays[t.testDays.length - 1];
-  const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
-  const validationDrops = dropsFor(known, validationRows, trainRows);
-  const testDrops = dropsFor(known, testRows, refitRows);
-  const validationSet = stackDays(validationRows, names);
-  const testSet = stackDays(testRows, names);
-  releaseColumns(new Set([...trainRows, ...refitRows, ...validationRows, ...testRows]));
   const noScores = (rows: FeatureRows[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
   requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
   requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
@@ -239,7 +271,6 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   let validation: WindowMetrics | undefined;
   let test: WindowMetrics | undefined;
   let insights: TrainInsights | undefined;
-  let trainer: ForestTrainer | undefined;
   try {
     parent = await runs.start({ experimentId, runName: `train ${testDay}`, startTime: deps.now().getTime(), tags: tags(`train ${testDay}`) });
     await tracker.logBatch(parent.runId, { params: { ...parentParams(opts, p, t, lake.uri, names), feature_spec: spec.name, feature_spec_hash: spec.hash, negative_sample: String(negRate) } });
@@ -247,9 +278,6 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     // 4. The search: each trial trains on the train window and is judged on the validation window.
     const history: Trial[] = [];
     const progress = deps.progress(opts.maxEvals, 'trials');
-    trainer = openTrainer(trainSet, opts);
-    // Binned now: the float columns (300 MB at course scale) are not read again.
-    releaseColumns([trainSet]);
     for (let trial = 0; trial < opts.maxEvals; trial++) {
       throwIfInterrupted(signal);
       const s = suggest(space, history, trial, { algo: opts.search, seed: opts.seed, startupTrials: opts.startupTrials });
@@ -278,10 +306,10 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
-    trainer = openTrainer(refitSet, opts);
-    releaseColumns([refitSet]);
-    const final = await fit(trainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
-    await trainer.close();
+    // The search is over: the validation columns are not read again.
+    releaseColumns([validationSet]);
+    const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    await refitTrainer.close();
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
@@ -306,7 +334,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts: { ...opts, experiment: experiment.name }, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
-    await trainer?.close();
+    await trainer.close();
+    await refitTrainer.close();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;

@@ -2,25 +2,41 @@ import type { FeatureRows } from '../features/assemble.js';
 import type { ScoredDay } from '../model/evaluate.js';
 import type { TrainingData } from '../model/forest/index.js';
 
+/** What a consumed day's copied column is replaced by (its memory can go before the stack ends). */
+const NO_COLUMN = new Float64Array(0);
+
 /**
  * The train days' feature rows stacked into one column-major table (labels required). A single
- * day's columns are taken as they are, not copied (a course-scale day's are 150 MB).
+ * day's columns are taken as they are, not copied (a course-scale day's are 150 MB). Days that
+ * `consume` accepts lose each column as soon as it is copied, so stacking holds one column more
+ * than the stacked table, not every day's columns and the table (train's peak memory at course
+ * scale).
  */
-export function stackDays(days: FeatureRows[], featureNames: readonly string[]): TrainingData {
+export function stackDays(days: FeatureRows[], featureNames: readonly string[], consume: (d: FeatureRows) => boolean = () => false): TrainingData {
   if (days.length === 1 && days[0].labels && days[0].columns.length === featureNames.length) {
     const [d] = days;
     return { nRows: d.n, featureNames, columns: d.columns.slice(), labels: d.labels! };
   }
   const nRows = days.reduce((s, d) => s + d.n, 0);
-  const columns = featureNames.map(() => new Float64Array(nRows));
   const labels = new Uint8Array(nRows);
   let off = 0;
   for (const d of days) {
     if (!d.labels) throw new Error(`day ${d.day} has no labels`);
-    d.columns.forEach((c, j) => columns[j].set(c, off));
     labels.set(d.labels, off);
     off += d.n;
   }
+  const consumed = days.map(consume);
+  const columns = featureNames.map((_, j) => {
+    const c = new Float64Array(nRows);
+    let o = 0;
+    days.forEach((d, i) => {
+      c.set(d.columns[j], o);
+      o += d.n;
+      if (consumed[i]) d.columns[j] = NO_COLUMN;
+    });
+    return c;
+  });
+  days.forEach((d, i) => consumed[i] && (d.columns = []));
   return { nRows, featureNames: featureNames, columns, labels };
 }
 
