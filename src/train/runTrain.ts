@@ -129,11 +129,13 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
   await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
   const rows = new Map<Day, FeatureRows>();
   return async (days: Day[]): Promise<FeatureRows[]> => {
+    // Days whose columns a train set released are let go (their ids and amounts with them).
+    for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
     const out: FeatureRows[] = [];
     for (const d of days) {
       throwIfInterrupted(deps.signal);
       const kept = rows.get(d);
-      if (kept && kept.columns.length > 0) {
+      if (kept) {
         out.push(kept);
         continue;
       }
@@ -146,11 +148,10 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
   };
 }
 
-/** Known-compromised drop masks of an evaluation window, for a model trained on `trainRows`. */
-function dropsFor(known: KnownCards | undefined, evalRows: FeatureRows[], trainRows: FeatureRows[]): Uint8Array[] | undefined {
+/** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
+function dropsFor(known: KnownCards | undefined, evalRows: FeatureRows[], trained: { window: WindowSummary; frauds: Set<bigint> }): Uint8Array[] | undefined {
   if (!known) return undefined;
-  const trainFrauds = fraudCards(trainRows);
-  return evalRows.map((d) => known.dropMask(d, trainRows[0].day, trainFrauds));
+  return evalRows.map((d) => known.dropMask(d, trained.window.from, trained.frauds));
 }
 
 function requireBothClasses(role: string, days: ScoredDay[], hint: string): void {
@@ -225,20 +226,21 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
     const opened = openTrainer(set, opts);
     releaseColumns([set, ...dayRows]);
-    return { dayRows, set, opened };
+    // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
+    return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
-  let trainRows: FeatureRows[], refitRows: FeatureRows[], validationRows: FeatureRows[], testRows: FeatureRows[];
+  let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: FeatureRows[], testRows: FeatureRows[];
   let trainSet: TrainingData, refitSet: TrainingData, validationSet: TrainingData, testSet: TrainingData;
   let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
   try {
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
-    ({ dayRows: trainRows, set: trainSet, opened: trainer } = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM));
-    ({ dayRows: refitRows, set: refitSet, opened: refitTrainer } = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000));
+    ({ trained, set: trainSet, opened: trainer } = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM));
+    ({ trained: refitted, set: refitSet, opened: refitTrainer } = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000));
     [validationRows, testRows] = [await read(t.validationDays), await read(t.testDays)];
     const lastTest = t.testDays[t.testDays.length - 1];
     const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
-    validationDrops = dropsFor(known, validationRows, trainRows);
-    testDrops = dropsFor(known, testRows, refitRows);
+    validationDrops = dropsFor(known, validationRows, trained);
+    testDrops = dropsFor(known, testRows, refitted);
     validationSet = stackDays(validationRows, names);
     testSet = stackDays(testRows, names);
     releaseColumns(new Set([...validationRows, ...testRows]));
@@ -251,7 +253,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
   requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
   const evalOpts: EvalOptions = { threshold: opts.threshold, beta: opts.beta, k: p.k, bootstrap: p.bootstrap, seed: opts.seed };
-  const windows = { train: windowOf(trainRows), validation: windowOf(validationRows), test: windowOf(testRows), refit: windowOf(refitRows) };
+  const windows = { train: trained.window, validation: windowOf(validationRows), test: windowOf(testRows), refit: refitted.window };
   log.info({ train: windows.train.rows, validation: windows.validation.rows, test: windows.test.rows, refit: windows.refit.rows }, 'datasets assembled');
 
   // 3. Tracking: one parent run for the search, one child per trial.
