@@ -230,7 +230,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
   let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: FeatureRows[], testRows: FeatureRows[];
-  let trainSet: TrainingData, refitSet: TrainingData, validationSet: TrainingData, testSet: TrainingData;
+  let trainSet: TrainingData, refitSet: TrainingData, validationSet: TrainingData;
   let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
   try {
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
@@ -242,7 +242,6 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     validationDrops = dropsFor(known, validationRows, trained);
     testDrops = dropsFor(known, testRows, refitted);
     validationSet = stackDays(validationRows, names);
-    testSet = stackDays(testRows, names);
     releaseColumns(new Set([...validationRows, ...testRows]));
   } catch (err) {
     await trainer?.close();
@@ -312,6 +311,12 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     releaseColumns([validationSet]);
     const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     await refitTrainer.close();
+    // The test days were read before the search for their checks and drop masks only; their
+    // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
+    // back in file order, so the masks still line up.
+    testRows = await read(t.testDays);
+    const testSet = stackDays(testRows, names);
+    releaseColumns(testRows);
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
@@ -363,7 +368,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     protocol: { dropKnownCompromised: p.dropKnown, k: p.k, bootstrap: p.bootstrap, refit: true, objective: 'validation roc_auc (pooled)' },
     trainRows: trainSet.nRows,
     trainFrauds: windows.train.frauds,
-    testRows: testSet.nRows,
+    testRows: windows.test.rows,
     testFrauds: windows.test.frauds,
     trials,
     best: { trial: best.result.trial, runId: best.result.runId, ...best.result.params, metrics: Object.fromEntries(METRIC_KEYS.map((k) => [k, test!.pooled[k]])) },
