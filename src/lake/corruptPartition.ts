@@ -1,10 +1,19 @@
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Db } from './db.js';
 import { sqlString } from './db.js';
+import { DATASETS } from './lake.js';
 
-/** The dataset and day of a partition file path (`…/<dataset>/date=D/data.parquet`), if it is one. */
+/**
+ * The inverse of partitionKey: `…/<dataset>/date=D/data.parquet` for any of DATASETS, marts of a
+ * non-default spec (`features/<spec>/customer`) included.
+ */
+const PARTITION_PATH = new RegExp(
+  `(?:^|/)(${DATASETS.map((d) => d.replace(/^features\//, 'features/(?:[^/]+/)?')).join('|')})/date=(\\d{4}-\\d{2}-\\d{2})/data\\.parquet$`,
+);
+
+/** The dataset and day of a partition file path, if it is one. */
 export function partitionOfPath(path: string): { dataset: string; day: string } | undefined {
-  const m = /(?:^|\/)((?:features\/(?:[^/]+\/)?)?(?:transactions|customer|terminal|scores|quarantine))\/date=(\d{4}-\d{2}-\d{2})\/data\.parquet$/.exec(path);
+  const m = PARTITION_PATH.exec(path);
   return m ? { dataset: m[1], day: m[2] } : undefined;
 }
 
