@@ -17,71 +17,17 @@
 // Last, how our cost grows (issue 19.5): seconds and peak MB per million rows at each size, per
 // thread count, and whether that stays flat (linear growth) from the smallest size to the largest.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FEATURE_NAMES } from '../dist/features/spec.js';
 import { averagePrecision, rocAuc } from '../dist/model/metrics.js';
-import { Rng } from '../dist/util/rng.js';
+import { generate, readTable, TEST_ROWS, writeTable } from './_forestTable.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const TEST_ROWS = 200_000;
 const SCORE_ROWS = 1_500_000;
 const PARAMS = { nTrees: 100, maxDepth: 10, seed: 1 };
-
-/** Synthetic transactions: customer spending, terminal risk, and fraud from a few scenarios. */
-function generate(n, seed) {
-  const rng = new Rng(seed, 0xf0e5);
-  const cols = FEATURE_NAMES.map(() => new Float64Array(n));
-  const labels = new Uint8Array(n);
-  const [amt, weekend, night, c1, a1, c7, a7, c30, a30, t1, r1, t7, r7, t30, r30] = cols;
-  const cents = (x) => Math.round(x * 100) / 100;
-  const risk = (count, rate) => (count > 0 ? rng.poisson(count * rate) / count : 0);
-  for (let i = 0; i < n; i++) {
-    const custMean = Math.exp(rng.normal(3.6, 0.5));
-    const activity = Math.exp(rng.normal(0, 0.5));
-    const stolenCard = rng.next() < 0.01; // some of its amounts are 5 times the usual
-    const amount = cents(custMean * Math.exp(rng.normal(0, 0.5)) * (stolenCard && rng.next() < 0.3 ? 5 : 1));
-    amt[i] = amount;
-    weekend[i] = +(rng.next() < 2 / 7);
-    night[i] = +(rng.next() < 0.15);
-    c1[i] = rng.poisson(2 * activity);
-    c7[i] = c1[i] + rng.poisson(12 * activity);
-    c30[i] = c7[i] + rng.poisson(25 * activity);
-    a1[i] = c1[i] ? cents(custMean * Math.exp(rng.normal(0, 0.3))) : 0;
-    a7[i] = c7[i] ? cents(custMean * Math.exp(rng.normal(0, 0.15))) : 0;
-    a30[i] = c30[i] ? cents(custMean * Math.exp(rng.normal(0, 0.08))) : 0;
-    const termActivity = Math.exp(rng.normal(0, 0.4));
-    const compromised = rng.next() < 0.015; // a compromised terminal has a high recent fraud rate
-    const rate = compromised ? 0.2 : 0.004;
-    t1[i] = rng.poisson(6 * termActivity);
-    t7[i] = t1[i] + rng.poisson(25 * termActivity);
-    t30[i] = t7[i] + rng.poisson(28 * termActivity);
-    r1[i] = risk(t1[i], rate);
-    r7[i] = risk(t7[i], rate);
-    r30[i] = risk(t30[i], rate);
-    const z = -5.4 + 4 * +(amount > 220) + 3 * +compromised + 2 * +(stolenCard && amount > 3 * custMean) + 0.5 * night[i];
-    labels[i] = +(rng.next() < 1 / (1 + Math.exp(-z)));
-  }
-  return { cols, labels };
-}
-
-/** X-NAME.f64: the columns one after another (numpy: fromfile().reshape(15, n).T); y-NAME.u8. */
-function writeTable(dir, name, { cols, labels }, n) {
-  const x = new Float64Array(n * cols.length);
-  cols.forEach((c, f) => x.set(c.subarray(0, n), f * n));
-  writeFileSync(join(dir, `X-${name}.f64`), x);
-  writeFileSync(join(dir, `y-${name}.u8`), labels.subarray(0, n));
-}
-
-function readTable(dir, name, n) {
-  const bytes = readFileSync(join(dir, `X-${name}.f64`));
-  // A file this large has a buffer of its own, aligned: view it rather than copy it.
-  const x = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
-  const columns = FEATURE_NAMES.map((_, f) => x.subarray(f * n, (f + 1) * n));
-  return { nRows: n, featureNames: FEATURE_NAMES, columns, labels: new Uint8Array(readFileSync(join(dir, `y-${name}.u8`))) };
-}
 
 // Not from _cli.mjs, which loads the whole CLI (DuckDB included) into every child process.
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
@@ -108,7 +54,7 @@ async function child(rows, threads, dir, dist) {
   const [scoreS] = await seconds(() => model.predict(train.columns, scoreRows));
   const [scoreParS] = await seconds(() => predictParallel(model, train.columns, scoreRows, { threads }));
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ trainS, trainCpuS, predictS, auc: rocAuc(test.labels, p), ap: averagePrecision(test.labels, p), scoreRows, scoreS, scoreParS, trainPeakMb, peakMb, nodes: model.nodeCount() }));
+  console.log(JSON.stringify({ trainS, trainCpuS, predictS, auc: rocAuc(test.labels, p), ap: averagePrecision(test.labels, p), scoreRows, scoreS, scoreParS, trainPeakMb, peakMb, nodes: model.nodeCount(), sha256: createHash('sha256').update(model.toBuffer()).digest('hex') }));
 }
 
 function run(lock, cmd, args) {
@@ -164,7 +110,7 @@ async function parent(args) {
           if (python) xgb.push(py('xgboost'));
         }
         const sk = python && n <= sklearnMax ? py('sklearn') : undefined;
-        const med = (runs) => (runs.length > 0 ? { ...runs[0], trainS: median(runs.map((o) => o.trainS)), trainCpuS: median(runs.map((o) => o.trainCpuS)) } : undefined);
+        const med = (runs) => (runs.length > 0 ? { ...runs[0], trainS: median(runs.map((o) => o.trainS)), trainCpuS: median(runs.map((o) => o.trainCpuS)), sha256s: runs.map((o) => o.sha256) } : undefined);
         const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
         const row = { n, threads, ours: med(ours), base: med(base), xgb: med(xgb), sk, load };
         rowsOut.push(row);
@@ -181,6 +127,10 @@ async function parent(args) {
 const f = (v, d = 1) => (v === undefined ? '—' : v.toFixed(d));
 
 function printRow({ n, threads, ours, base, xgb, sk, load }) {
+  // Exactness: every run of ours (and of the baseline) must give the same model bytes.
+  const shas = new Set([...ours.sha256s, ...(base?.sha256s ?? [])]);
+  const verdict = shas.size === 1 ? (base ? 'identical in every run of ours and of the baseline' : 'identical in every run') : `DIFFERENT: ${[...shas].map((h) => h.slice(0, 16)).join(', ')}`;
+  console.log(`${n} rows, ${threads} thread(s): model sha256 ${ours.sha256.slice(0, 16)}… — ${verdict}`);
   if (base) console.log(`${n} rows, ${threads} thread(s): baseline train ${f(base.trainS)} s, ${f(base.trainCpuS)} CPU s (ours ${(base.trainS / ours.trainS).toFixed(2)}× faster in wall time, ${(base.trainCpuS / ours.trainCpuS).toFixed(2)}× in CPU time), AUC ${f(base.auc, 4)}`);
   console.log(`${n} rows, ${threads} thread(s): CPU seconds of training: ours ${f(ours.trainCpuS)}, xgboost ${f(xgb?.trainCpuS)}, sklearn ${f(sk?.trainCpuS)}`);
   console.log(`load average after this row: ${load}`);

@@ -4,29 +4,42 @@
  */
 import type { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
-import { addRow, type Hist } from './histogram.js';
 
 /** Copies a working row stands for at most: the count shares the tag byte with the label bit. */
 export const MAX_COPIES = 127;
+
+/** u32 values drawn at a time (fillU32 keeps the generator's state in locals). */
+const DRAW_BLOCK = 4096;
+const block = new Uint32Array(DRAW_BLOCK);
 
 /**
  * counts[i] = how often row i comes up in n uniform draws with replacement, saturating at
  * MAX_COPIES with the rest in `extra` (in practice never: P(Poisson(1) ≥ 127) is nil). A byte per
  * row keeps the scattered increments in cache, which is what this loop's time is made of. Draws
  * use Lemire's multiply-shift with rejection: exactly uniform, and no division (Rng.int's modulo
- * costs more than the rest of the draw).
+ * costs more than the rest of the draw). Values are taken from the generator in blocks of at most
+ * the draws still to make, so exactly as many are consumed as one u32() per draw (plus one per
+ * rejection) would: what the generator gives next (the split features) does not change.
  */
-export function drawBootstrap(rng: Pick<Rng, 'u32'>, n: number, counts: Uint8Array, extra: Map<number, number>): void {
+export function drawBootstrap(rng: Pick<Rng, 'fillU32'>, n: number, counts: Uint8Array, extra: Map<number, number>): void {
   counts.fill(0, 0, n);
   extra.clear();
   const reject = (4294967296 - n) % n;
-  for (let k = 0; k < n; k++) {
-    let x = rng.u32();
-    // Math.imul gives the low 32 bits of x·n exactly; the draw is the high bits.
-    while (Math.imul(x, n) >>> 0 < reject) x = rng.u32();
-    const i = Math.floor(((x >>> 16) * n + Math.floor(((x & 0xffff) * n) / 65536)) / 65536);
-    if (counts[i] === MAX_COPIES) extra.set(i, (extra.get(i) ?? 0) + 1);
-    else counts[i]++;
+  // Below 2^21 rows x·n < 2^53 is exact in a double, and so is its scaling by 2^-32.
+  const small = n <= 2 ** 21;
+  let left = n;
+  while (left > 0) {
+    const size = Math.min(left, DRAW_BLOCK);
+    rng.fillU32(block, size);
+    for (let k = 0; k < size; k++) {
+      const x = block[k];
+      // Math.imul gives the low 32 bits of x·n exactly; the draw is the high bits.
+      if (Math.imul(x, n) >>> 0 < reject) continue;
+      left--;
+      const i = small ? Math.floor(x * n * 2.3283064365386963e-10) : Math.floor(((x >>> 16) * n + Math.floor(((x & 0xffff) * n) / 65536)) / 65536);
+      if (counts[i] === MAX_COPIES) extra.set(i, (extra.get(i) ?? 0) + 1);
+      else counts[i]++;
+    }
   }
 }
 
@@ -38,38 +51,70 @@ export interface DrawnRows {
   pos: number;
 }
 
+/** A grower's scratch for copyDrawnRows: each working row's table row and copies. */
+export interface DrawScratch {
+  source: Int32Array;
+  copies: Uint8Array;
+}
+
+export function drawScratch(nRows: number): DrawScratch {
+  return { source: new Int32Array(nRows), copies: new Uint8Array(nRows) };
+}
+
 /**
- * Writes the drawn rows into `w32`, a group-major buffer with the table's capacity, and adds them
- * to `hist` (the root's histogram, so the root's rows are not scanned a second time). Candidate i
- * is table row rows[i] (every row in order without `rows`: a trial's sample of a shared table);
- * it is drawn counts[i] times (plus `extra`). Working rows keep candidate order, so a table binned
- * once and sampled by index gives the very working rows of a table built from the sample.
+ * Writes the drawn rows into `w32`, a group-major buffer with the table's capacity. Candidate i is table row rows[i] (every row in order without
+ * `rows`: a trial's sample of a shared table); it is drawn counts[i] times (plus `extra`). Working
+ * rows keep candidate order, so a table binned once and sampled by index gives the very working
+ * rows of a table built from the sample. In passes: the drawn rows' sources listed (branch-free),
+ * then each group's words gathered and the tags rewritten.
  */
-export function copyDrawnRows(table: BinnedTable, counts: Uint8Array, extra: Map<number, number>, w32: Int32Array, hist: Hist, rows?: Uint32Array): DrawnRows {
-  const { nRows: cap, groups, data, nFeatures } = table;
+export function copyDrawnRows(
+  table: BinnedTable,
+  counts: Uint8Array,
+  extra: Map<number, number>,
+  w32: Int32Array,
+  rows?: Uint32Array,
+  scratch: DrawScratch = drawScratch(table.nRows),
+): DrawnRows {
+  const { nRows: cap, groups, data } = table;
+  const { source, copies } = scratch;
   const src32 = new Int32Array(data.buffer, data.byteOffset, cap * groups);
-  const full = nFeatures >> 2;
-  const last = nFeatures & 3;
-  const tags = (groups - 1) * cap;
   const candidates = rows ? rows.length : cap;
-  const out: DrawnRows = { rows: 0, cnt: 0, pos: 0 };
   let m = 0;
-  const copy = (r: number, copies: number) => {
-    for (let g = 0, d = 0; g < groups; g++, d += cap) w32[d + m] = src32[d + r];
-    const x = w32[tags + m];
-    const label = x >>> 24;
-    w32[tags + m] = (x & 0xffffff) | ((copies | (label << 7)) << 24);
-    addRow(w32, cap, full, last, m, copies, hist.cnt);
-    if (label) addRow(w32, cap, full, last, m, copies, hist.pos);
-    out.cnt += copies;
-    out.pos += label * copies;
-    m++;
-  };
-  for (let i = 0; i < candidates; i++) {
-    const c = counts[i];
-    if (c !== 0) copy(rows ? rows[i] : i, c);
+  if (rows) {
+    for (let i = 0; i < candidates; i++) {
+      const c = counts[i];
+      source[m] = rows[i];
+      copies[m] = c;
+      m += +(c !== 0);
+    }
+  } else {
+    for (let i = 0; i < candidates; i++) {
+      const c = counts[i];
+      source[m] = i;
+      copies[m] = c;
+      m += +(c !== 0);
+    }
   }
-  for (const [i, more] of extra) for (let left = more; left > 0; left -= MAX_COPIES) copy(rows ? rows[i] : i, Math.min(left, MAX_COPIES));
-  out.rows = m;
-  return out;
+  for (const [i, more] of extra) {
+    for (let left = more; left > 0; left -= MAX_COPIES) {
+      source[m] = rows ? rows[i] : i;
+      copies[m++] = Math.min(left, MAX_COPIES);
+    }
+  }
+  for (let g = 0, d = 0; g < groups - 1; g++, d += cap) {
+    for (let j = 0; j < m; j++) w32[d + j] = src32[d + source[j]];
+  }
+  const tags = (groups - 1) * cap;
+  let cnt = 0;
+  let pos = 0;
+  for (let j = 0; j < m; j++) {
+    const x = src32[tags + source[j]];
+    const label = x >>> 24;
+    const c = copies[j];
+    w32[tags + j] = (x & 0xffffff) | ((c | (label << 7)) << 24);
+    cnt += c;
+    pos += label * c;
+  }
+  return { rows: m, cnt, pos };
 }

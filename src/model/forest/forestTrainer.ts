@@ -14,6 +14,7 @@ import { TreeGrower } from './grow.js';
 import { GrowPool } from './growPool.js';
 import { ForestModel } from './model.js';
 import type { GrownTree } from './tree.js';
+import type { HistogramKernel } from './workspace.js';
 import { checkTrainingData, growParams, MAX_BINS, normaliseParams, resolveThreads, type ForestParams, type GrowParams, type TrainingData } from './types.js';
 
 export interface TrainerOptions {
@@ -27,6 +28,8 @@ export interface TrainerOptions {
   binning?: BinningOptions;
   /** Edges to use instead of computing them (one Float64Array per feature). */
   binEdges?: Float64Array[];
+  /** Histogram kernel (default 'wasm'; 'js' for tests and benchmarks): never changes a model. */
+  kernel?: HistogramKernel;
 }
 
 export interface FitOptions {
@@ -47,6 +50,7 @@ export class ForestTrainer {
     readonly binEdges: Float64Array[],
     private readonly maxBins: number,
     private readonly pool: GrowPool | undefined,
+    private readonly kernel: HistogramKernel | undefined,
   ) {}
 
   /** Bins `data` (while the workers start up) and starts `threads` workers. */
@@ -57,11 +61,11 @@ export class ForestTrainer {
     if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_BINS)) throw usageError(`maxBins must be an integer in 2…${MAX_BINS}, got ${maxBins}`);
     const threads = resolveThreads(opts.threads, Infinity);
     const table = allocateTable(nRows, featureNames.length, threads > 1);
-    const pool = threads > 1 ? new GrowPool(table, threads) : undefined;
+    const pool = threads > 1 ? new GrowPool(table, threads, opts.kernel) : undefined;
     try {
       const binEdges = opts.binEdges ?? computeBinEdges(columns, nRows, maxBins, opts.seed, featureNames, opts.binning);
       fillTable(table, data, binEdges);
-      return new ForestTrainer(data, table, binEdges, maxBins, pool);
+      return new ForestTrainer(data, table, binEdges, maxBins, pool, opts.kernel);
     } catch (err) {
       void pool?.close();
       throw err;
@@ -94,7 +98,7 @@ export class ForestTrainer {
   /** One tree at a time, yielding to the event loop between trees so an abort can land. */
   private async growInProcess(params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: FitOptions): Promise<GrownTree[]> {
     if (this.grower) this.grower.configure(params, rows);
-    else this.grower = new TreeGrower(this.table, params, rows);
+    else this.grower = new TreeGrower(this.table, params, rows, this.kernel);
     const trees: GrownTree[] = [];
     for (let i = 0; i < nTrees; i++) {
       await new Promise((resolve) => setImmediate(resolve));

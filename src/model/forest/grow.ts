@@ -9,10 +9,11 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
-import { copyDrawnRows, drawBootstrap, type DrawnRows } from './bootstrap.js';
-import { accumulate, clearHist, partition, scanFeature, subtract, type Hist, type Split } from './histogram.js';
+import { copyDrawnRows, drawBootstrap, drawScratch, type DrawnRows, type DrawScratch } from './bootstrap.js';
+import { partition, scanFeature, subtract, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
+import { Workspace, type HistogramKernel } from './workspace.js';
 
 /**
  * Rng(seed, i) would mix the tree index into the seed by XOR first, so seeds 1 and 2 gave the same
@@ -20,6 +21,14 @@ import type { GrowParams } from './types.js';
  * seed first, and seeds that differ give different trees.
  */
 const TREE_STREAM = 0x7ee5;
+
+/**
+ * Histograms alive at once: depth-first, each waiting node holds one — at most one waiting sibling
+ * per level below the root plus the node being split, its sibling and the child being scanned.
+ */
+function histogramsNeeded(maxDepth: number): number {
+  return maxDepth + 3;
+}
 
 /** A node waiting to be split: its working rows [start, end), weighted counts and histogram. */
 interface Pending {
@@ -44,9 +53,8 @@ function weightedGini(c: number, p: number): number {
 export class TreeGrower {
   private readonly counts: Uint8Array;
   private readonly extra = new Map<number, number>();
-  private readonly u8: Uint8Array;
-  private readonly w32: Int32Array;
-  private readonly free: Hist[] = [];
+  private readonly scratch: DrawScratch;
+  private readonly work: Workspace;
   private readonly perm: Uint8Array;
   private readonly best: Split = { feature: 0, threshold: 0, score: 0, leftCnt: 0, leftPos: 0 };
   private readonly builder = new TreeBuilder();
@@ -62,14 +70,15 @@ export class TreeGrower {
     private readonly table: BinnedTable,
     params: GrowParams,
     rows?: Uint32Array,
+    kernel?: HistogramKernel,
   ) {
     this.params = params;
     this.rows = rows;
     const { nRows, groups } = table;
     this.counts = new Uint8Array(nRows);
+    this.scratch = drawScratch(nRows);
     // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
-    this.u8 = new Uint8Array(nRows * groups * 4);
-    this.w32 = new Int32Array(this.u8.buffer);
+    this.work = new Workspace(nRows, groups, table.nFeatures, histogramsNeeded(params.maxDepth), kernel);
     this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
     this.importances = new Float64Array(table.nFeatures);
   }
@@ -86,7 +95,8 @@ export class TreeGrower {
     this.rng = new Rng(this.params.seed, TREE_STREAM, treeIndex);
     this.perm.forEach((_, f, p) => (p[f] = f));
     this.importances = new Float64Array(this.table.nFeatures);
-    const hist = this.acquire();
+    this.work.reserve(histogramsNeeded(this.params.maxDepth));
+    const hist = this.work.acquire(this.nBins);
     const { rows, cnt, pos } = this.drawRows(hist);
     this.builder.reset();
     this.builder.add();
@@ -102,7 +112,9 @@ export class TreeGrower {
     extra.clear();
     if (this.params.bootstrap) drawBootstrap(this.rng, n, counts, extra);
     else counts.fill(1, 0, n);
-    return copyDrawnRows(this.table, counts, extra, this.w32, hist, rows);
+    const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, rows, this.scratch);
+    this.work.accumulate(0, drawn.rows, hist);
+    return drawn;
   }
 
   private isLeaf(depth: number, cnt: number, pos: number): boolean {
@@ -113,7 +125,7 @@ export class TreeGrower {
     const b = this.builder;
     if (this.isLeaf(n.depth, n.cnt, n.pos) || !this.findSplit(n.hist, n.cnt, n.pos)) {
       b.setLeaf(n.node, n.pos / n.cnt, n.depth);
-      this.release(n.hist);
+      this.work.release(n.hist);
       return;
     }
     const { feature, threshold, leftCnt: cl, leftPos: pl } = this.best;
@@ -127,22 +139,22 @@ export class TreeGrower {
     if (leftLeaf) b.setLeaf(left, pl / cl, depth);
     if (rightLeaf) b.setLeaf(left + 1, pr / cr, depth);
     if (leftLeaf && rightLeaf) {
-      this.release(n.hist);
+      this.work.release(n.hist);
       return;
     }
-    const mid = partition(this.u8, this.w32, this.table.nRows, this.table.groups, n.start, n.end, feature, threshold);
+    const mid = partition(this.work.u8, this.work.w32, this.table.nRows, this.table.groups, n.start, n.end, feature, threshold);
     const l = { node: left, start: n.start, end: mid, depth, cnt: cl, pos: pl, hist: n.hist };
     const r = { node: left + 1, start: mid, end: n.end, depth, cnt: cr, pos: pr, hist: n.hist };
     const [small, large] = mid - n.start <= n.end - mid ? [l, r] : [r, l];
     // Scan the smaller child's rows; the larger one's histogram is the parent's minus the smaller's.
-    const scanned = this.acquire();
-    accumulate(this.w32, this.table.nRows, this.table.nFeatures, small.start, small.end, scanned.cnt, scanned.pos);
+    const scanned = this.work.acquire(this.nBins);
+    this.work.accumulate(small.start, small.end, scanned);
     subtract(n.hist, scanned, this.nBins);
     small.hist = scanned;
     if (!(small === l ? leftLeaf : rightLeaf)) this.stack.push(small);
-    else this.release(scanned);
+    else this.work.release(scanned);
     if (!(large === l ? leftLeaf : rightLeaf)) this.stack.push(large);
-    else this.release(n.hist);
+    else this.work.release(n.hist);
   }
 
   /**
@@ -165,19 +177,5 @@ export class TreeGrower {
       if (scanFeature(hist.cnt, hist.pos, f, nBins[f], cnt, pos, this.params.minSamplesLeaf, best)) tried++;
     }
     return best.score > -Infinity;
-  }
-
-  private acquire(): Hist {
-    const h = this.free.pop();
-    if (h) {
-      clearHist(h, this.nBins);
-      return h;
-    }
-    const size = this.table.groups * 1024;
-    return { cnt: new Int32Array(size), pos: new Int32Array(size) };
-  }
-
-  private release(h: Hist): void {
-    this.free.push(h);
   }
 }

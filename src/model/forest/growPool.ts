@@ -10,6 +10,7 @@ import type { BinnedTable } from './binning.js';
 import type { GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 import { workerUrl } from './workerPool.js';
+import type { HistogramKernel } from './workspace.js';
 
 /** What a grow worker receives: once a fit's params and rows, then each tree index of the fit. */
 export type GrowMessage = { fit: GrowParams; rows?: Uint32Array } | number;
@@ -25,10 +26,10 @@ export class GrowPool {
   private closing = false;
   private fit: Fit | undefined;
 
-  constructor(table: BinnedTable, threads: number) {
+  constructor(table: BinnedTable, threads: number, kernel?: HistogramKernel) {
     const url = workerUrl();
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(url, { workerData: { kind: 'grow', table } });
+      const worker = new Worker(url, { workerData: { kind: 'grow', table, kernel } });
       this.workers.push(worker);
       worker.on('error', (err) => this.fail(err));
       worker.on('messageerror', (err) => this.fail(err));

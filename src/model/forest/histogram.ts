@@ -13,9 +13,11 @@
 export interface Hist {
   cnt: Int32Array;
   pos: Int32Array;
+  /** Byte offset of cnt in its workspace's memory (where the wasm kernel finds it); pos follows cnt. */
+  at: number;
 }
 
-/** Adds rows [start, end) of a table of `nFeatures` to the histograms. */
+/** Adds rows [start, end) of a table of `nFeatures` to the histograms (histogramKernel.wat's accumulate in JS). */
 export function accumulate(w32: Int32Array, cap: number, nFeatures: number, start: number, end: number, cnt: Int32Array, pos: Int32Array): void {
   const full = nFeatures >> 2;
   const last = nFeatures & 3;

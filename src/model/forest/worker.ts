@@ -17,7 +17,7 @@ if (job.kind === 'grow') {
   port.on('message', (m: GrowMessage) => {
     if (typeof m !== 'number') {
       if (grower) grower.configure(m.fit, m.rows);
-      else grower = new TreeGrower(job.table, m.fit, m.rows);
+      else grower = new TreeGrower(job.table, m.fit, m.rows, job.kernel);
       return;
     }
     const result = grower!.grow(m);

@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BinnedTable } from './binning.js';
 import type { FlatForest } from './flatForest.js';
+import type { HistogramKernel } from './workspace.js';
 
 /** What a worker is started with (worker.ts). */
 export type WorkerJob =
-  | { kind: 'grow'; table: BinnedTable }
+  | { kind: 'grow'; table: BinnedTable; kernel?: HistogramKernel }
   | { kind: 'predict'; forest: FlatForest; bins: Uint8Array; stride: number; start: number; end: number; out: Float64Array };
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binRows, featureOffset, groupCount, type BinnedTable } from '../../../src/model/forest/binning.js';
 import { copyDrawnRows, drawBootstrap } from '../../../src/model/forest/bootstrap.js';
+import { accumulate } from '../../../src/model/forest/histogram.js';
 import { Rng } from '../../../src/util/rng.js';
 
 describe('drawBootstrap', () => {
@@ -23,14 +24,14 @@ describe('drawBootstrap', () => {
     // A generator stuck at 2^32 - 1 draws the last row every time (x·n / 2^32 rounds down to n - 1).
     const counts = new Uint8Array(300);
     const extra = new Map<number, number>();
-    drawBootstrap({ u32: () => 0xffffffff }, 300, counts, extra);
+    drawBootstrap({ fillU32: (out, count) => out.fill(0xffffffff, 0, count) }, 300, counts, extra);
     expect(counts[299]).toBe(127);
     expect([...extra]).toEqual([[299, 173]]);
   });
 });
 
 describe('copyDrawnRows', () => {
-  it('copies drawn rows in table order, tagged with copies and label, splits large counts, and fills the root histogram', () => {
+  it('copies drawn rows in table order, tagged with copies and label, splits large counts (the root histogram then adds their copies)', () => {
     // Three rows of one feature with values 10, 20, 30; the last one is fraud.
     const groups = groupCount(1);
     const data = new Uint8Array(3 * groups * 4);
@@ -39,8 +40,9 @@ describe('copyDrawnRows', () => {
     const table: BinnedTable = { data, nRows: 3, nFeatures: 1, groups, nBins: Int32Array.from([3]) };
     const w32 = new Int32Array(3 * groups);
     // Row 0 not drawn, row 1 twice, row 2 128 times: 127 copies in one working row, 1 in another.
-    const hist = { cnt: new Int32Array(groups * 1024), pos: new Int32Array(groups * 1024) };
-    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), w32, hist);
+    const hist = { cnt: new Int32Array(groups * 1024), pos: new Int32Array(groups * 1024), at: 0 };
+    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), w32);
+    accumulate(w32, 3, 1, 0, drawn.rows, hist.cnt, hist.pos);
     expect(drawn).toEqual({ rows: 3, cnt: 130, pos: 128 });
     const bin = (k: number) => w32[k] & 255;
     const tag = (k: number) => w32[k] >>> 24;
@@ -57,9 +59,10 @@ describe('copyDrawnRows', () => {
     binRows([Float64Array.from([10, 20, 30, 40])], [Float64Array.from([15, 25, 35])], 0, 4, data, (f) => featureOffset(f, 4), 4, ['x']);
     const table: BinnedTable = { data, nRows: 4, nFeatures: 1, groups, nBins: Int32Array.from([4]) };
     const w32 = new Int32Array(4 * groups);
-    const hist = { cnt: new Int32Array(1024), pos: new Int32Array(1024) };
+    const hist = { cnt: new Int32Array(1024), pos: new Int32Array(1024), at: 0 };
     // The sample is rows 1 and 3; its second row is drawn 3 times, its first once.
-    const drawn = copyDrawnRows(table, Uint8Array.from([1, 3]), new Map(), w32, hist, Uint32Array.from([1, 3]));
+    const drawn = copyDrawnRows(table, Uint8Array.from([1, 3]), new Map(), w32, Uint32Array.from([1, 3]));
+    accumulate(w32, 4, 1, 0, drawn.rows, hist.cnt, hist.pos);
     expect(drawn).toEqual({ rows: 2, cnt: 4, pos: 0 });
     expect([w32[0] & 255, w32[1] & 255]).toEqual([1, 3]);
     expect([...hist.cnt.subarray(0, 4)]).toEqual([0, 1, 0, 3]);

@@ -1,0 +1,97 @@
+;; The histogram kernel of the forest grower in WebAssembly: histogram.ts's `accumulate` (the JS
+;; version, kept as the oracle and for tables too large for a wasm memory) without its per-access
+;; bounds checks, ~2× faster per row-feature. `npm run build:wasm` (scripts/build-wasm.mjs, wabt
+;; pinned in devDependencies) compiles this file into histogramKernelWasm.ts; a test recompiles
+;; it and checks the two agree. The increments are written out rather than called: V8 (Node 20)
+;; does not inline wasm calls, and a call per word cost a third of the gain.
+;;
+;; Memory (imported, owned by workspace.ts): the working rows at byte 0, group-major (word g of row
+;; i at 4·(g·cap + i), four feature bins per word, little-endian; the last group's top byte is the
+;; tag `copies | label << 7`), then histograms: per group 1024 i32 slots (256 per byte of the
+;; word), a `cnt` and a `pos` histogram anywhere after the rows.
+;;
+;; The tag word's first three bytes are always added: when it holds fewer than three features, the
+;; bytes past them are 0 and land in bin 0 of feature slots no feature has and nothing reads
+;; (branch-free: a row costs the same whatever nFeatures mod 4 is).
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; accumulate(cap, full, start, end, cnt, pos): adds working rows [start, end) of a table of
+  ;; capacity `cap` with `full` whole feature words to the histograms at byte offsets cnt and pos
+  ;; (each row's copies to cnt, and to pos too when its label is 1).
+  (func (export "accumulate") (param $cap i32) (param $full i32) (param $start i32) (param $end i32) (param $cnt i32) (param $pos i32)
+    (local $p i32) (local $pend i32) (local $q i32) (local $h i32) (local $g i32) (local $x i32) (local $a i32) (local $c i32)
+    (local $stride i32) (local $tagOff i32) (local $tagHist i32) (local $tagWord i32)
+    (local.set $stride (i32.shl (local.get $cap) (i32.const 2)))
+    (local.set $tagOff (i32.mul (local.get $full) (local.get $stride)))
+    (local.set $tagHist (i32.shl (local.get $full) (i32.const 12)))
+    (local.set $p (i32.shl (local.get $start) (i32.const 2)))
+    (local.set $pend (i32.shl (local.get $end) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $p) (local.get $pend)))
+        (local.set $tagWord (i32.load (i32.add (local.get $p) (local.get $tagOff))))
+        (local.set $c (i32.and (i32.shr_u (local.get $tagWord) (i32.const 24)) (i32.const 127)))
+        ;; every row into cnt: the tag word's three feature bytes, then the `full` whole words
+        (local.set $x (local.get $tagWord))
+        (local.set $h (i32.add (local.get $cnt) (local.get $tagHist)))
+        (local.set $a (i32.add (local.get $h) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+        (i32.store offset=1024 (local.get $a) (i32.add (i32.load offset=1024 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+        (i32.store offset=2048 (local.get $a) (i32.add (i32.load offset=2048 (local.get $a)) (local.get $c)))
+        (local.set $q (local.get $p))
+        (local.set $h (local.get $cnt))
+        (local.set $g (local.get $full))
+        (block $dcnt (loop $lcnt
+            (br_if $dcnt (i32.eqz (local.get $g)))
+            (local.set $x (i32.load (local.get $q)))
+            (local.set $a (i32.add (local.get $h) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+            (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (local.get $c)))
+            (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+            (i32.store offset=1024 (local.get $a) (i32.add (i32.load offset=1024 (local.get $a)) (local.get $c)))
+            (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+            (i32.store offset=2048 (local.get $a) (i32.add (i32.load offset=2048 (local.get $a)) (local.get $c)))
+            (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 22)) (i32.const 1020))))
+            (i32.store offset=3072 (local.get $a) (i32.add (i32.load offset=3072 (local.get $a)) (local.get $c)))
+            (local.set $q (i32.add (local.get $q) (local.get $stride)))
+            (local.set $h (i32.add (local.get $h) (i32.const 4096)))
+            (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+            (br $lcnt)))
+        (if (i32.lt_s (local.get $tagWord) (i32.const 0))
+          (then (call $addPos (local.get $p) (local.get $stride) (local.get $full) (local.get $tagWord) (local.get $tagHist) (local.get $pos) (local.get $c))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $rows))))
+
+  ;; A fraud row's bins into pos (rare: a call is cheap there).
+  (func $addPos (param $p i32) (param $stride i32) (param $full i32) (param $tagWord i32) (param $tagHist i32) (param $pos i32) (param $c i32)
+    (local $q i32) (local $h i32) (local $g i32) (local $x i32) (local $a i32)
+    ;; fraud rows into pos too: the tag word's three feature bytes, then the `full` whole words
+    (local.set $x (local.get $tagWord))
+    (local.set $h (i32.add (local.get $pos) (local.get $tagHist)))
+    (local.set $a (i32.add (local.get $h) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+    (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (local.get $c)))
+    (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+    (i32.store offset=1024 (local.get $a) (i32.add (i32.load offset=1024 (local.get $a)) (local.get $c)))
+    (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+    (i32.store offset=2048 (local.get $a) (i32.add (i32.load offset=2048 (local.get $a)) (local.get $c)))
+    (local.set $q (local.get $p))
+    (local.set $h (local.get $pos))
+    (local.set $g (local.get $full))
+    (block $dpos (loop $lpos
+        (br_if $dpos (i32.eqz (local.get $g)))
+        (local.set $x (i32.load (local.get $q)))
+        (local.set $a (i32.add (local.get $h) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+        (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+        (i32.store offset=1024 (local.get $a) (i32.add (i32.load offset=1024 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+        (i32.store offset=2048 (local.get $a) (i32.add (i32.load offset=2048 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $h) (i32.and (i32.shr_u (local.get $x) (i32.const 22)) (i32.const 1020))))
+        (i32.store offset=3072 (local.get $a) (i32.add (i32.load offset=3072 (local.get $a)) (local.get $c)))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (local.set $h (i32.add (local.get $h) (i32.const 4096)))
+        (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+        (br $lpos))))
+  )

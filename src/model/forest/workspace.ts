@@ -1,0 +1,105 @@
+/**
+ * A tree grower's memory: its working rows and a pool of histograms, in one WebAssembly memory so
+ * that the wasm histogram kernel (histogramKernel.wat) reads and writes them in place; the JS code
+ * (copy, partition, split search) works on typed-array views of the same bytes. Which kernel
+ * builds the histograms never changes a model: both add the same integers.
+ */
+import { accumulate, clearHist, type Hist } from './histogram.js';
+import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
+
+/** 'wasm' (the default) or 'js' (histogram.ts's accumulate: the oracle, and the fallback). */
+export type HistogramKernel = 'wasm' | 'js';
+
+/** Bytes per histogram pair (cnt + pos): 1024 i32 slots per group each. */
+const histBytes = (groups: number) => groups * 1024 * 4 * 2;
+/** Above this a wasm memory (32-bit addresses) is not used: the JS kernel on an ArrayBuffer. */
+const MAX_WASM_BYTES = 2 ** 31;
+const PAGE = 65536;
+
+type WasmAccumulate = (cap: number, full: number, start: number, end: number, cnt: number, pos: number) => void;
+
+/** The part of the WebAssembly API used here (the project's TS lib has no DOM/WebAssembly types). */
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | undefined;
+
+export class Workspace {
+  u8!: Uint8Array;
+  w32!: Int32Array;
+  readonly kernel: HistogramKernel;
+  private wasmAccumulate: WasmAccumulate | undefined;
+  private buffer!: ArrayBuffer;
+  private slots = 0;
+  private used = 0;
+  private readonly free: Hist[] = [];
+  private readonly rowBytes: number;
+
+  /** Working rows for a table of capacity `cap` and `groups` words a row, and `histograms` histograms. */
+  constructor(
+    private readonly cap: number,
+    private readonly groups: number,
+    private readonly nFeatures: number,
+    histograms: number,
+    kernel: HistogramKernel = 'wasm',
+  ) {
+    // Histograms start on a 64-byte line.
+    this.rowBytes = Math.ceil((cap * groups * 4) / 64) * 64;
+    this.kernel = this.rowBytes + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
+    this.allocate(histograms);
+  }
+
+  /**
+   * Makes room for `histograms` histograms; only between trees (a larger memory is a new one, and
+   * the rows and histograms in the old one are gone).
+   */
+  reserve(histograms: number): void {
+    if (histograms > this.slots) this.allocate(histograms);
+  }
+
+  /** A histogram with each feature's bins zeroed (the only slots ever read). */
+  acquire(nBins: Int32Array): Hist {
+    let h = this.free.pop();
+    if (h) {
+      clearHist(h, nBins);
+      return h;
+    }
+    if (this.used === this.slots) throw new Error(`forest workspace: more than ${this.slots} histograms in use`);
+    const at = this.rowBytes + this.used++ * histBytes(this.groups);
+    const size = this.groups * 1024;
+    // Fresh memory is zero.
+    return { cnt: new Int32Array(this.buffer, at, size), pos: new Int32Array(this.buffer, at + size * 4, size), at };
+  }
+
+  release(h: Hist): void {
+    this.free.push(h);
+  }
+
+  /** Adds working rows [start, end) to h. */
+  accumulate(start: number, end: number, h: Hist): void {
+    if (this.wasmAccumulate) this.wasmAccumulate(this.cap, this.nFeatures >> 2, start, end, h.at, h.at + this.groups * 4096);
+    else accumulate(this.w32, this.cap, this.nFeatures, start, end, h.cnt, h.pos);
+  }
+
+  private allocate(histograms: number): void {
+    const bytes = this.rowBytes + histograms * histBytes(this.groups);
+    if (this.kernel === 'wasm') {
+      const memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE) });
+      compiled ??= new wasm.Module(Buffer.from(HISTOGRAM_KERNEL_WASM, 'base64'));
+      const instance = new wasm.Instance(compiled, { env: { memory } });
+      this.wasmAccumulate = instance.exports.accumulate as WasmAccumulate;
+      this.buffer = memory.buffer;
+    } else {
+      this.buffer = new ArrayBuffer(bytes);
+    }
+    this.u8 = new Uint8Array(this.buffer, 0, this.cap * this.groups * 4);
+    this.w32 = new Int32Array(this.buffer, 0, this.cap * this.groups);
+    this.slots = histograms;
+    this.used = 0;
+    this.free.length = 0;
+  }
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script without types
+import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
+import { groupCount } from '../../../src/model/forest/binning.js';
+import { ForestTrainer } from '../../../src/model/forest/index.js';
+import { Workspace } from '../../../src/model/forest/workspace.js';
+import { Rng } from '../../../src/util/rng.js';
+import { noisyTable } from './fixtures.js';
+
+/** Working rows of `nFeatures` random bins (edge bins 0 and 254 often), copies 1…127, some fraud, written into ws. */
+function fillRows(ws: Workspace, cap: number, nFeatures: number, rng: Rng): void {
+  const groups = groupCount(nFeatures);
+  const bin = () => [0, 254, 1, 253][rng.int(8)] ?? rng.int(255);
+  for (let r = 0; r < cap; r++) {
+    for (let f = 0; f < nFeatures; f++) ws.u8[(f >> 2) * cap * 4 + 4 * r + (f & 3)] = bin();
+    const copies = rng.next() < 0.05 ? 127 : 1 + rng.int(4);
+    ws.u8[(groups - 1) * cap * 4 + 4 * r + 3] = copies | (+(rng.next() < 0.3) << 7);
+  }
+}
+
+describe('the wasm histogram kernel', () => {
+  it('is the compiled histogramKernel.wat (npm run build:wasm is up to date)', async () => {
+    const source = readFileSync(new URL('../../../src/model/forest/histogramKernelWasm.ts', import.meta.url), 'utf8');
+    expect(source).toBe(kernelSource(await compileKernel()));
+  });
+
+  it('adds the same counts as the JS kernel, for any number of features and any row range', () => {
+    for (const nFeatures of [1, 2, 3, 4, 5, 8, 15, 17]) {
+      const cap = 3000;
+      const groups = groupCount(nFeatures);
+      const nBins = new Int32Array(nFeatures).fill(255);
+      const sides = (['wasm', 'js'] as const).map((kernel) => {
+        const ws = new Workspace(cap, groups, nFeatures, 3, kernel);
+        fillRows(ws, cap, nFeatures, new Rng(nFeatures, 1));
+        const h = ws.acquire(nBins);
+        ws.accumulate(0, cap, h);
+        // A second range into a histogram that already holds counts.
+        ws.accumulate(117, 2011, h);
+        return { ws, h };
+      });
+      expect(sides[0].ws.kernel).toBe('wasm');
+      expect(sides[1].ws.kernel).toBe('js');
+      const slots = (a: Int32Array) => Array.from({ length: nFeatures }, (_, f) => Array.from(a.subarray(f << 8, (f << 8) + 255)));
+      expect(slots(sides[0].h.cnt)).toEqual(slots(sides[1].h.cnt));
+      expect(slots(sides[0].h.pos)).toEqual(slots(sides[1].h.pos));
+    }
+  });
+
+  it('counts a hand-made row: bins 0 and 254, 127 copies, fraud', () => {
+    // Two features in one group; the row's bins are 0 and 254, the tag 127 copies | fraud.
+    const ws = new Workspace(2, 1, 2, 1, 'wasm');
+    ws.u8.set([0, 254, 0, 127 | 128, 7, 9, 0, 3]);
+    const nBins = Int32Array.from([255, 255]);
+    const h = ws.acquire(nBins);
+    ws.accumulate(0, 2, h);
+    expect([h.cnt[0], h.cnt[256 + 254], h.cnt[7], h.cnt[256 + 9]]).toEqual([127, 127, 3, 3]);
+    expect([h.pos[0], h.pos[256 + 254], h.pos[7], h.pos[256 + 9]]).toEqual([127, 127, 0, 0]);
+    // Only those four slots of the two features are non-zero.
+    const nonZero = (a: Int32Array) => [...a.subarray(0, 512)].filter((v) => v !== 0).length;
+    expect([nonZero(h.cnt), nonZero(h.pos)]).toEqual([4, 2]);
+  });
+
+  it('grows byte-identical models with either kernel, at 1 and 2 threads and on sampled rows', async () => {
+    const data = noisyTable(8000, 3);
+    const params = { nTrees: 6, maxDepth: 12, seed: 5 };
+    const rows = Uint32Array.from({ length: 3000 }, (_, i) => (i * 7) % 8000).sort();
+    const models: Buffer[] = [];
+    for (const kernel of ['wasm', 'js'] as const) {
+      for (const threads of [1, 2]) {
+        const trainer = ForestTrainer.open(data, { threads, seed: 5, kernel });
+        try {
+          models.push((await trainer.train(params)).toBuffer(), (await trainer.train(params, { rows })).toBuffer());
+        } finally {
+          await trainer.close();
+        }
+      }
+    }
+    // [wasm 1 thread all rows, sampled, wasm 2 threads …, js 1 thread …, js 2 threads …]
+    for (let k = 2; k < models.length; k++) expect(models[k].equals(models[k % 2])).toBe(true);
+    expect(models[0].equals(models[1])).toBe(false);
+  });
+});
+
+describe('Workspace', () => {
+  it('hands out zeroed histograms again after release, and refuses more than it holds', () => {
+    const ws = new Workspace(4, 1, 1, 2, 'wasm');
+    const nBins = Int32Array.from([3]);
+    const a = ws.acquire(nBins);
+    a.cnt[2] = 5;
+    a.pos[1] = 4;
+    const b = ws.acquire(nBins);
+    expect(() => ws.acquire(nBins)).toThrow(/more than 2 histograms/);
+    ws.release(a);
+    const again = ws.acquire(nBins);
+    expect(again).toBe(a);
+    expect([...again.cnt.subarray(0, 3), ...again.pos.subarray(0, 3)]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(b.at).not.toBe(a.at);
+    // reserve makes room (a new memory: the old histograms are gone).
+    ws.reserve(5);
+    for (let k = 0; k < 5; k++) ws.acquire(nBins);
+  });
+});
