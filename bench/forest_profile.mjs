@@ -16,6 +16,16 @@ const PARAMS = { nTrees: 100, maxDepth: 10, seed: 1, threads: 1 };
 /** Function name → phase; anything else is "other" (runtime, GC, the bench itself). */
 const PHASES = {
   computeBinEdges: 'binning',
+  distinctCounts: 'binning',
+  gather: 'binning',
+  stratifiedSample: 'binning',
+  cutEdges: 'binning',
+  tailWeights: 'binning',
+  checkFinite: 'binning',
+  // histogramKernel.wat's functions, in their order there
+  'wasm-function[0]': 'histogram build',
+  'wasm-function[1]': 'partition',
+  'wasm-function[2]': 'histogram build',
   binRows: 'binning',
   binColumn: 'binning',
   sortedSample: 'binning',

@@ -10,7 +10,7 @@
 import { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
 import { copyDrawnRows, drawBootstrap, drawScratch, type DrawnRows, type DrawScratch } from './bootstrap.js';
-import { partition, scanFeature, subtract, type Hist, type Split } from './histogram.js';
+import { scanFeature, subtract, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 import { Workspace, type HistogramKernel } from './workspace.js';
@@ -142,7 +142,7 @@ export class TreeGrower {
       this.work.release(n.hist);
       return;
     }
-    const mid = partition(this.work.u8, this.work.w32, this.table.nRows, this.table.groups, n.start, n.end, feature, threshold);
+    const mid = this.work.partition(n.start, n.end, feature, threshold);
     const l = { node: left, start: n.start, end: mid, depth, cnt: cl, pos: pl, hist: n.hist };
     const r = { node: left + 1, start: mid, end: n.end, depth, cnt: cr, pos: pr, hist: n.hist };
     const [small, large] = mid - n.start <= n.end - mid ? [l, r] : [r, l];

@@ -1,6 +1,6 @@
-;; The histogram kernel of the forest grower in WebAssembly: histogram.ts's `accumulate` (the JS
-;; version, kept as the oracle and for tables too large for a wasm memory) without its per-access
-;; bounds checks, ~2× faster per row-feature. `npm run build:wasm` (scripts/build-wasm.mjs, wabt
+;; The inner loops of the forest grower in WebAssembly: histogram.ts's `accumulate` and
+;; `partition` (the JS versions, kept as the oracle and for tables too large for a wasm memory)
+;; without their per-access bounds checks; accumulate is ~2× faster per row-feature. `npm run build:wasm` (scripts/build-wasm.mjs, wabt
 ;; pinned in devDependencies) compiles this file into histogramKernelWasm.ts; a test recompiles
 ;; it and checks the two agree. The increments are written out rather than called: V8 (Node 20)
 ;; does not inline wasm calls, and a call per word cost a third of the gain.
@@ -63,6 +63,46 @@
           (then (call $addPos (local.get $p) (local.get $stride) (local.get $full) (local.get $tagWord) (local.get $tagHist) (local.get $pos) (local.get $c))))
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $rows))))
+
+;; partition(cap, groups, start, end, f, t): reorders working rows [start, end) so that those
+  ;; with bin <= t of feature f come first (Hoare's scheme, as histogram.ts's partition: only
+  ;; misplaced rows move, all their words); returns the first row of the right part. Row order
+  ;; inside a node never changes a model (its histograms are sums).
+  (func (export "partition") (param $cap i32) (param $groups i32) (param $start i32) (param $end i32) (param $f i32) (param $t i32) (result i32)
+    (local $base i32) (local $i i32) (local $j i32) (local $a i32) (local $b i32) (local $g i32) (local $x i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $cap) (i32.const 2)))
+    (local.set $base (i32.add (i32.mul (i32.shr_u (local.get $f) (i32.const 2)) (local.get $stride)) (i32.and (local.get $f) (i32.const 3))))
+    (local.set $i (local.get $start))
+    (local.set $j (i32.sub (local.get $end) (i32.const 1)))
+    (loop $scan
+      (block $leftDone
+        (loop $left
+          (br_if $leftDone (i32.gt_s (local.get $i) (local.get $j)))
+          (br_if $leftDone (i32.gt_u (i32.load8_u (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 2)))) (local.get $t)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $left)))
+      (block $rightDone
+        (loop $right
+          (br_if $rightDone (i32.gt_s (local.get $i) (local.get $j)))
+          (br_if $rightDone (i32.le_u (i32.load8_u (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2)))) (local.get $t)))
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (br $right)))
+      (if (i32.gt_s (local.get $i) (local.get $j)) (then (return (local.get $i))))
+      (local.set $a (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $b (i32.shl (local.get $j) (i32.const 2)))
+      (local.set $g (local.get $groups))
+      (loop $swap
+        (local.set $x (i32.load (local.get $a)))
+        (i32.store (local.get $a) (i32.load (local.get $b)))
+        (i32.store (local.get $b) (local.get $x))
+        (local.set $a (i32.add (local.get $a) (local.get $stride)))
+        (local.set $b (i32.add (local.get $b) (local.get $stride)))
+        (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+        (br_if $swap (local.get $g)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+      (br $scan))
+    (local.get $i))
 
   ;; A fraud row's bins into pos (rare: a call is cheap there).
   (func $addPos (param $p i32) (param $stride i32) (param $full i32) (param $tagWord i32) (param $tagHist i32) (param $pos i32) (param $c i32)

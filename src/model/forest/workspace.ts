@@ -4,7 +4,7 @@
  * (copy, partition, split search) works on typed-array views of the same bytes. Which kernel
  * builds the histograms never changes a model: both add the same integers.
  */
-import { accumulate, clearHist, type Hist } from './histogram.js';
+import { accumulate, clearHist, partition, type Hist } from './histogram.js';
 import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
 
 /** 'wasm' (the default) or 'js' (histogram.ts's accumulate: the oracle, and the fallback). */
@@ -17,6 +17,7 @@ const MAX_WASM_BYTES = 2 ** 31;
 const PAGE = 65536;
 
 type WasmAccumulate = (cap: number, full: number, start: number, end: number, cnt: number, pos: number) => void;
+type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number) => number;
 
 /** The part of the WebAssembly API used here (the project's TS lib has no DOM/WebAssembly types). */
 interface WasmApi {
@@ -33,6 +34,7 @@ export class Workspace {
   w32!: Int32Array;
   readonly kernel: HistogramKernel;
   private wasmAccumulate: WasmAccumulate | undefined;
+  private wasmPartition: WasmPartition | undefined;
   private buffer!: ArrayBuffer;
   private slots = 0;
   private used = 0;
@@ -85,6 +87,12 @@ export class Workspace {
     else accumulate(this.w32, this.cap, this.nFeatures, start, end, h.cnt, h.pos);
   }
 
+  /** Reorders working rows [start, end): bin ≤ t of feature f first; returns the first row of the rest. */
+  partition(start: number, end: number, f: number, t: number): number {
+    if (this.wasmPartition) return this.wasmPartition(this.cap, this.groups, start, end, f, t);
+    return partition(this.u8, this.w32, this.cap, this.groups, start, end, f, t);
+  }
+
   private allocate(histograms: number): void {
     const bytes = this.rowBytes + histograms * histBytes(this.groups);
     if (this.kernel === 'wasm') {
@@ -92,6 +100,7 @@ export class Workspace {
       compiled ??= new wasm.Module(Buffer.from(HISTOGRAM_KERNEL_WASM, 'base64'));
       const instance = new wasm.Instance(compiled, { env: { memory } });
       this.wasmAccumulate = instance.exports.accumulate as WasmAccumulate;
+      this.wasmPartition = instance.exports.partition as WasmPartition;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(bytes);
