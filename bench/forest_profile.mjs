@@ -25,7 +25,8 @@ const PHASES = {
   // histogramKernel.wat's functions, in their order there
   'wasm-function[0]': 'histogram build',
   'wasm-function[1]': 'partition',
-  'wasm-function[2]': 'histogram build',
+  'wasm-function[2]': 'bootstrap draw',
+  'wasm-function[3]': 'histogram build',
   binRows: 'binning',
   binColumn: 'binning',
   sortedSample: 'binning',

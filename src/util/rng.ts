@@ -61,6 +61,19 @@ export class Rng {
     this.d = d;
   }
 
+  /** The generator's state, four int32 (for a kernel that runs it elsewhere, e.g. in wasm). */
+  state(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  /** Puts back a state from state() (or one a kernel advanced with the same steps). */
+  setState(s: ArrayLike<number>): void {
+    this.a = s[0] | 0;
+    this.b = s[1] | 0;
+    this.c = s[2] | 0;
+    this.d = s[3] | 0;
+  }
+
   /** Uniform in [0, 1) with 53 random bits. */
   next(): number {
     return ((this.u32() >>> 5) * 67108864 + (this.u32() >>> 6)) / 9007199254740992;

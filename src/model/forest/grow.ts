@@ -51,7 +51,6 @@ function weightedGini(c: number, p: number): number {
  * fit (`configure` sets a fit's params and its rows of the shared table).
  */
 export class TreeGrower {
-  private readonly counts: Uint8Array;
   private readonly extra = new Map<number, number>();
   private readonly scratch: DrawScratch;
   private readonly work: Workspace;
@@ -75,7 +74,6 @@ export class TreeGrower {
     this.params = params;
     this.rows = rows;
     const { nRows, groups } = table;
-    this.counts = new Uint8Array(nRows);
     this.scratch = drawScratch(nRows);
     // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
     this.work = new Workspace(nRows, groups, table.nFeatures, histogramsNeeded(params.maxDepth), kernel);
@@ -107,11 +105,12 @@ export class TreeGrower {
 
   /** Bootstrap (n draws with replacement from the fit's n rows, as scikit-learn), then the drawn rows as working rows. */
   private drawRows(hist: Hist): DrawnRows {
-    const { counts, extra, rows } = this;
+    const { extra, rows } = this;
+    const { counts } = this.work;
     const n = rows ? rows.length : this.table.nRows;
     extra.clear();
-    if (this.params.bootstrap) drawBootstrap(this.rng, n, counts, extra);
-    else counts.fill(1, 0, n);
+    if (!this.params.bootstrap) counts.fill(1, 0, n);
+    else if (!this.work.drawBootstrap(this.rng, n)) drawBootstrap(this.rng, n, counts, extra);
     const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, rows, this.scratch);
     this.work.accumulate(0, drawn.rows, hist);
     return drawn;

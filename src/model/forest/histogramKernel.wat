@@ -1,5 +1,5 @@
 ;; The inner loops of the forest grower in WebAssembly: histogram.ts's `accumulate` and
-;; `partition` (the JS versions, kept as the oracle and for tables too large for a wasm memory)
+;; `partition`, and bootstrap.ts's `drawBootstrap` (the JS versions, kept as the oracle and for tables too large for a wasm memory)
 ;; without their per-access bounds checks; accumulate is ~2× faster per row-feature. `npm run build:wasm` (scripts/build-wasm.mjs, wabt
 ;; pinned in devDependencies) compiles this file into histogramKernelWasm.ts; a test recompiles
 ;; it and checks the two agree. The increments are written out rather than called: V8 (Node 20)
@@ -103,6 +103,45 @@
       (local.set $j (i32.sub (local.get $j) (i32.const 1)))
       (br $scan))
     (local.get $i))
+
+;; bootstrap(state, n, counts, reject, limit): n draws with replacement from n rows, as bootstrap.ts's
+  ;; drawBootstrap: xoshiro128** (util/rng.ts's u32, its state as four i32 at `state`, written back)
+  ;; and Lemire's multiply-shift with rejection (the low 32 bits of x·n below `reject` are redrawn),
+  ;; counts[i] += 1 for each draw i. Returns 1 — state and counts then unusable, the caller redraws
+  ;; in JS from the state it had — if a count would pass `limit` (127, MAX_COPIES: in practice never).
+  (func (export "bootstrap") (param $state i32) (param $n i32) (param $counts i32) (param $reject i32) (param $limit i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $x i32) (local $t i32) (local $left i32) (local $m i64) (local $at i32) (local $k i32)
+    (local.set $a (i32.load (local.get $state)))
+    (local.set $b (i32.load offset=4 (local.get $state)))
+    (local.set $c (i32.load offset=8 (local.get $state)))
+    (local.set $d (i32.load offset=12 (local.get $state)))
+    (local.set $left (local.get $n))
+    (block $done
+      (loop $draw
+        (br_if $done (i32.eqz (local.get $left)))
+        ;; x = u32(): rotl(b·5, 7)·9, then the state's step
+        (local.set $x (i32.mul (i32.rotl (i32.mul (local.get $b) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+        (local.set $t (i32.shl (local.get $b) (i32.const 9)))
+        (local.set $c (i32.xor (local.get $c) (local.get $a)))
+        (local.set $d (i32.xor (local.get $d) (local.get $b)))
+        (local.set $b (i32.xor (local.get $b) (local.get $c)))
+        (local.set $a (i32.xor (local.get $a) (local.get $d)))
+        (local.set $c (i32.xor (local.get $c) (local.get $t)))
+        (local.set $d (i32.rotl (local.get $d) (i32.const 11)))
+        (local.set $m (i64.mul (i64.extend_i32_u (local.get $x)) (i64.extend_i32_u (local.get $n))))
+        (if (i32.ge_u (i32.wrap_i64 (local.get $m)) (local.get $reject))
+          (then
+            (local.set $at (i32.add (local.get $counts) (i32.wrap_i64 (i64.shr_u (local.get $m) (i64.const 32)))))
+            (local.set $k (i32.load8_u (local.get $at)))
+            (if (i32.ge_u (local.get $k) (local.get $limit)) (then (return (i32.const 1))))
+            (i32.store8 (local.get $at) (i32.add (local.get $k) (i32.const 1)))
+            (local.set $left (i32.sub (local.get $left) (i32.const 1)))))
+        (br $draw)))
+    (i32.store (local.get $state) (local.get $a))
+    (i32.store offset=4 (local.get $state) (local.get $b))
+    (i32.store offset=8 (local.get $state) (local.get $c))
+    (i32.store offset=12 (local.get $state) (local.get $d))
+    (i32.const 0))
 
   ;; A fraud row's bins into pos (rare: a call is cheap there).
   (func $addPos (param $p i32) (param $stride i32) (param $full i32) (param $tagWord i32) (param $tagHist i32) (param $pos i32) (param $c i32)

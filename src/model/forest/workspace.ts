@@ -1,11 +1,14 @@
 /**
- * A tree grower's memory: its working rows and a pool of histograms, in one WebAssembly memory so
- * that the wasm histogram kernel (histogramKernel.wat) reads and writes them in place; the JS code
- * (copy, partition, split search) works on typed-array views of the same bytes. Which kernel
- * builds the histograms never changes a model: both add the same integers.
+ * A tree grower's memory: its bootstrap counts, working rows and a pool of histograms, in one
+ * WebAssembly memory so that the wasm kernel (histogramKernel.wat: bootstrap draw, histograms,
+ * partition) reads and writes them in place; the JS code (copy, split search) works on
+ * typed-array views of the same bytes. The kernel never changes a model: both draw the same
+ * rows, add the same integers and partition alike.
  */
 import { accumulate, clearHist, partition, type Hist } from './histogram.js';
 import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
+import type { Rng } from '../../util/rng.js';
+import { MAX_COPIES } from './bootstrap.js';
 
 /** 'wasm' (the default) or 'js' (histogram.ts's accumulate: the oracle, and the fallback). */
 export type HistogramKernel = 'wasm' | 'js';
@@ -15,9 +18,11 @@ const histBytes = (groups: number) => groups * 1024 * 4 * 2;
 /** Above this a wasm memory (32-bit addresses) is not used: the JS kernel on an ArrayBuffer. */
 const MAX_WASM_BYTES = 2 ** 31;
 const PAGE = 65536;
+const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 type WasmAccumulate = (cap: number, full: number, start: number, end: number, cnt: number, pos: number) => void;
 type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number) => number;
+type WasmBootstrap = (state: number, n: number, counts: number, reject: number, limit: number) => number;
 
 /** The part of the WebAssembly API used here (the project's TS lib has no DOM/WebAssembly types). */
 interface WasmApi {
@@ -32,14 +37,20 @@ let compiled: object | undefined;
 export class Workspace {
   u8!: Uint8Array;
   w32!: Int32Array;
+  /** Bootstrap counts, one byte per table row. */
+  counts!: Uint8Array;
   readonly kernel: HistogramKernel;
   private wasmAccumulate: WasmAccumulate | undefined;
   private wasmPartition: WasmPartition | undefined;
+  private wasmBootstrap: WasmBootstrap | undefined;
+  private rngState!: Int32Array;
   private buffer!: ArrayBuffer;
   private slots = 0;
   private used = 0;
   private readonly free: Hist[] = [];
   private readonly rowBytes: number;
+  /** Where the histograms start: after the rows, the counts and the generator's state. */
+  private readonly histStart: number;
 
   /** Working rows for a table of capacity `cap` and `groups` words a row, and `histograms` histograms. */
   constructor(
@@ -50,8 +61,9 @@ export class Workspace {
     kernel: HistogramKernel = 'wasm',
   ) {
     // Histograms start on a 64-byte line.
-    this.rowBytes = Math.ceil((cap * groups * 4) / 64) * 64;
-    this.kernel = this.rowBytes + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
+    this.rowBytes = line(cap * groups * 4);
+    this.histStart = this.rowBytes + line(cap) + 64;
+    this.kernel = this.histStart + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
     this.allocate(histograms);
   }
 
@@ -71,7 +83,7 @@ export class Workspace {
       return h;
     }
     if (this.used === this.slots) throw new Error(`forest workspace: more than ${this.slots} histograms in use`);
-    const at = this.rowBytes + this.used++ * histBytes(this.groups);
+    const at = this.histStart + this.used++ * histBytes(this.groups);
     const size = this.groups * 1024;
     // Fresh memory is zero.
     return { cnt: new Int32Array(this.buffer, at, size), pos: new Int32Array(this.buffer, at + size * 4, size), at };
@@ -93,20 +105,38 @@ export class Workspace {
     return partition(this.u8, this.w32, this.cap, this.groups, start, end, f, t);
   }
 
+  /**
+   * counts[0…n) = the bootstrap draw of bootstrap.ts's drawBootstrap from `rng` (advanced as it
+   * would advance it), in wasm; false when there is no wasm kernel or a count would pass `limit`
+   * (rng then as it was: the caller draws in JS, which keeps counts past MAX_COPIES aside).
+   */
+  drawBootstrap(rng: Rng, n: number, limit = MAX_COPIES): boolean {
+    if (!this.wasmBootstrap) return false;
+    const before = rng.state();
+    this.rngState.set(before);
+    this.counts.fill(0, 0, n);
+    if (this.wasmBootstrap(this.rngState.byteOffset, n, this.counts.byteOffset, (4294967296 - n) % n, limit) !== 0) return false;
+    rng.setState(this.rngState);
+    return true;
+  }
+
   private allocate(histograms: number): void {
-    const bytes = this.rowBytes + histograms * histBytes(this.groups);
+    const bytes = this.histStart + histograms * histBytes(this.groups);
     if (this.kernel === 'wasm') {
       const memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE) });
       compiled ??= new wasm.Module(Buffer.from(HISTOGRAM_KERNEL_WASM, 'base64'));
       const instance = new wasm.Instance(compiled, { env: { memory } });
       this.wasmAccumulate = instance.exports.accumulate as WasmAccumulate;
       this.wasmPartition = instance.exports.partition as WasmPartition;
+      this.wasmBootstrap = instance.exports.bootstrap as WasmBootstrap;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(bytes);
     }
     this.u8 = new Uint8Array(this.buffer, 0, this.cap * this.groups * 4);
     this.w32 = new Int32Array(this.buffer, 0, this.cap * this.groups);
+    this.counts = new Uint8Array(this.buffer, this.rowBytes, this.cap);
+    this.rngState = new Int32Array(this.buffer, this.histStart - 64, 4);
     this.slots = histograms;
     this.used = 0;
     this.free.length = 0;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
 import { groupCount } from '../../../src/model/forest/binning.js';
+import { drawBootstrap } from '../../../src/model/forest/bootstrap.js';
 import { ForestTrainer } from '../../../src/model/forest/index.js';
 import { Workspace } from '../../../src/model/forest/workspace.js';
 import { Rng } from '../../../src/util/rng.js';
@@ -99,5 +100,45 @@ describe('Workspace', () => {
     // reserve makes room (a new memory: the old histograms are gone).
     ws.reserve(5);
     for (let k = 0; k < 5; k++) ws.acquire(nBins);
+  });
+});
+
+describe('the wasm bootstrap draw and partition', () => {
+  it('draws what drawBootstrap draws and leaves the generator where it leaves it', () => {
+    const n = 50_000;
+    const ws = new Workspace(n, 1, 1, 1, 'wasm');
+    const counts = new Uint8Array(n);
+    const [js, wasm] = [new Rng(3, 9), new Rng(3, 9)];
+    drawBootstrap(js, n, counts, new Map());
+    expect(ws.drawBootstrap(wasm, n)).toBe(true);
+    expect(Buffer.from(ws.counts.subarray(0, n)).equals(Buffer.from(counts))).toBe(true);
+    expect([wasm.u32(), wasm.u32()]).toEqual([js.u32(), js.u32()]);
+  });
+
+  it('gives up, the generator untouched, when a count would pass the limit', () => {
+    // 1000 draws from 1000 rows: some row comes up 3 times (P ≈ 8 % per row), past a limit of 2.
+    const ws = new Workspace(1000, 1, 1, 1, 'wasm');
+    const rng = new Rng(4);
+    expect(ws.drawBootstrap(rng, 1000, 2)).toBe(false);
+    expect(rng.u32()).toBe(new Rng(4).u32());
+  });
+
+  it('partitions like the JS partition (same split point, same row order)', () => {
+    const cap = 5000;
+    const sides = (['wasm', 'js'] as const).map((kernel) => {
+      const ws = new Workspace(cap, groupCount(7), 7, 1, kernel);
+      fillRows(ws, cap, 7, new Rng(8, 2));
+      const mids = [ws.partition(0, cap, 5, 100), ws.partition(10, 4000, 2, 0), ws.partition(0, 1, 0, 254), ws.partition(7, 7, 1, 3)];
+      return { mids, rows: Buffer.from(ws.u8) };
+    });
+    expect(sides[0].mids).toEqual(sides[1].mids);
+    expect(sides[0].rows.equals(sides[1].rows)).toBe(true);
+    // The first split point is the number of rows whose feature-5 bin is ≤ 100.
+    const fresh = new Workspace(cap, groupCount(7), 7, 1, 'js');
+    fillRows(fresh, cap, 7, new Rng(8, 2));
+    let low = 0;
+    for (let r = 0; r < cap; r++) low += +(fresh.u8[1 * cap * 4 + 4 * r + 1] <= 100);
+    expect(sides[0].mids[0]).toBe(low);
+    expect(sides[0].mids.slice(2)).toEqual([1, 7]);
   });
 });
