@@ -10,7 +10,7 @@
 import { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
 import { copyDrawnRows, drawBootstrap, drawScratch, type DrawnRows, type DrawScratch } from './bootstrap.js';
-import { scanFeature, subtract, type Hist, type Split } from './histogram.js';
+import { scanFeature, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 import { Workspace, type HistogramKernel } from './workspace.js';
@@ -148,7 +148,7 @@ export class TreeGrower {
     // Scan the smaller child's rows; the larger one's histogram is the parent's minus the smaller's.
     const scanned = this.work.acquire(this.nBins);
     this.work.accumulate(small.start, small.end, scanned);
-    subtract(n.hist, scanned, this.nBins);
+    this.work.subtract(n.hist, scanned, this.nBins);
     small.hist = scanned;
     if (!(small === l ? leftLeaf : rightLeaf)) this.stack.push(small);
     else this.work.release(scanned);

@@ -143,6 +143,27 @@
     (i32.store offset=12 (local.get $state) (local.get $d))
     (i32.const 0))
 
+;; subtract(parent, child, bytes, posOffset): parent -= child over the first `bytes` of both
+  ;; histograms (cnt at the offsets given, pos posOffset further on), four slots at a time (SIMD).
+  ;; histogram.ts's subtract stops at each feature's nBins; the slots past them are 0 in both.
+  (func (export "subtract") (param $parent i32) (param $child i32) (param $bytes i32) (param $posOffset i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $parent) (local.get $bytes)))
+    (block $done
+      (loop $slots
+        (br_if $done (i32.ge_u (local.get $parent) (local.get $end)))
+        (v128.store (local.get $parent) (i32x4.sub (v128.load (local.get $parent)) (v128.load (local.get $child))))
+        (v128.store (i32.add (local.get $parent) (local.get $posOffset))
+          (i32x4.sub (v128.load (i32.add (local.get $parent) (local.get $posOffset))) (v128.load (i32.add (local.get $child) (local.get $posOffset)))))
+        (local.set $parent (i32.add (local.get $parent) (i32.const 16)))
+        (local.set $child (i32.add (local.get $child) (i32.const 16)))
+        (br $slots))))
+
+  ;; clear(h, bytes, posOffset): zeroes the first `bytes` of a cnt histogram and of its pos one.
+  (func (export "clear") (param $h i32) (param $bytes i32) (param $posOffset i32)
+    (memory.fill (local.get $h) (i32.const 0) (local.get $bytes))
+    (memory.fill (i32.add (local.get $h) (local.get $posOffset)) (i32.const 0) (local.get $bytes)))
+
   ;; A fraud row's bins into pos (rare: a call is cheap there).
   (func $addPos (param $p i32) (param $stride i32) (param $full i32) (param $tagWord i32) (param $tagHist i32) (param $pos i32) (param $c i32)
     (local $q i32) (local $h i32) (local $g i32) (local $x i32) (local $a i32)

@@ -5,7 +5,7 @@
  * typed-array views of the same bytes. The kernel never changes a model: both draw the same
  * rows, add the same integers and partition alike.
  */
-import { accumulate, clearHist, partition, type Hist } from './histogram.js';
+import { accumulate, clearHist, partition, subtract, type Hist } from './histogram.js';
 import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
 import type { Rng } from '../../util/rng.js';
 import { MAX_COPIES } from './bootstrap.js';
@@ -22,6 +22,8 @@ const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 type WasmAccumulate = (cap: number, full: number, start: number, end: number, cnt: number, pos: number) => void;
 type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number) => number;
+type WasmSubtract = (parent: number, child: number, bytes: number, posOffset: number) => void;
+type WasmClear = (h: number, bytes: number, posOffset: number) => void;
 type WasmBootstrap = (state: number, n: number, counts: number, reject: number, limit: number) => number;
 
 /** The part of the WebAssembly API used here (the project's TS lib has no DOM/WebAssembly types). */
@@ -43,6 +45,8 @@ export class Workspace {
   private wasmAccumulate: WasmAccumulate | undefined;
   private wasmPartition: WasmPartition | undefined;
   private wasmBootstrap: WasmBootstrap | undefined;
+  private wasmSubtract: WasmSubtract | undefined;
+  private wasmClear: WasmClear | undefined;
   private rngState!: Int32Array;
   private buffer!: ArrayBuffer;
   private slots = 0;
@@ -75,11 +79,12 @@ export class Workspace {
     if (histograms > this.slots) this.allocate(histograms);
   }
 
-  /** A histogram with each feature's bins zeroed (the only slots ever read). */
+  /** A histogram with each feature's bins zeroed (the only slots ever read; wasm zeroes all 256 of each). */
   acquire(nBins: Int32Array): Hist {
     let h = this.free.pop();
     if (h) {
-      clearHist(h, nBins);
+      if (this.wasmClear) this.wasmClear(h.at, this.nFeatures * 1024, this.groups * 4096);
+      else clearHist(h, nBins);
       return h;
     }
     if (this.used === this.slots) throw new Error(`forest workspace: more than ${this.slots} histograms in use`);
@@ -97,6 +102,12 @@ export class Workspace {
   accumulate(start: number, end: number, h: Hist): void {
     if (this.wasmAccumulate) this.wasmAccumulate(this.cap, this.nFeatures >> 2, start, end, h.at, h.at + this.groups * 4096);
     else accumulate(this.w32, this.cap, this.nFeatures, start, end, h.cnt, h.pos);
+  }
+
+  /** parent -= child (the sibling's histogram without touching its rows). */
+  subtract(parent: Hist, child: Hist, nBins: Int32Array): void {
+    if (this.wasmSubtract) this.wasmSubtract(parent.at, child.at, this.nFeatures * 1024, this.groups * 4096);
+    else subtract(parent, child, nBins);
   }
 
   /** Reorders working rows [start, end): bin ≤ t of feature f first; returns the first row of the rest. */
@@ -129,6 +140,8 @@ export class Workspace {
       this.wasmAccumulate = instance.exports.accumulate as WasmAccumulate;
       this.wasmPartition = instance.exports.partition as WasmPartition;
       this.wasmBootstrap = instance.exports.bootstrap as WasmBootstrap;
+      this.wasmSubtract = instance.exports.subtract as WasmSubtract;
+      this.wasmClear = instance.exports.clear as WasmClear;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(bytes);

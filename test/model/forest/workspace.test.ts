@@ -26,7 +26,7 @@ describe('the wasm histogram kernel', () => {
     expect(source).toBe(kernelSource(await compileKernel()));
   });
 
-  it('adds the same counts as the JS kernel, for any number of features and any row range', () => {
+  it('adds, subtracts and clears as the JS kernel does, for any number of features and any row range', () => {
     for (const nFeatures of [1, 2, 3, 4, 5, 8, 15, 17]) {
       const cap = 3000;
       const groups = groupCount(nFeatures);
@@ -38,13 +38,23 @@ describe('the wasm histogram kernel', () => {
         ws.accumulate(0, cap, h);
         // A second range into a histogram that already holds counts.
         ws.accumulate(117, 2011, h);
-        return { ws, h };
+        // A child's histogram subtracted, and one cleared after use (acquired again).
+        const child = ws.acquire(nBins);
+        ws.accumulate(500, 900, child);
+        ws.subtract(h, child, nBins);
+        ws.release(child);
+        const cleared = ws.acquire(nBins);
+        expect(cleared).toBe(child);
+        ws.accumulate(0, 10, cleared);
+        return { ws, h, cleared };
       });
       expect(sides[0].ws.kernel).toBe('wasm');
       expect(sides[1].ws.kernel).toBe('js');
       const slots = (a: Int32Array) => Array.from({ length: nFeatures }, (_, f) => Array.from(a.subarray(f << 8, (f << 8) + 255)));
       expect(slots(sides[0].h.cnt)).toEqual(slots(sides[1].h.cnt));
       expect(slots(sides[0].h.pos)).toEqual(slots(sides[1].h.pos));
+      expect(slots(sides[0].cleared.cnt)).toEqual(slots(sides[1].cleared.cnt));
+      expect(slots(sides[0].cleared.pos)).toEqual(slots(sides[1].cleared.pos));
     }
   });
 
