@@ -65,8 +65,9 @@ export function drawScratch(nRows: number): DrawScratch {
  * Writes the drawn rows into `w32`, a group-major buffer with the table's capacity. Candidate i is table row rows[i] (every row in order without
  * `rows`: a trial's sample of a shared table); it is drawn counts[i] times (plus `extra`). Working
  * rows keep candidate order, so a table binned once and sampled by index gives the very working
- * rows of a table built from the sample. In passes: the drawn rows' sources listed (branch-free),
- * then each group's words gathered and the tags rewritten.
+ * rows of a table built from the sample. In passes: the drawn rows' sources listed (branch-free;
+ * `listed` ≥ 0 when scratch already lists that many candidates), then each group's words
+ * gathered and the tags rewritten.
  */
 export function copyDrawnRows(
   table: BinnedTable,
@@ -75,13 +76,18 @@ export function copyDrawnRows(
   w32: Int32Array,
   rows?: Uint32Array,
   scratch: DrawScratch = drawScratch(table.nRows),
+  listed = -1,
 ): DrawnRows {
   const { nRows: cap, groups, data } = table;
   const { source, copies } = scratch;
   const src32 = new Int32Array(data.buffer, data.byteOffset, cap * groups);
   const candidates = rows ? rows.length : cap;
   let m = 0;
-  if (rows) {
+  if (listed >= 0) {
+    // The candidates are listed already (the wasm kernel's compact: source = candidate index).
+    m = listed;
+    if (rows) for (let j = 0; j < m; j++) source[j] = rows[source[j]];
+  } else if (rows) {
     for (let i = 0; i < candidates; i++) {
       const c = counts[i];
       source[m] = rows[i];

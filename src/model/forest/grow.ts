@@ -9,7 +9,7 @@
  */
 import { Rng } from '../../util/rng.js';
 import type { BinnedTable } from './binning.js';
-import { copyDrawnRows, drawBootstrap, drawScratch, type DrawnRows, type DrawScratch } from './bootstrap.js';
+import { copyDrawnRows, drawBootstrap, type DrawnRows } from './bootstrap.js';
 import { scanFeature, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
@@ -52,7 +52,6 @@ function weightedGini(c: number, p: number): number {
  */
 export class TreeGrower {
   private readonly extra = new Map<number, number>();
-  private readonly scratch: DrawScratch;
   private readonly work: Workspace;
   private readonly perm: Uint8Array;
   private readonly best: Split = { feature: 0, threshold: 0, score: 0, leftCnt: 0, leftPos: 0 };
@@ -74,7 +73,6 @@ export class TreeGrower {
     this.params = params;
     this.rows = rows;
     const { nRows, groups } = table;
-    this.scratch = drawScratch(nRows);
     // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
     this.work = new Workspace(nRows, groups, table.nFeatures, histogramsNeeded(params.maxDepth), kernel);
     this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
@@ -111,7 +109,7 @@ export class TreeGrower {
     extra.clear();
     if (!this.params.bootstrap) counts.fill(1, 0, n);
     else if (!this.work.drawBootstrap(this.rng, n)) drawBootstrap(this.rng, n, counts, extra);
-    const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, rows, this.scratch);
+    const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, rows, this.work.scratch, this.work.compact(n));
     this.work.accumulate(0, drawn.rows, hist);
     return drawn;
   }

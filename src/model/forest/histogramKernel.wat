@@ -164,6 +164,22 @@
     (memory.fill (local.get $h) (i32.const 0) (local.get $bytes))
     (memory.fill (i32.add (local.get $h) (local.get $posOffset)) (i32.const 0) (local.get $bytes)))
 
+;; compact(counts, n, source, copies): lists the drawn candidates, as bootstrap.ts's
+  ;; copyDrawnRows does in JS (branch-free): for each i < n with counts[i] > 0, in order, source[m]
+  ;; = i (i32) and copies[m] = counts[i] (u8). Returns m.
+  (func (export "compact") (param $counts i32) (param $n i32) (param $source i32) (param $copies i32) (result i32)
+    (local $i i32) (local $m i32) (local $c i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (i32.load8_u (i32.add (local.get $counts) (local.get $i))))
+        (i32.store (i32.add (local.get $source) (i32.shl (local.get $m) (i32.const 2))) (local.get $i))
+        (i32.store8 (i32.add (local.get $copies) (local.get $m)) (local.get $c))
+        (local.set $m (i32.add (local.get $m) (i32.ne (local.get $c) (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $m))
+
   ;; A fraud row's bins into pos (rare: a call is cheap there).
   (func $addPos (param $p i32) (param $stride i32) (param $full i32) (param $tagWord i32) (param $tagHist i32) (param $pos i32) (param $c i32)
     (local $q i32) (local $h i32) (local $g i32) (local $x i32) (local $a i32)

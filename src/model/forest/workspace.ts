@@ -8,7 +8,7 @@
 import { accumulate, clearHist, partition, subtract, type Hist } from './histogram.js';
 import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
 import type { Rng } from '../../util/rng.js';
-import { MAX_COPIES } from './bootstrap.js';
+import { MAX_COPIES, type DrawScratch } from './bootstrap.js';
 
 /** 'wasm' (the default) or 'js' (histogram.ts's accumulate: the oracle, and the fallback). */
 export type HistogramKernel = 'wasm' | 'js';
@@ -24,6 +24,7 @@ type WasmAccumulate = (cap: number, full: number, start: number, end: number, cn
 type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number) => number;
 type WasmSubtract = (parent: number, child: number, bytes: number, posOffset: number) => void;
 type WasmClear = (h: number, bytes: number, posOffset: number) => void;
+type WasmCompact = (counts: number, n: number, source: number, copies: number) => number;
 type WasmBootstrap = (state: number, n: number, counts: number, reject: number, limit: number) => number;
 
 /** The part of the WebAssembly API used here (the project's TS lib has no DOM/WebAssembly types). */
@@ -41,12 +42,15 @@ export class Workspace {
   w32!: Int32Array;
   /** Bootstrap counts, one byte per table row. */
   counts!: Uint8Array;
+  /** copyDrawnRows's list of drawn rows (bootstrap.ts's DrawScratch). */
+  scratch!: DrawScratch;
   readonly kernel: HistogramKernel;
   private wasmAccumulate: WasmAccumulate | undefined;
   private wasmPartition: WasmPartition | undefined;
   private wasmBootstrap: WasmBootstrap | undefined;
   private wasmSubtract: WasmSubtract | undefined;
   private wasmClear: WasmClear | undefined;
+  private wasmCompact: WasmCompact | undefined;
   private rngState!: Int32Array;
   private buffer!: ArrayBuffer;
   private slots = 0;
@@ -66,7 +70,8 @@ export class Workspace {
   ) {
     // Histograms start on a 64-byte line.
     this.rowBytes = line(cap * groups * 4);
-    this.histStart = this.rowBytes + line(cap) + 64;
+    // Then the counts, the drawn rows' list (an i32 and a byte per row) and the generator's state.
+    this.histStart = this.rowBytes + line(cap) + line(4 * cap) + line(cap) + 64;
     this.kernel = this.histStart + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
     this.allocate(histograms);
   }
@@ -131,6 +136,13 @@ export class Workspace {
     return true;
   }
 
+  /** Lists candidates i < n with counts[i] > 0 into scratch (source = i, copies); their number, or -1 without wasm. */
+  compact(n: number): number {
+    if (!this.wasmCompact) return -1;
+    const { source, copies } = this.scratch;
+    return this.wasmCompact(this.counts.byteOffset, n, source.byteOffset, copies.byteOffset);
+  }
+
   private allocate(histograms: number): void {
     const bytes = this.histStart + histograms * histBytes(this.groups);
     if (this.kernel === 'wasm') {
@@ -142,6 +154,7 @@ export class Workspace {
       this.wasmBootstrap = instance.exports.bootstrap as WasmBootstrap;
       this.wasmSubtract = instance.exports.subtract as WasmSubtract;
       this.wasmClear = instance.exports.clear as WasmClear;
+      this.wasmCompact = instance.exports.compact as WasmCompact;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(bytes);
@@ -149,6 +162,8 @@ export class Workspace {
     this.u8 = new Uint8Array(this.buffer, 0, this.cap * this.groups * 4);
     this.w32 = new Int32Array(this.buffer, 0, this.cap * this.groups);
     this.counts = new Uint8Array(this.buffer, this.rowBytes, this.cap);
+    const sourceAt = this.rowBytes + line(this.cap);
+    this.scratch = { source: new Int32Array(this.buffer, sourceAt, this.cap), copies: new Uint8Array(this.buffer, sourceAt + line(4 * this.cap), this.cap) };
     this.rngState = new Int32Array(this.buffer, this.histStart - 64, 4);
     this.slots = histograms;
     this.used = 0;

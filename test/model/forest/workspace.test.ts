@@ -152,3 +152,14 @@ describe('the wasm bootstrap draw and partition', () => {
     expect(sides[0].mids.slice(2)).toEqual([1, 7]);
   });
 });
+
+describe('the wasm compaction of drawn rows', () => {
+  it('lists the drawn candidates in order with their copies', () => {
+    const ws = new Workspace(6, 1, 1, 1, 'wasm');
+    ws.counts.set([0, 2, 0, 0, 127, 1]);
+    expect(ws.compact(6)).toBe(3);
+    expect([...ws.scratch.source.subarray(0, 3)]).toEqual([1, 4, 5]);
+    expect([...ws.scratch.copies.subarray(0, 3)]).toEqual([2, 127, 1]);
+    expect(new Workspace(6, 1, 1, 1, 'js').compact(6)).toBe(-1);
+  });
+});
