@@ -59,6 +59,40 @@ describe('fraudctl score', () => {
     expect(top[0].fraud_score).toBe(Math.max(...expected));
     // The simulated day carries labels: monitoring metrics are reported.
     expect((s.monitoring as { roc_auc: number }).roc_auc).toBeGreaterThan(0.5);
+
+    // Where the time went: every phase ran, none is negative, and together they are the command's
+    // own seconds (less only the gaps between phases, rounded to the millisecond each).
+    const phases = s.phases as Record<string, number>;
+    expect(Object.keys(phases)).toEqual(['model', 'marts', 'features', 'predict', 'stage', 'write', 'summary']);
+    const sum = Object.values(phases).reduce((a, b) => a + b, 0);
+    expect(Object.values(phases).every((v) => v >= 0)).toBe(true);
+    expect(sum).toBeLessThanOrEqual((s.seconds as number) + 0.01);
+    expect(sum).toBeGreaterThan((s.seconds as number) * 0.8 - 0.05);
+    expect(phases.predict).toBeCloseTo(s.predictSeconds as number, 2);
+  }, 60_000);
+
+  it('the scores partition carries each transaction\'s own fields as the transactions partition holds them, in time order', async () => {
+    const db = await openDb({ threads: 1 });
+    const tx = join(lake, 'transactions', `date=${DAY}`, 'data.parquet');
+    const sc = join(lake, 'scores', `date=${DAY}`, 'data.parquet');
+    const [cmp] = await db.all<{ n: bigint; same: bigint; ordered: bigint; tx_rows: bigint }>(
+      `WITH s AS (SELECT *, file_row_number AS pos, row_number() OVER (ORDER BY tx_datetime, transaction_id) - 1 AS want FROM read_parquet('${sc}', file_row_number = true)),
+            t AS (SELECT * FROM read_parquet('${tx}'))
+       SELECT COUNT(*) AS n,
+              COUNT(*) FILTER (WHERE s.tx_datetime = t.tx_datetime AND s.customer_id = t.customer_id AND s.terminal_id = t.terminal_id AND s.tx_amount = t.tx_amount::DOUBLE) AS same,
+              COUNT(*) FILTER (WHERE s.pos = s.want) AS ordered,
+              (SELECT COUNT(*) FROM t) AS tx_rows
+       FROM s JOIN t USING (transaction_id)`,
+    );
+    const types = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet('${sc}', hive_partitioning = false)`);
+    db.close();
+    expect(cmp.n).toBe(cmp.tx_rows);
+    expect(cmp.same).toBe(cmp.n);
+    expect(cmp.ordered).toBe(cmp.n);
+    expect(types.map((t) => `${t.column_name} ${t.column_type}`)).toEqual([
+      'transaction_id BIGINT', 'tx_datetime TIMESTAMP', 'customer_id BIGINT', 'terminal_id BIGINT', 'tx_amount DOUBLE', 'fraud_score DOUBLE',
+      'flagged BOOLEAN', 'model_uri VARCHAR', 'model_version VARCHAR', 'scored_at TIMESTAMP',
+    ]);
   }, 60_000);
 
   it('--out round-trips as parquet, csv and json', async () => {
