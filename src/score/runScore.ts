@@ -16,7 +16,7 @@ import type { Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
-import { copyScores, outFormat, stageScores } from './writeScores.js';
+import { copyScores, dropStaged, outFormat, stageScores, topScores } from './writeScores.js';
 import { throwIfInterrupted } from '../train/interrupt.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { formatDays } from '../features/dayList.js';
@@ -65,6 +65,8 @@ export interface ScoreSummary {
    * they add up to `seconds` but for process start, imports and opening the lake/DuckDB/tracker.
    */
   phases: Record<string, number>;
+  /** CPU seconds (user + system, all threads of the process) of each phase. */
+  phasesCpu: Record<string, number>;
   /** `--explain`: the flagged rows explained and the seconds TreeSHAP took (null without --explain). */
   explain: { rows: number; seconds: number } | null;
   seconds: number;
@@ -98,7 +100,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     }
     await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
   });
-  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec));
+  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false }));
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
@@ -107,7 +109,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   const reasons = opts.explain ? await phases.time('explain', () => explainScores(model, rows.columns, scores, opts.threshold, deps)) : undefined;
   // The feature columns (180 MB a 1.5 M-row day) are not read again: let them go before DuckDB stages the scores.
   rows.columns = [];
-  await phases.time('stage', () =>
+  const staged = await phases.time('stage', () =>
     stageScores(db, rows, scores, {
       threshold: opts.threshold,
       modelUri: resolved.modelUri,
@@ -122,13 +124,13 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   if (deps.signal) throwIfInterrupted(deps.signal);
   await phases.time('write', () =>
     lake.writePartition('scores', opts.date, async (tmp) => {
-      await copyScores(db, tmp, 'parquet');
+      await copyScores(db, staged, tmp, 'parquet');
       if (deps.signal) throwIfInterrupted(deps.signal);
     }),
   );
   if (opts.out) {
     if (deps.signal) throwIfInterrupted(deps.signal);
-    await phases.time('out', () => atomicWrite(opts.out!, (tmp) => copyScores(db, tmp, outFormat(opts.out!)!)));
+    await phases.time('out', () => atomicWrite(opts.out!, (tmp) => copyScores(db, staged, tmp, outFormat(opts.out!)!)));
   }
 
   // 4. Summary: volumes, flag rate, score distribution, monitoring metrics when labels exist.
@@ -136,12 +138,9 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     let flagged = 0;
     for (let i = 0; i < rows.n; i++) if (scores[i] >= opts.threshold) flagged += 1;
     const quantiles = scoreQuantiles(scores);
-    const top = await db.all<{ transaction_id: bigint; tx_datetime: string; customer_id: bigint; terminal_id: bigint; tx_amount: number; fraud_score: number }>(
-      `SELECT transaction_id, strftime(tx_datetime, '%Y-%m-%d %H:%M:%S') AS tx_datetime, customer_id, terminal_id, tx_amount, fraud_score
-       FROM scored_out ORDER BY fraud_score DESC, transaction_id LIMIT ${Math.max(0, Math.floor(opts.top))}`,
-    );
+    const top = await topScores(db, staged, opts.top);
+    await dropStaged(db);
     const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
-    await db.run('DROP TABLE scored_out');
     const insights = await scoreInsights({ scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
     return { flagged, quantiles, top, monitoring, insights };
   });
@@ -166,7 +165,8 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
     explain: reasons ? { rows: reasons.row.length, seconds: +reasons.seconds.toFixed(3) } : null,
-    phases: phases.toJSON(),
+    phases: phases.wall(),
+    phasesCpu: phases.cpuSeconds(),
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,9 @@ import { LocalLake } from '../../src/lake/localLake.js';
 import { loadForest, trainForest } from '../../src/model/forest/index.js';
 import { buildMlmodel, readModelDir, writeModelDir } from '../../src/mlflow/mlmodel.js';
 import { runCli } from '../helpers/cli.js';
-import { readParquet } from '../helpers/lake.js';
+import { readParquet, rewritePartition } from '../helpers/lake.js';
+import { copyScores, stageScores } from '../../src/score/writeScores.js';
+import { FraudctlError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fraudctl-score-'));
 const lake = join(dir, 'lake');
@@ -121,6 +123,41 @@ describe('fraudctl score', () => {
     expect((await runCli(['daily', ...base, '--date', DAY])).code).toBe(0);
     const second = await readParquet(path, q);
     expect(second).toEqual(first);
+  }, 60_000);
+
+  it('a partition not in time order scores the same rows and is written in time order', async () => {
+    const shuffled = join(dir, 'lake-shuffled');
+    cpSync(lake, shuffled, { recursive: true });
+    const txPath = join(shuffled, 'transactions', `date=${DAY}`, 'data.parquet');
+    await rewritePartition(txPath, 'SELECT * FROM src ORDER BY hash(transaction_id)');
+    const cols = 'SELECT transaction_id, tx_datetime, customer_id, terminal_id, tx_amount, fraud_score, flagged FROM src';
+    for (const l of [lake, shuffled]) expect((await runCli(['score', '--lake', l, '--tracking-uri', mlruns, '--date', DAY, '--model', modelOut])).code).toBe(0);
+    const inOrder = await readParquet(join(lake, 'scores', `date=${DAY}`, 'data.parquet'), cols);
+    const fromShuffled = await readParquet(join(shuffled, 'scores', `date=${DAY}`, 'data.parquet'), cols);
+    expect(fromShuffled.length).toBeGreaterThan(100);
+    expect(fromShuffled).toEqual(inOrder);
+    // The shuffled file really was out of order (else this test would not reach the sort).
+    const firstIds = await readParquet<{ transaction_id: bigint }>(txPath, 'SELECT transaction_id FROM src LIMIT 3');
+    expect(firstIds.map((r) => r.transaction_id)).not.toEqual(inOrder.slice(0, 3).map((r) => r.transaction_id));
+  }, 60_000);
+
+  it('a partition rewritten between the feature read and the scores write fails (exit 3) instead of pairing scores with other rows', async () => {
+    const moved = join(dir, 'lake-moved');
+    cpSync(lake, moved, { recursive: true });
+    const txPath = join(moved, 'transactions', `date=${DAY}`, 'data.parquet');
+    const db = await openDb({ threads: 1 });
+    try {
+      const rows = await loadFeatureRows(db, new LocalLake(moved), DAY, presetSpec('handbook'), { fields: false });
+      const staged = await stageScores(db, rows, new Float64Array(rows.n).fill(0.5), { threshold: 0.2, modelUri: 'm', modelVersion: null, scoredAt: new Date() });
+      await rewritePartition(txPath, 'SELECT * FROM src ORDER BY transaction_id DESC');
+      const out = join(dir, 'moved-scores.parquet');
+      const err = await copyScores(db, staged, out, 'parquet').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(FraudctlError);
+      expect((err as FraudctlError).exitCode).toBe(3);
+      expect((err as Error).message).toContain('changed while they were scored');
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('clear errors: missing day, missing model, wrong feature list', async () => {
