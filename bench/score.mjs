@@ -110,9 +110,10 @@ if (args.lake) {
       }
     for (const [name] of builds) {
       const rs = got[name];
+      const med = (f) => median(rs.map(f));
       console.log(
-        `daily ${day} ${name}: wall ${median(rs.map((r) => r.wall)).toFixed(2)} s (${rs.map((r) => r.wall.toFixed(2)).join(', ')}), CPU ${median(rs.map((r) => r.cpu)).toFixed(2)} s, peak ${median(rs.map((r) => r.peakMb))} MB; ` +
-          `score in-command ${median(rs.map((r) => r.summary.score.seconds))} s, so marts ≈ ${(median(rs.map((r) => r.summary.seconds ?? 0)) || '?')} ; load ${rs.map((r) => r.load).join('; ')}`,
+        `daily ${day} ${name}: wall ${med((r) => r.wall).toFixed(2)} s (${rs.map((r) => r.wall.toFixed(2)).join(', ')}), CPU ${med((r) => r.cpu).toFixed(2)} s, peak ${med((r) => r.peakMb)} MB; ` +
+          `marts of ${martDay} ${med((r) => r.summary.marts.seconds ?? NaN).toFixed(2)} s, score ${med((r) => r.summary.score.seconds).toFixed(2)} s (in-command); load ${rs.map((r) => r.load).join('; ')}`,
       );
     }
   }
