@@ -2,13 +2,13 @@
 // own (wall time, CPU seconds and peak RSS from /usr/bin/time), and how its cost grows with the
 // day's rows (issue 19 items 4 and 5). Run `npm run build` first.
 //
-//   node bench/score.mjs [--rows 0.5,1,1.5,2] [--runs 3] [--baseline DIR] [--lock /tmp/fraudctl-bench.lock]
+//   node bench/score.mjs [--rows 0.5,1,1.5,2] [--runs 3] [--baseline DIR] [--lock /tmp/fraudctl-bench.lock] [--dir KEEP]
 //   node bench/score.mjs --lake DIR --date D [--daily] [--runs 3] [--baseline DIR] [--lock …]
 //
 // Without --lake: for each size (millions of transactions a day) a 4-day lake is simulated with
 // rows / 1.94 customers (the simulator's ~1.94 transactions a customer a day) and 1,000 terminals,
-// the marts of day 3 built (partial history), and day 4 scored with one model (trained once on the
-// smallest lake: 100 trees of depth 10). Prints per size: rows, wall / CPU seconds, peak RSS, the
+// the marts of day 3 built (partial history), and day 4 scored with one model (100 trees of depth
+// 10, trained once on a small lake of its own). Prints per size: rows, wall / CPU seconds, peak RSS, the
 // phases of the `--json` summary, and time per million rows, and says whether growth is linear.
 // With --lake: scores day --date of that lake (its marts of D-1 must exist; the model is the
 // lake's tracking store default, --tracking-uri DIR/mlruns beside the lake unless --tracking-uri),
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     date: { type: 'string' },
     'tracking-uri': { type: 'string' },
     daily: { type: 'boolean', default: false },
+    dir: { type: 'string' },
   },
 });
 const runs = Number(args.runs);
@@ -119,17 +120,24 @@ if (args.lake) {
   }
 } else {
   const sizes = args.rows.split(',').map(Number);
-  const dir = mkdtempSync(join(tmpdir(), 'fraudctl-bench-score-'));
+  // --dir DIR: keep the simulated lakes there and reuse those already made (a later run skips the set-up).
+  const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'fraudctl-bench-score-'));
   try {
+    // The model: 100 trees of depth 10 trained on a small lake of its own (8 days, 30,000 customers);
+    // a walk costs a tree's depth whatever the data it was grown on, so scoring costs do not depend on it.
     const mlruns = join(dir, 'mlruns');
+    const modelLake = join(dir, 'model-lake');
+    if (!existsSync(join(mlruns, 'models'))) {
+      fraudctl(ours, ['simulate', '--start', '2025-01-01', '--days', '8', '--customers', '30000', '--terminals', '1000', '--seed', '5', '--lake', modelLake], { timed: false });
+      fraudctl(ours, ['train', '--days', '1', '--test-day', '2025-01-08', '--gap', '1', '--max-evals', '1', '--trees', '100:100', '--depth', '10:10', '--allow-partial-history', '--lake', modelLake, '--tracking-uri', mlruns], { timed: false });
+    }
     const lakes = sizes.map((m) => join(dir, `lake-${m}m`));
     sizes.forEach((m, i) => {
+      if (existsSync(join(lakes[i], 'features'))) return;
       const sim = fraudctl(ours, ['simulate', '--start', '2025-01-01', '--days', '4', '--customers', String(Math.round((m * 1e6) / 1.94)), '--terminals', '1000', '--seed', '11', '--lake', lakes[i]], { timed: false });
       console.log(`simulated ${m} M rows a day: ${sim.summary.transactions.toLocaleString()} transactions in 4 days`);
       fraudctl(ours, ['marts', 'build', '--date', '2025-01-03', '--allow-partial-history', '--lake', lakes[i]], { timed: false });
     });
-    const smallest = lakes[sizes.indexOf(Math.min(...sizes))];
-    fraudctl(ours, ['train', '--days', '1', '--test-day', '2025-01-03', '--max-evals', '1', '--trees', '100:100', '--depth', '10:10', '--sample', '0.5', '--allow-partial-history', '--lake', smallest, '--tracking-uri', mlruns], { timed: false });
     const results = sizes.map((m, i) => ({ m, r: measure(() => ['score', '--date', '2025-01-04', '--no-build-marts', '--lake', lakes[i], '--tracking-uri', mlruns], `score ${m} M`) }));
     for (const [name] of builds) {
       const rows = results.map(({ m, r }) => ({ m, ...r[name] }));
@@ -150,6 +158,6 @@ if (args.lake) {
       }
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!args.dir) rmSync(dir, { recursive: true, force: true });
   }
 }
