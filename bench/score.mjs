@@ -64,6 +64,7 @@ function measure(argvOf, label) {
   for (const [name] of builds) {
     const rs = got[name];
     const phasesOf = (r) => r.summary.phases ?? r.summary.score?.phases ?? {};
+    const cpuOf = (r) => r.summary.phasesCpu ?? r.summary.score?.phasesCpu ?? {};
     const keys = [...new Set(rs.flatMap((r) => Object.keys(phasesOf(r))))];
     out[name] = {
       rows: rs[0].summary.transactions ?? rs[0].summary.score?.transactions,
@@ -72,13 +73,14 @@ function measure(argvOf, label) {
       peakMb: median(rs.map((r) => r.peakMb)),
       inCommand: median(rs.map((r) => r.summary.seconds ?? r.summary.score?.seconds)),
       phases: Object.fromEntries(keys.map((k) => [k, median(rs.map((r) => phasesOf(r)[k] ?? 0))])),
+      phasesCpu: Object.fromEntries(keys.map((k) => [k, median(rs.map((r) => cpuOf(r)[k] ?? 0))])),
       walls: rs.map((r) => r.wall),
       loads: rs.map((r) => r.load),
       summaries: rs.map((r) => r.summary),
     };
     const m = out[name];
-    const phases = Object.entries(m.phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
-    console.log(`${label} ${name}: ${m.rows.toLocaleString()} rows, wall ${m.wall.toFixed(2)} s (${m.walls.map((w) => w.toFixed(2)).join(', ')}), CPU ${m.cpu.toFixed(2)} s, peak ${m.peakMb} MB; in-command ${m.inCommand} s${phases ? ` [${phases}]` : ''}; load ${m.loads.join('; ')}`);
+    const phases = Object.entries(m.phases).map(([k, v]) => `${k} ${v.toFixed(2)} / ${m.phasesCpu[k].toFixed(2)}`).join(', ');
+    console.log(`${label} ${name}: ${m.rows.toLocaleString()} rows, wall ${m.wall.toFixed(2)} s (${m.walls.map((w) => w.toFixed(2)).join(', ')}), CPU ${m.cpu.toFixed(2)} s, peak ${m.peakMb} MB; in-command ${m.inCommand} s${phases ? ` [phase wall / CPU s: ${phases}]` : ''}; load ${m.loads.join('; ')}`);
   }
   return out;
 }
