@@ -63,8 +63,8 @@ function measure(argvOf, label) {
   const out = {};
   for (const [name] of builds) {
     const rs = got[name];
-    const phasesOf = (r) => r.summary.phases ?? r.summary.score?.phases ?? {};
-    const cpuOf = (r) => r.summary.phasesCpu ?? r.summary.score?.phasesCpu ?? {};
+    const phasesOf = (r) => r.summary.phaseSeconds ?? r.summary.score?.phaseSeconds ?? {};
+    const cpuOf = (r) => r.summary.phaseCpuSeconds ?? r.summary.score?.phaseCpuSeconds ?? {};
     const keys = [...new Set(rs.flatMap((r) => Object.keys(phasesOf(r))))];
     out[name] = {
       rows: rs[0].summary.transactions ?? rs[0].summary.score?.transactions,
@@ -73,13 +73,13 @@ function measure(argvOf, label) {
       peakMb: median(rs.map((r) => r.peakMb)),
       inCommand: median(rs.map((r) => r.summary.seconds ?? r.summary.score?.seconds)),
       phases: Object.fromEntries(keys.map((k) => [k, median(rs.map((r) => phasesOf(r)[k] ?? 0))])),
-      phasesCpu: Object.fromEntries(keys.map((k) => [k, median(rs.map((r) => cpuOf(r)[k] ?? 0))])),
+      phaseCpuSeconds: Object.fromEntries(keys.map((k) => [k, median(rs.map((r) => cpuOf(r)[k] ?? 0))])),
       walls: rs.map((r) => r.wall),
       loads: rs.map((r) => r.load),
       summaries: rs.map((r) => r.summary),
     };
     const m = out[name];
-    const phases = Object.entries(m.phases).map(([k, v]) => `${k} ${v.toFixed(2)} / ${m.phasesCpu[k].toFixed(2)}`).join(', ');
+    const phases = Object.entries(m.phases).map(([k, v]) => `${k} ${v.toFixed(2)} / ${m.phaseCpuSeconds[k].toFixed(2)}`).join(', ');
     console.log(`${label} ${name}: ${m.rows.toLocaleString()} rows, wall ${m.wall.toFixed(2)} s (${m.walls.map((w) => w.toFixed(2)).join(', ')}), CPU ${m.cpu.toFixed(2)} s, peak ${m.peakMb} MB; in-command ${m.inCommand} s${phases ? ` [phase wall / CPU s: ${phases}]` : ''}; load ${m.loads.join('; ')}`);
   }
   return out;

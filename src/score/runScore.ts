@@ -64,9 +64,9 @@ export interface ScoreSummary {
    * query into typed columns, prediction, explain, staging, parquet write, --out, summary figures);
    * they add up to `seconds` but for process start, imports and opening the lake/DuckDB/tracker.
    */
-  phases: Record<string, number>;
+  phaseSeconds: Record<string, number>;
   /** CPU seconds (user + system, all threads of the process) of each phase. */
-  phasesCpu: Record<string, number>;
+  phaseCpuSeconds: Record<string, number>;
   /** `--explain`: the flagged rows explained and the seconds TreeSHAP took (null without --explain). */
   explain: { rows: number; seconds: number } | null;
   seconds: number;
@@ -165,8 +165,8 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
     explain: reasons ? { rows: reasons.row.length, seconds: +reasons.seconds.toFixed(3) } : null,
-    phases: phases.wall(),
-    phasesCpu: phases.cpuSeconds(),
+    phaseSeconds: phases.wall(),
+    phaseCpuSeconds: phases.cpuSeconds(),
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
 }

@@ -34,8 +34,8 @@ export interface StagedScores {
  * both scanned in step, in file order) and every pair must agree on the file row number and the
  * id, so a partition replaced between the two reads cannot pair a score with another
  * transaction: its rows drop out and `copyScores` fails (exit 3) before the file is published.
- * Rows are ordered by time, then id; a partition already in that order (simulate and ingest
- * write it so) is written in file order without a sort, which was ~40 % of the write's CPU time.
+ * Rows are ordered by time, then id; a partition already in that order (simulate
+ * writes it so) is written in file order without a sort, which was ~40 % of the write's CPU time.
  * Fields are cast as the feature query casts them (tx_datetime at millisecond precision, as
  * epoch_ms gives it).
  */

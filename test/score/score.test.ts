@@ -64,7 +64,7 @@ describe('fraudctl score', () => {
 
     // Where the time went: every phase ran, none is negative, and together they are the command's
     // own seconds (less only the gaps between phases, rounded to the millisecond each).
-    const phases = s.phases as Record<string, number>;
+    const phases = s.phaseSeconds as Record<string, number>;
     expect(Object.keys(phases)).toEqual(['model', 'marts', 'features', 'predict', 'stage', 'write', 'summary']);
     const sum = Object.values(phases).reduce((a, b) => a + b, 0);
     expect(Object.values(phases).every((v) => v >= 0)).toBe(true);
