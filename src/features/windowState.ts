@@ -210,7 +210,8 @@ export async function chooseRoute(db: Db, lake: Lake, spec: FeatureSpec, mart: M
   const ds = stateDataset(spec, mart);
   if (!(await lake.has(ds, prevDay))) return full(`no window state of ${prevDay}`);
   const [prevPath] = await lake.pathsForRead(ds, [prevDay]);
-  const kv = await readKv(db, prevPath);
+  const kv = await readKv(db, prevPath).catch(() => undefined);
+  if (!kv) return full(`window state of ${prevDay} unreadable`);
   if (kv[STATE_KV.version] !== STATE_VERSION || kv[KV.specHash] !== spec.hash || Number(kv[KV.delay]) !== delay || (kv[KV.missing] ?? '') !== '') return full(`window state of ${prevDay} built otherwise`);
   const built = parseDigests(kv[STATE_KV.inputs] ?? '');
   const changed = prevHistory.filter((d) => built[d] !== digests[d]);
@@ -231,13 +232,23 @@ export interface StateMartOut {
  * the mart; a state without its mart is still a correct state.
  */
 export async function copyMartViaState(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, o: { delay: number; available: ReadonlySet<Day>; kv: MartKv }, target: string): Promise<StateMartOut> {
-  const route = await chooseRoute(db, lake, spec, mart, day, o.delay, o.available);
+  let route = await chooseRoute(db, lake, spec, mart, day, o.delay, o.available);
   const history = martHistoryDays(mart, day, o.delay).filter((d) => o.available.has(d));
-  const readDays = route.route === 'incremental' ? deltaDays(mart, day, o.delay) : history;
-  const paths = await lake.pathsForRead('transactions', readDays);
-  const input = { martDay: day, delay: o.delay, partitions: readDays.map((d, i) => ({ day: d, path: paths[i] })) };
-  const state = route.route === 'incremental' ? incrementalStateSql(mart, input, route.prevPath) : fullStateSql(mart, input);
-  await db.run(`CREATE OR REPLACE TEMP TABLE mart_state AS ${state.sql}`, state.params);
+  const compute = async (r: StateRoute) => {
+    const readDays = r.route === 'incremental' ? deltaDays(mart, day, o.delay) : history;
+    const paths = await lake.pathsForRead('transactions', readDays);
+    const input = { martDay: day, delay: o.delay, partitions: readDays.map((d, i) => ({ day: d, path: paths[i] })) };
+    const state = r.route === 'incremental' ? incrementalStateSql(mart, input, r.prevPath) : fullStateSql(mart, input);
+    await db.run(`CREATE OR REPLACE TEMP TABLE mart_state AS ${state.sql}`, state.params);
+  };
+  try {
+    await compute(route);
+  } catch (e) {
+    // The state is a cache: whatever went wrong carrying it forward, the full computation decides (and reports bad transactions itself).
+    if (route.route === 'full') throw e;
+    route = { route: 'full', why: `carrying the state forward failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, digests: route.digests };
+    await compute(route);
+  }
   try {
     const inputs = Object.fromEntries(history.map((d) => [d, route.digests[d]]));
     await lake.writePartition(stateDataset(spec, mart), day, async (tmp) => {

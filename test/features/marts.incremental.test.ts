@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildMartsForDay, type BuildMartsResult } from '../../src/features/marts.js';
 import type { FeatureSpec } from '../../src/features/featureSpec.js';
 import { martDataset, presetSpec } from '../../src/features/loadFeatureSpec.js';
+import { stateDataset } from '../../src/features/windowState.js';
 import { parseFeatureSpec } from '../../src/features/parseFeatureSpec.js';
 import { addDays, type Day } from '../../src/util/dates.js';
 import { quietLog } from './helpers/marts.js';
@@ -79,6 +80,22 @@ describe('incremental marts = full marts', () => {
     const incNext = digest(spec, addDays(day, 1));
     await build(spec, addDays(day, 1), false);
     expect(digest(spec, addDays(day, 1))).toEqual(incNext);
+  });
+
+  it('an unreadable or truncated state of the day before: full computation, same bytes', async () => {
+    const spec = presetSpec('handbook');
+    const day = '2025-02-28';
+    await build(spec, addDays(day, -1), true);
+    const state = (m: number) => join(fx.root, stateDataset(spec, spec.marts[m]), `date=${addDays(day, -1)}`, 'data.parquet');
+    writeFileSync(state(0), 'not parquet');
+    // A footer that reads but a body that does not: cut out the middle of the file.
+    const bytes = readFileSync(state(1));
+    writeFileSync(state(1), Buffer.concat([bytes.subarray(0, 4), bytes.subarray(bytes.length - Math.floor(bytes.length / 2))]));
+    const r = await build(spec, day, true);
+    expect(r.routes).toEqual({ customer: 'full', terminal: 'full' });
+    const inc = digest(spec, day);
+    await build(spec, day, false);
+    expect(digest(spec, day)).toEqual(inc);
   });
 
   it('kinds that cannot be subtracted (seed: active days, quantiles, extremes, distinct counts) take the full route, same bytes', async () => {
