@@ -252,8 +252,8 @@ export async function copyMartViaState(db: Db, lake: Lake, spec: FeatureSpec, ma
   try {
     const inputs = Object.fromEntries(history.map((d) => [d, route.digests[d]]));
     await lake.writePartition(stateDataset(spec, mart), day, async (tmp) => {
-      // Unordered: the state is only read back through a GROUP BY.
-      await copyParquet(db, { sql: 'SELECT * FROM mart_state', params: {} }, tmp, { ...o.kv, [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION });
+      // Unordered (it is only read back through a GROUP BY) and snappy: half zstd's CPU for a file read once, ~1.7× its size.
+      await copyParquet(db, { sql: 'SELECT * FROM mart_state', params: {} }, tmp, { ...o.kv, [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION }, 'snappy');
     });
     const rows = await copyParquet(db, finishSql(mart, 'mart_state', day), target, o.kv);
     return { rows, route: route.route, ...(route.route === 'full' ? { why: route.why } : {}) };
