@@ -1,9 +1,16 @@
 // Marts at course scale: build time and peak memory for one day, and the feature assembly of the
 // next day. Run `npm run build` first. Usage:
 //   flock /tmp/fraudctl-bench.lock node bench/marts.mjs [--lake DIR] [--runs 3] [--threads N] [--features handbook,seed,union]
+//     [--incremental yes|no] [--growth 250000,500000,1000000|none] [--skip-presets]
 // Each preset is measured on the same lake (its marts live side by side under features/).
+// --incremental yes (default): the handbook build of D in full and through the window state of D-1 (the
+// prototype, BuildMartsOptions.incremental), alternating, both in fresh processes; the state of D-1
+// is built first (writes into --lake: point it at a lake of your own, e.g. symlinked transactions).
+// --growth (default 0.25, 0.5, 1 M customers; none skips it): the handbook build (full, and incremental with --incremental) on lakes of fewer
+// customers, made by keeping customer_id < N of --lake's transactions (written to --lake-c<N>),
+// with time and peak memory per million transactions of history, and whether growth is linear.
 // The bench lake (1,000,000 customers, 1,000 terminals, 1.5 M transactions a day, 38 days: the 37
-// the marts of D read with delay 7, plus D+1 to assemble) is generated with DuckDB SQL on first
+// the marts of D read with delay 7, plus D+1 to assemble; 39 with --incremental, for D-1's state) is generated with DuckDB SQL on first
 // use and kept in --lake (default /tmp/fraudctl-bench-marts) for later runs.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +25,9 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: String(cpus().length) },
     child: { type: 'string' },
     features: { type: 'string', default: 'handbook,seed,union' },
+    incremental: { type: 'string', default: 'yes' },
+    growth: { type: 'string', default: '250000,500000,1000000' },
+    'skip-presets': { type: 'boolean', default: false },
   },
 });
 
@@ -35,9 +45,11 @@ const { createLogger } = await import('../dist/log.js');
 const log = createLogger({ level: 'silent', stream: new PassThrough() });
 const lake = new LocalLake(args.lake);
 const threads = Number(args.threads);
+const withIncremental = args.incremental !== 'no';
 
 async function generate() {
-  const days = dayRange(addDays(D, -(29 + DELAY)), addDays(D, 1));
+  // The incremental route's state of D-1 reads one day more (D-37: the terminal windows of D-1 end at D-8).
+  const days = dayRange(addDays(D, -(29 + DELAY + (withIncremental ? 1 : 0))), addDays(D, 1));
   const have = new Set(await lake.listDays('transactions'));
   const todo = days.filter((d) => !have.has(d));
   if (todo.length === 0) return;
@@ -85,6 +97,12 @@ async function child(what) {
     const { buildMartsForDay } = await import('../dist/features/marts.js');
     const r = await buildMartsForDay(db, lake, D, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log });
     detail = { customers: r.customers, terminals: r.terminals };
+  } else if (what === 'incremental' || what === 'state') {
+    // 'state': the marts and window state of D-1 (set-up, not measured); 'incremental': D from it.
+    const { buildMartsForDay } = await import('../dist/features/marts.js');
+    const day = what === 'state' ? addDays(D, -1) : D;
+    const r = await buildMartsForDay(db, lake, day, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log, incremental: true });
+    detail = { customers: r.customers, terminals: r.terminals, routes: r.routes };
   } else {
     const { loadFeatureRows } = await import('../dist/features/assemble.js');
     const rows = await loadFeatureRows(db, lake, addDays(D, 1), spec);
@@ -96,14 +114,24 @@ async function child(what) {
   console.log(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail }));
 }
 
+function runChild(what, preset, lakeDir = args.lake) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, '--lake', lakeDir, '--threads', args.threads, '--features', preset], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${what} run failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Alternating runs of several kinds (each in a fresh process): medians of wall and CPU seconds, the highest peak RSS. */
+function alternate(whats, preset, lakeDir = args.lake) {
+  const out = Object.fromEntries(whats.map((w) => [w, []]));
+  for (let i = 0; i < Number(args.runs); i += 1) for (const w of whats) out[w].push(runChild(w, preset, lakeDir));
+  return Object.fromEntries(whats.map((w) => [w, { seconds: mid(out[w].map((o) => o.seconds)), min: Math.min(...out[w].map((o) => o.seconds)), max: Math.max(...out[w].map((o) => o.seconds)), cpuSeconds: mid(out[w].map((o) => o.cpuSeconds)), maxRssMb: Math.max(...out[w].map((o) => o.maxRssMb)), detail: out[w][0] }]));
+}
+
 function measure(what, preset) {
   const out = [];
-  for (let i = 0; i < Number(args.runs); i += 1) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, '--lake', args.lake, '--threads', args.threads, '--features', preset], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${what} run failed:\n${r.stderr}`);
-    out.push(JSON.parse(r.stdout.trim().split('\n').pop()));
-  }
-  const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (let i = 0; i < Number(args.runs); i += 1) out.push(runChild(what, preset));
   const secs = out.map((o) => o.seconds).sort((a, b) => a - b);
   const rss = Math.max(...out.map((o) => o.maxRssMb));
   const { seconds: _s, cpuSeconds: _c, maxRssMb: _m, ...detail } = out[0];
@@ -111,13 +139,84 @@ function measure(what, preset) {
   console.log(`${preset.padEnd(9)} ${what.padEnd(8)} median ${mid(secs).toFixed(2)} s (min ${secs[0].toFixed(2)}, max ${secs[secs.length - 1].toFixed(2)}), CPU ${mid(out.map((o) => o.cpuSeconds)).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB, load ${loadavg()[0].toFixed(1)}  ${JSON.stringify(detail)}`);
 }
 
+/** A lake of the customers with customer_id < n: each transactions partition of `args.lake` filtered into `dir`. */
+async function subsetLake(n, dir) {
+  const target = new LocalLake(dir);
+  const src = await lake.listDays('transactions');
+  const have = new Set(await target.listDays('transactions').catch(() => []));
+  const todo = src.filter((d) => !have.has(d));
+  if (todo.length === 0) return target;
+  console.log(`writing ${todo.length} days of customers < ${n.toLocaleString()} into ${dir} …`);
+  const db = await openDb({ threads });
+  const paths = await lake.pathsForRead('transactions', todo);
+  for (let i = 0; i < todo.length; i += 1) {
+    await target.writePartition('transactions', todo[i], (tmp) => db.run(`COPY (SELECT * FROM read_parquet(${sqlString(paths[i])}) WHERE customer_id < ${n}) TO ${sqlString(tmp)} (FORMAT parquet)`));
+  }
+  db.close();
+  return target;
+}
+
+/** Transactions in the 37 days the marts of D read. */
+async function historyRows(l) {
+  const { historyDays } = await import('../dist/features/marts.js');
+  const db = await openDb({ threads });
+  const paths = await l.pathsForRead('transactions', historyDays(D, DELAY));
+  const [{ n }] = await db.all(`SELECT count(*) AS n FROM read_parquet([${paths.map(sqlString).join(', ')}])`);
+  db.close();
+  return Number(n);
+}
+
+const fmt = (m) => `${m.seconds.toFixed(2)} s (${m.min.toFixed(2)}–${m.max.toFixed(2)}), CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB`;
+
+async function incremental() {
+  runChild('state', 'handbook');
+  console.log(`handbook marts of ${D}, full against incremental (window state of ${addDays(D, -1)}), alternating, ${args.runs} runs each, load ${loadavg()[0].toFixed(1)}:`);
+  const r = alternate(['build', 'incremental'], 'handbook');
+  console.log(`  full         ${fmt(r.build)}`);
+  console.log(`  incremental  ${fmt(r.incremental)}  routes ${JSON.stringify(r.incremental.detail.routes)}`);
+  console.log(`  full / incremental: wall ${(r.build.seconds / r.incremental.seconds).toFixed(2)}×, CPU ${(r.build.cpuSeconds / r.incremental.cpuSeconds).toFixed(2)}×; load ${loadavg()[0].toFixed(1)}`);
+}
+
+async function growth(sizes) {
+  const kinds = withIncremental ? ['build', 'incremental'] : ['build'];
+  const rows = [];
+  for (const n of sizes) {
+    const dir = n >= CUSTOMERS ? args.lake : `${args.lake}-c${n}`;
+    const l = n >= CUSTOMERS ? lake : await subsetLake(n, dir);
+    const tx = await historyRows(l);
+    if (withIncremental) runChild('state', 'handbook', dir);
+    rows.push({ n, tx, r: alternate(kinds, 'handbook', dir), load: loadavg()[0] });
+  }
+  console.log(`growth: handbook marts of ${D}, ${args.runs} alternating runs per size (per M tx = per million transactions in the 37 history days):`);
+  console.log('| customers | history tx | route | wall | CPU s | peak RSS | wall per M tx | CPU s per M tx | load |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const { n, tx, r, load } of rows) {
+    for (const k of kinds) {
+      const m = r[k];
+      console.log(`| ${n.toLocaleString()} | ${(tx / 1e6).toFixed(1)} M | ${k === 'build' ? 'full' : 'incremental'} | ${m.seconds.toFixed(2)} s | ${m.cpuSeconds.toFixed(2)} | ${m.maxRssMb.toFixed(0)} MB | ${(m.seconds / (tx / 1e6)).toFixed(3)} s | ${(m.cpuSeconds / (tx / 1e6)).toFixed(3)} | ${load.toFixed(1)} |`);
+    }
+  }
+  // Linear: the cost per million transactions of the largest size within 25 % of the smallest's.
+  for (const k of kinds) {
+    const per = rows.map(({ tx, r }) => r[k].cpuSeconds / (tx / 1e6));
+    const rss = rows.map(({ r }) => r[k].maxRssMb);
+    const ratio = per[per.length - 1] / per[0];
+    const verdict = ratio > 1.25 ? 'super-linear' : ratio < 0.8 ? 'sub-linear' : 'linear';
+    console.log(`${k === 'build' ? 'full' : 'incremental'}: CPU s per M tx ${per.map((x) => x.toFixed(3)).join(' → ')} (${ratio.toFixed(2)}× from ${sizes[0].toLocaleString()} to ${sizes[sizes.length - 1].toLocaleString()} customers): ${verdict}; peak RSS ${rss.map((x) => x.toFixed(0)).join(' → ')} MB`);
+  }
+}
+
 if (args.child) {
   await child(args.child);
 } else {
   await generate();
-  const presets = args.features.split(',');
-  console.log(`marts of ${D} (delay ${DELAY}, ${threads} DuckDB threads, ${args.runs} runs, each in a fresh process):`);
-  for (const p of presets) measure('build', p);
-  console.log(`features of ${addDays(D, 1)} (loadFeatureRows: join with the marts of ${D}, typed columns):`);
-  for (const p of presets) measure('assemble', p);
+  if (!args['skip-presets']) {
+    const presets = args.features.split(',');
+    console.log(`marts of ${D} (delay ${DELAY}, ${threads} DuckDB threads, ${args.runs} runs, each in a fresh process):`);
+    for (const p of presets) measure('build', p);
+    console.log(`features of ${addDays(D, 1)} (loadFeatureRows: join with the marts of ${D}, typed columns):`);
+    for (const p of presets) measure('assemble', p);
+  }
+  if (withIncremental) await incremental();
+  if (args.growth !== 'none') await growth(args.growth.split(',').map(Number).sort((a, b) => a - b));
 }

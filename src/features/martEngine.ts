@@ -23,12 +23,12 @@ export interface MartEngine {
   close?(): Promise<void>;
 }
 
-/** COPY (select) TO target as zstd parquet with fraudctl's key-value metadata; returns the row count. */
-export async function copyParquet(db: Db, select: SqlQuery, target: string, kv: MartKv): Promise<number> {
+/** COPY (select) TO target as parquet (zstd unless told) with fraudctl's key-value metadata; returns the row count. */
+export async function copyParquet(db: Db, select: SqlQuery, target: string, kv: MartKv, codec: 'zstd' | 'snappy' = 'zstd'): Promise<number> {
   const keys = Object.keys(kv);
   const kvSql = keys.map((k, i) => `${sqlString(k)}: $kv_${i}`).join(', ');
   const kvParams = Object.fromEntries(keys.map((k, i) => [`kv_${i}`, kv[k as keyof MartKv]]));
-  const copy = `COPY (${select.sql}\n) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd${keys.length > 0 ? `, KV_METADATA {${kvSql}}` : ''})`;
+  const copy = `COPY (${select.sql}\n) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION ${codec}${keys.length > 0 ? `, KV_METADATA {${kvSql}}` : ''})`;
   const rows = await db.all<{ Count: bigint }>(copy, { ...select.params, ...kvParams });
   return Number(rows[0]?.Count ?? 0);
 }

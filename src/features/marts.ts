@@ -4,12 +4,13 @@ import type { Logger } from '../log.js';
 import { ExitCode, FraudctlError } from '../errors.js';
 import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
-import { ENTITY_COLUMN, type FeatureSpec, type MartDef } from './featureSpec.js';
+import { ENTITY_COLUMN, type Entity, type FeatureSpec, type MartDef } from './featureSpec.js';
 import { duckdbMartEngine, type MartEngine } from './martEngine.js';
 import { martDataset, presetSpec } from './loadFeatureSpec.js';
 import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
 import { DEFAULT_PRESET } from './presets.js';
 import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
+import { copyMartViaState, incrementalEligible } from './windowState.js';
 
 export interface BuildMartsOptions {
   delay: number;
@@ -24,6 +25,12 @@ export interface BuildMartsOptions {
   specRef?: string;
   /** Days with a transactions partition, when the caller already listed them (saves a listing per day). */
   available?: ReadonlySet<Day>;
+  /**
+   * Prototype, off by default (README "Incremental marts"): carry each mart's window state forward
+   * from the day before when it can be (DuckDB only; subtractable aggregates only), else compute it
+   * in full. Either way the marts are the same bytes as without it.
+   */
+  incremental?: boolean;
 }
 
 export interface BuildMartsResult {
@@ -36,6 +43,8 @@ export interface BuildMartsResult {
   /** Both partitions existed and --overwrite was not given: nothing was read or written. */
   skipped: boolean;
   seconds: number;
+  /** With `incremental`: how each mart built was computed. */
+  routes?: Partial<Record<Entity, 'incremental' | 'full'>>;
 }
 
 const specOrDefault = (spec: FeatureSpec | undefined) => spec ?? presetSpec(DEFAULT_PRESET);
@@ -104,11 +113,14 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   if (missing.length > 0) opts.log.warn({ day, missingHistory: missing }, `marts of ${day}: partial history, ${missing.length} day(s) missing: ${formatDays(missing)}`);
 
   const counts: Record<string, number> = {};
+  const routes: Partial<Record<Entity, 'incremental' | 'full'>> = {};
   const write = async (k: number): Promise<void> => {
     if (k === todo.length) return;
     const mart = todo[k];
     await lake.writePartition(martDataset(spec, mart.entity), day, async (tmp) => {
-      counts[mart.entity] = await copyMart(db, lake, spec, mart, day, available, { delay: opts.delay, missing, engine: opts.engine }, tmp);
+      const built = await copyMart(db, lake, spec, mart, day, available, { delay: opts.delay, missing, engine: opts.engine, incremental: opts.incremental, log: opts.log }, tmp);
+      counts[mart.entity] = built.rows;
+      if (built.route) routes[mart.entity] = built.route;
       await write(k + 1);
     });
   };
@@ -116,21 +128,28 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const result = { customers: counts.customer ?? null, terminals: counts.terminal ?? null };
   const seconds = (performance.now() - started) / 1000;
   opts.log.info({ day, spec: spec.name, ...result, seconds: Number(seconds.toFixed(2)) }, `marts of ${day} built`);
-  return { day, ...result, missingHistory: missing, skipped: false, seconds };
+  return { day, ...result, missingHistory: missing, skipped: false, seconds, ...(opts.incremental ? { routes } : {}) };
 }
 
 /** Computes one mart into a parquet file at `target` on the configured engine; returns the number of rows. */
-async function copyMart(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, available: ReadonlySet<Day>, meta: { delay: number; missing: Day[]; engine?: MartEngine }, target: string): Promise<number> {
+async function copyMart(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, available: ReadonlySet<Day>, meta: { delay: number; missing: Day[]; engine?: MartEngine; incremental?: boolean; log: Logger }, target: string): Promise<{ rows: number; route?: 'incremental' | 'full' }> {
   const engine = meta.engine ?? duckdbMartEngine(db);
   const days = martHistoryDays(mart, day, meta.delay).filter((d) => available.has(d));
-  const paths = await engine.readPaths(lake, 'transactions', days);
-  const query = buildSpecMartSql(mart, { martDay: day, delay: meta.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
   const end = columnWindowEnd(day, meta.delay, mart.columns.every((c) => c.lagged));
   // Parquet key-value metadata records how the mart was built: checked on every reuse, shown by `marts show`.
   const kv = { [KV.delay]: String(meta.delay), [KV.windowEnd]: end, [KV.missing]: meta.missing.join(','), [KV.spec]: spec.name, [KV.specHash]: spec.hash };
   const dataset = martDataset(spec, mart.entity);
   try {
-    return await engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
+    // Marts with kinds that cannot be subtracted (min, max, quantile, distinct_count, active/fraud days) keep the full builder.
+    if (meta.incremental && engine.name === 'duckdb' && incrementalEligible(mart)) {
+      const out = await copyMartViaState(db, lake, spec, mart, day, { delay: meta.delay, available, kv }, target);
+      meta.log.debug({ day, entity: mart.entity, route: out.route, why: out.why }, `${mart.entity} mart of ${day}: ${out.route} window state`);
+      return out;
+    }
+    const paths = await engine.readPaths(lake, 'transactions', days);
+    const query = buildSpecMartSql(mart, { martDay: day, delay: meta.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
+    const rows = await engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
+    return meta.incremental ? { rows, route: 'full' } : { rows };
   } catch (e) {
     throw readFailure(e, `${mart.entity} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
   }
