@@ -6,7 +6,7 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { ForestTrainer, predictParallel, type ForestModel, type TrainingData } from '../model/forest/index.js';
+import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
 import { sampleRows } from '../model/sample.js';
 import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
@@ -24,7 +24,7 @@ import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
-import { countPositives, keptRows, releaseColumns, scoredDays, stackDays } from './trainingSet.js';
+import { countPositives, evalDay, keptRows, releaseColumns, scoredDays, stackDays, type EvalDay } from './trainingSet.js';
 
 /** Rng streams of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
 const NEGATIVE_SAMPLE_STREAM = 1_000_000;
@@ -110,7 +110,7 @@ export function protocolOf(opts: TrainOptions) {
   };
 }
 
-const windowOf = (days: FeatureRows[]): WindowSummary => ({
+const windowOf = (days: EvalDay[]): WindowSummary => ({
   days: days.map((d) => d.day),
   from: days[0].day,
   to: days[days.length - 1].day,
@@ -128,7 +128,7 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
   const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
   await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
   const rows = new Map<Day, FeatureRows>();
-  return async (days: Day[]): Promise<FeatureRows[]> => {
+  const read = async (days: Day[]): Promise<FeatureRows[]> => {
     // Days whose columns a train set released are let go (their ids and amounts with them).
     for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
     const out: FeatureRows[] = [];
@@ -146,6 +146,9 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
     }
     return out;
   };
+  /** Lets every day read so far go (the caller keeps what it needs of them). */
+  const forget = () => rows.clear();
+  return { read, forget };
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
@@ -215,7 +218,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
   // Each train set is stacked and binned as soon as its days are read, and its float columns
   // dropped: the binned table is all a fit reads. Validation and test keep theirs (prediction).
-  const read = await timelineReader(t, opts, spec, deps);
+  const { read, forget } = await timelineReader(t, opts, spec, deps);
   const negRate = opts.negativeSample ?? 1;
   const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
   let trainer: ForestTrainer | undefined;
@@ -229,30 +232,36 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
-  let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: FeatureRows[], testRows: FeatureRows[];
-  let trainSet: TrainingData, refitSet: TrainingData, validationSet: TrainingData;
+  let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: EvalDay[], testRows: EvalDay[];
+  let trainSet: TrainingData, refitSet: TrainingData, validationBins: BinnedRows;
   let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
   try {
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
     ({ trained, set: trainSet, opened: trainer } = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM));
     ({ trained: refitted, set: refitSet, opened: refitTrainer } = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000));
-    [validationRows, testRows] = [await read(t.validationDays), await read(t.testDays)];
+    const [validationDays, testDays] = [await read(t.validationDays), await read(t.testDays)];
     const lastTest = t.testDays[t.testDays.length - 1];
     const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
-    validationDrops = dropsFor(known, validationRows, trained);
-    testDrops = dropsFor(known, testRows, refitted);
-    validationSet = stackDays(validationRows, names);
-    releaseColumns(new Set([...validationRows, ...testRows]));
+    validationDrops = dropsFor(known, validationDays, trained);
+    testDrops = dropsFor(known, testDays, refitted);
+    // Every trial's model carries the search trainer's edges, so the validation rows are binned
+    // with them once and predicted as bins (the same scores as from their floats, binnedRows.ts);
+    // of the evaluation days only what the metrics read is kept through the search.
+    validationBins = binForPrediction(validationDays, trainer.binEdges, names);
+    [validationRows, testRows] = [validationDays.map(evalDay), testDays.map(evalDay)];
+    forget();
   } catch (err) {
     await trainer?.close();
     await refitTrainer?.close();
     throw err;
   }
-  const noScores = (rows: FeatureRows[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
+  const noScores = (rows: EvalDay[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
   requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
   requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
   const evalOpts: EvalOptions = { threshold: opts.threshold, beta: opts.beta, k: p.k, bootstrap: p.bootstrap, seed: opts.seed };
   const windows = { train: trained.window, validation: windowOf(validationRows), test: windowOf(testRows), refit: refitted.window };
+  // The test days are read again after the search (their masks line up: rows come in file order).
+  testRows = [];
   log.info({ train: windows.train.rows, validation: windows.validation.rows, test: windows.test.rows, refit: windows.refit.rows }, 'datasets assembled');
 
   // 3. Tracking: one parent run for the search, one child per trial.
@@ -288,7 +297,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
       const { model, fitSeconds, frauds } = await fit(trainer, trainSet.labels, params, idx, opts.seed, trial, opts, signal);
-      const scores = calibrateNegativeSample(await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads }), negRate);
+      const scores = calibrateNegativeSample(await predictBinnedRows(model, validationBins, { threads: opts.threads }), negRate);
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
@@ -307,16 +316,15 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
-    // The search is over: the validation columns are not read again.
-    releaseColumns([validationSet]);
     const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     await refitTrainer.close();
     // The test days were read before the search for their checks and drop masks only; their
     // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
     // back in file order, so the masks still line up.
-    testRows = await read(t.testDays);
-    const testSet = stackDays(testRows, names);
-    releaseColumns(testRows);
+    const testDays = await read(t.testDays);
+    const testSet = stackDays(testDays, names);
+    releaseColumns(testDays);
+    testRows = testDays;
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);

@@ -7,3 +7,4 @@ export { predictParallel } from './predictParallel.js';
 export { saveForest, loadForest } from './io.js';
 export { MODEL_FORMAT_VERSION } from './modelFile.js';
 export { DEFAULT_BINNING, QUANTILE_BINNING, type BinningOptions } from './binning.js';
+export { binForPrediction, predictBinnedRows, type BinnedRows } from './binnedRows.js';
