@@ -6,7 +6,7 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel, type TrainingData } from '../model/forest/index.js';
+import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel, type GrowPool, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
 import { sampleRows } from '../model/sample.js';
 import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
@@ -184,11 +184,12 @@ async function fit(trainer: ForestTrainer, labels: Uint8Array, params: { n_estim
 }
 
 /**
- * A trainer for one train set: binned once, its workers kept for every fit on it. Opened inside
- * the caller's try so a failure closes it; closed before the next one opens (one table in memory).
+ * A trainer for one train set, binned once. The search's and the refit's trainers grow on one
+ * pool of workers (one set of isolates and working buffers, not two), opened inside the caller's
+ * try so a failure closes it.
  */
-function openTrainer(set: TrainingData, opts: TrainOptions): ForestTrainer {
-  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32() });
+function openTrainer(set: TrainingData, opts: TrainOptions, pool: GrowPool | undefined): ForestTrainer {
+  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32(), pool });
 }
 
 /** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
@@ -223,11 +224,13 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
   let trainer: ForestTrainer | undefined;
   let refitTrainer: ForestTrainer | undefined;
+  let pool: GrowPool | undefined;
   const binned = async (role: 'train' | 'refit', w: Day[], stream: number) => {
     const dayRows = await read(w);
     const set = stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
-    const opened = openTrainer(set, opts);
+    pool ??= ForestTrainer.pool(opts.threads);
+    const opened = openTrainer(set, opts, pool);
     releaseColumns([set, ...dayRows]);
     // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
@@ -253,6 +256,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   } catch (err) {
     await trainer?.close();
     await refitTrainer?.close();
+    await pool?.close();
     throw err;
   }
   const noScores = (rows: EvalDay[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
@@ -314,10 +318,13 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     // 5. The chosen parameters refit on the refit window, scored once on the test window.
     const b = best.result;
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
+    log.info({ bootstrap: p.bootstrap }, 'validation window evaluated');
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
     const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     await refitTrainer.close();
+    await pool?.close();
+    log.info({ refit_rows: refitIdx.length, fit_seconds: +final.fitSeconds.toFixed(2) }, 'refit done');
     // The test days were read before the search for their checks and drop masks only; their
     // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
     // back in file order, so the masks still line up.
@@ -328,6 +335,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
+    log.info({ rows: testSet.nRows }, 'test window scored');
     const ts = deps.now().getTime();
     await tracker.logBatch(parent.runId, {
       params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
@@ -340,6 +348,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag({ validation: validation.pooled, test: test.pooled }) },
     });
     version = await logFinalModel(tracker, parent, final.model, opts, { t, test, deps, spec, names, bestParams: b.params });
+    log.info({ registered: version?.version ?? null }, 'final model logged');
 
     // 6. Promotion: champion and challenger on the same test rows, DeLong's paired test.
     if (version && opts.promote) {
@@ -351,6 +360,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   } catch (err) {
     await trainer.close();
     await refitTrainer.close();
+    await pool?.close();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;

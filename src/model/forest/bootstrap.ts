@@ -39,23 +39,23 @@ export interface DrawnRows {
 }
 
 /**
- * Writes the drawn rows into `w32`, a group-major buffer with the table's capacity, and adds them
+ * Writes the drawn rows into `w32`, a group-major buffer of `cap` rows (≥ the candidates), and adds them
  * to `hist` (the root's histogram, so the root's rows are not scanned a second time). Candidate i
  * is table row rows[i] (every row in order without `rows`: a trial's sample of a shared table);
  * it is drawn counts[i] times (plus `extra`). Working rows keep candidate order, so a table binned
  * once and sampled by index gives the very working rows of a table built from the sample.
  */
-export function copyDrawnRows(table: BinnedTable, counts: Uint8Array, extra: Map<number, number>, w32: Int32Array, hist: Hist, rows?: Uint32Array): DrawnRows {
-  const { nRows: cap, groups, data, nFeatures } = table;
-  const src32 = new Int32Array(data.buffer, data.byteOffset, cap * groups);
+export function copyDrawnRows(table: BinnedTable, counts: Uint8Array, extra: Map<number, number>, w32: Int32Array, cap: number, hist: Hist, rows?: Uint32Array): DrawnRows {
+  const { nRows, groups, data, nFeatures } = table;
+  const src32 = new Int32Array(data.buffer, data.byteOffset, nRows * groups);
   const full = nFeatures >> 2;
   const last = nFeatures & 3;
   const tags = (groups - 1) * cap;
-  const candidates = rows ? rows.length : cap;
+  const candidates = rows ? rows.length : nRows;
   const out: DrawnRows = { rows: 0, cnt: 0, pos: 0 };
   let m = 0;
   const copy = (r: number, copies: number) => {
-    for (let g = 0, d = 0; g < groups; g++, d += cap) w32[d + m] = src32[d + r];
+    for (let g = 0, d = 0, s = 0; g < groups; g++, d += cap, s += nRows) w32[d + m] = src32[s + r];
     const x = w32[tags + m];
     const label = x >>> 24;
     w32[tags + m] = (x & 0xffffff) | ((copies | (label << 7)) << 24);

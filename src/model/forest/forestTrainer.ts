@@ -27,6 +27,12 @@ export interface TrainerOptions {
   binning?: BinningOptions;
   /** Edges to use instead of computing them (one Float64Array per feature). */
   binEdges?: Float64Array[];
+  /**
+   * Workers to grow with instead of starting `threads` of its own (ForestTrainer.pool): several
+   * trainers then share one set of workers and their buffers (train's search and refit), one fit
+   * at a time. The trainer does not close a pool it was given.
+   */
+  pool?: GrowPool;
 }
 
 export interface FitOptions {
@@ -47,7 +53,14 @@ export class ForestTrainer {
     readonly binEdges: Float64Array[],
     private readonly maxBins: number,
     private readonly pool: GrowPool | undefined,
+    private readonly ownsPool: boolean,
   ) {}
+
+  /** Worker threads for trainers to share (close it after the last of them is done); undefined for 1 thread. */
+  static pool(threads?: number): GrowPool | undefined {
+    const n = resolveThreads(threads, Infinity);
+    return n > 1 ? new GrowPool(n) : undefined;
+  }
 
   /** Bins `data` (while the workers start up) and starts `threads` workers. */
   static open(data: TrainingData, opts: TrainerOptions): ForestTrainer {
@@ -55,15 +68,15 @@ export class ForestTrainer {
     const { nRows, featureNames, columns } = data;
     const maxBins = opts.maxBins ?? MAX_BINS;
     if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_BINS)) throw usageError(`maxBins must be an integer in 2…${MAX_BINS}, got ${maxBins}`);
-    const threads = resolveThreads(opts.threads, Infinity);
-    const table = allocateTable(nRows, featureNames.length, threads > 1);
-    const pool = threads > 1 ? new GrowPool(table, threads) : undefined;
+    const ownsPool = !opts.pool;
+    const pool = opts.pool ?? ForestTrainer.pool(opts.threads);
+    const table = allocateTable(nRows, featureNames.length, pool !== undefined);
     try {
       const binEdges = opts.binEdges ?? computeBinEdges(columns, nRows, maxBins, opts.seed, featureNames, opts.binning);
       fillTable(table, data, binEdges);
-      return new ForestTrainer(data, table, binEdges, maxBins, pool);
+      return new ForestTrainer(data, table, binEdges, maxBins, pool, ownsPool);
     } catch (err) {
-      void pool?.close();
+      if (ownsPool) void pool?.close();
       throw err;
     }
   }
@@ -77,7 +90,7 @@ export class ForestTrainer {
     opts.signal?.throwIfAborted();
     const { featureNames } = this.data;
     const grow = growParams(stored, featureNames.length);
-    const trees = this.pool ? await this.pool.grow(grow, rows, stored.nTrees, opts) : await this.growInProcess(grow, rows, stored.nTrees, opts);
+    const trees = this.pool ? await this.pool.grow(this.table, grow, rows, stored.nTrees, opts) : await this.growInProcess(grow, rows, stored.nTrees, opts);
     return new ForestModel({
       featureNames: [...featureNames],
       params: stored,
@@ -87,8 +100,9 @@ export class ForestTrainer {
     });
   }
 
+  /** Closes the trainer's own workers (a shared pool stays open for its owner to close). */
   async close(): Promise<void> {
-    await this.pool?.close();
+    if (this.ownsPool) await this.pool?.close();
   }
 
   /** One tree at a time, yielding to the event loop between trees so an abort can land. */

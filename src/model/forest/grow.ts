@@ -39,15 +39,18 @@ function weightedGini(c: number, p: number): number {
 
 /**
  * One grower per thread: it owns the working buffers and reuses them tree after tree and fit after
- * fit (`configure` sets a fit's params and its rows of the shared table).
+ * fit, and across tables (`configure` sets a fit's params, its rows and its table). The buffers
+ * hold a fit's candidate rows (its sample, not the whole table) and grow only when a fit has more.
  */
 export class TreeGrower {
-  private readonly counts: Uint8Array;
+  private counts = new Uint8Array(0);
   private readonly extra = new Map<number, number>();
-  private readonly u8: Uint8Array;
-  private readonly w32: Int32Array;
+  private u8 = new Uint8Array(0);
+  private w32 = new Int32Array(0);
+  /** Rows the working buffers hold (their group-major stride). */
+  private cap = 0;
   private readonly free: Hist[] = [];
-  private readonly perm: Uint8Array;
+  private perm: Uint8Array;
   private readonly best: Split = { feature: 0, threshold: 0, score: 0, leftCnt: 0, leftPos: 0 };
   private readonly builder = new TreeBuilder();
   private importances: Float64Array;
@@ -59,25 +62,34 @@ export class TreeGrower {
   private rows: Uint32Array | undefined;
 
   constructor(
-    private readonly table: BinnedTable,
+    private table: BinnedTable,
     params: GrowParams,
     rows?: Uint32Array,
   ) {
     this.params = params;
-    this.rows = rows;
-    const { nRows, groups } = table;
-    this.counts = new Uint8Array(nRows);
-    // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
-    this.u8 = new Uint8Array(nRows * groups * 4);
-    this.w32 = new Int32Array(this.u8.buffer);
-    this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
-    this.importances = new Float64Array(table.nFeatures);
+    this.perm = new Uint8Array(0);
+    this.importances = new Float64Array(0);
+    this.configure(params, rows, table);
   }
 
-  /** The next trees grow with these params on table rows `rows` (all rows when undefined), in that order. */
-  configure(params: GrowParams, rows?: Uint32Array): void {
+  /** The next trees grow with these params on `rows` of `table` (all rows when undefined), in that order. */
+  configure(params: GrowParams, rows?: Uint32Array, table: BinnedTable = this.table): void {
+    if (table.groups !== this.table.groups) this.free.length = 0;
+    this.table = table;
     this.params = params;
     this.rows = rows;
+    const candidates = rows ? rows.length : table.nRows;
+    if (candidates > this.cap) {
+      // Working rows: at most the candidates (each drawn one stands for ≥ 1 of their draws).
+      this.cap = candidates;
+      this.counts = new Uint8Array(candidates);
+      this.u8 = new Uint8Array(candidates * 4 * table.groups);
+      this.w32 = new Int32Array(this.u8.buffer);
+    } else if (this.u8.length < this.cap * 4 * table.groups) {
+      this.u8 = new Uint8Array(this.cap * 4 * table.groups);
+      this.w32 = new Int32Array(this.u8.buffer);
+    }
+    if (this.perm.length !== table.nFeatures) this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
   }
 
   grow(treeIndex: number): GrownTree {
@@ -102,7 +114,7 @@ export class TreeGrower {
     extra.clear();
     if (this.params.bootstrap) drawBootstrap(this.rng, n, counts, extra);
     else counts.fill(1, 0, n);
-    return copyDrawnRows(this.table, counts, extra, this.w32, hist, rows);
+    return copyDrawnRows(this.table, counts, extra, this.w32, this.cap, hist, rows);
   }
 
   private isLeaf(depth: number, cnt: number, pos: number): boolean {
@@ -130,13 +142,13 @@ export class TreeGrower {
       this.release(n.hist);
       return;
     }
-    const mid = partition(this.u8, this.w32, this.table.nRows, this.table.groups, n.start, n.end, feature, threshold);
+    const mid = partition(this.u8, this.w32, this.cap, this.table.groups, n.start, n.end, feature, threshold);
     const l = { node: left, start: n.start, end: mid, depth, cnt: cl, pos: pl, hist: n.hist };
     const r = { node: left + 1, start: mid, end: n.end, depth, cnt: cr, pos: pr, hist: n.hist };
     const [small, large] = mid - n.start <= n.end - mid ? [l, r] : [r, l];
     // Scan the smaller child's rows; the larger one's histogram is the parent's minus the smaller's.
     const scanned = this.acquire();
-    accumulate(this.w32, this.table.nRows, this.table.nFeatures, small.start, small.end, scanned.cnt, scanned.pos);
+    accumulate(this.w32, this.cap, this.table.nFeatures, small.start, small.end, scanned.cnt, scanned.pos);
     subtract(n.hist, scanned, this.nBins);
     small.hist = scanned;
     if (!(small === l ? leftLeaf : rightLeaf)) this.stack.push(small);

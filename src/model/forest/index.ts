@@ -2,6 +2,7 @@
 export type { TrainingData, ForestParams } from './types.js';
 export { trainForest, type TrainOptions } from './train.js';
 export { ForestTrainer, type TrainerOptions, type FitOptions } from './forestTrainer.js';
+export type { GrowPool } from './growPool.js';
 export { ForestModel } from './model.js';
 export { predictParallel } from './predictParallel.js';
 export { saveForest, loadForest } from './io.js';

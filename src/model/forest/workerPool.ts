@@ -11,7 +11,7 @@ import type { FlatForest } from './flatForest.js';
 
 /** What a worker is started with (worker.ts). */
 export type WorkerJob =
-  | { kind: 'grow'; table: BinnedTable }
+  | { kind: 'grow' }
   | { kind: 'predict'; forest: FlatForest; bins: Uint8Array; stride: number; start: number; end: number; out: Float64Array };
 
 /**
