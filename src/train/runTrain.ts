@@ -239,7 +239,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
   let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: EvalDay[], testRows: EvalDay[];
-  let trainSet: TrainingData, refitSet: TrainingData, validationBins: BinnedRows;
+  let trainSet: TrainingData, refitSet: TrainingData, validationBins: BinnedRows | undefined;
   let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
   try {
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
@@ -304,7 +304,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
       const { model, fitSeconds, frauds } = await fit(trainer, trainSet.labels, params, idx, opts.seed, trial, opts, signal);
-      const scores = calibrateNegativeSample(await predictBinnedRows(model, validationBins, { threads: opts.threads }), negRate);
+      const scores = calibrateNegativeSample(await predictBinnedRows(model, validationBins!, { threads: opts.threads }), negRate);
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
@@ -322,6 +322,10 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const b = best.result;
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
     log.info({ bootstrap: p.bootstrap }, 'validation window evaluated');
+    // Nothing reads the validation rows again (their metrics are in `validation`).
+    validationBins = undefined;
+    validationRows = [];
+    best.scores = new Float64Array(0);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
     const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);

@@ -74,6 +74,7 @@ describe('ForestTrainer on a shared pool', () => {
       }
       // Closing a trainer leaves the shared pool running for the other.
       await a.close();
+      await expect(a.train(params)).rejects.toThrow(/closed/);
       expect((await b.train(params)).toBuffer().equals((await ownB.train(params)).toBuffer())).toBe(true);
     } finally {
       await Promise.all([a.close(), b.close(), ownA.close(), ownB.close(), pool?.close()]);
