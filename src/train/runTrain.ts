@@ -15,6 +15,7 @@ import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
+import { collectGarbage } from '../util/collectGarbage.js';
 import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
@@ -235,6 +236,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     pool ??= ForestTrainer.pool(opts.threads);
     const opened = openTrainer(set, opts, pool);
     releaseColumns([set, ...dayRows]);
+    // Phase ends (here and below) collect at once, so what was dropped is reused by the next phase.
+    collectGarbage();
     // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
@@ -256,6 +259,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     validationBins = binForPrediction(validationDays, trainer.binEdges, names);
     [validationRows, testRows] = [validationDays.map(evalDay), testDays.map(evalDay)];
     forget();
+    collectGarbage();
   } catch (err) {
     await trainer?.close();
     await refitTrainer?.close();
@@ -331,6 +335,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     await refitTrainer.close();
     await pool?.close();
+    collectGarbage();
     log.info({ refit_rows: refitIdx.length, fit_seconds: +final.fitSeconds.toFixed(2) }, 'refit done');
     // The test days were read before the search for their checks and drop masks only; their
     // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
@@ -343,6 +348,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
     log.info({ rows: testSet.nRows }, 'test window scored');
+    collectGarbage();
     const ts = deps.now().getTime();
     await tracker.logBatch(parent.runId, {
       params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
