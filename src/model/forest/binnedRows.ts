@@ -2,7 +2,7 @@
  * Rows binned once for prediction, so that a caller can drop their float columns. A model predicts
  * by binning each value with its own edges and walking the bins (model.ts), so rows binned with
  * the very same edges give the same predictions bit for bit without the floats: train bins its
- * validation rows to the search trainer's edges (15 bytes a row instead of 120) before the search,
+ * validation rows with the search trainer's edges (15 bytes a row instead of 120) before the search,
  * and every trial's model, which carries those edges, predicts them.
  */
 import { binRows } from './binning.js';
