@@ -40,11 +40,13 @@ export const dailyCommand: CommandDef = (program, run) => {
             const { spec, delay } = await resolveScoringModel(opts, tracker!, ctx.log);
             const { openMartEngine } = await import('../spark/openMartEngine.js');
             const engine = await openMartEngine(o, db, lake, ctx.log, ctx.signal);
+            const martsStarted = performance.now();
             const marts = await buildMartsForDay(db, lake, martDay, { spec, delay, allowPartialHistory: o.allowPartialHistory, overwrite: false, log: ctx.log, engine }).finally(() => engine.close?.());
+            const martsSeconds = +((performance.now() - martsStarted) / 1000).toFixed(3);
             ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals)`}.`);
             const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printScoreSummary(ctx.out, scored, o);
-            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, missingHistory: marts.missingHistory }, score: scored };
+            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, missingHistory: marts.missingHistory, seconds: martsSeconds }, score: scored };
           } finally {
             await lock.release();
           }

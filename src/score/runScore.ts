@@ -16,10 +16,11 @@ import type { Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
-import { copyScores, outFormat, stageScores } from './writeScores.js';
+import { copyScores, dropStaged, outFormat, stageScores, topScores } from './writeScores.js';
 import { throwIfInterrupted } from '../train/interrupt.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { formatDays } from '../features/dayList.js';
+import { PhaseTimer } from '../util/phaseTimer.js';
 
 /**
  * The score options of the command table, plus where downloaded models are cached and the spec
@@ -58,6 +59,14 @@ export interface ScoreSummary {
   /** Histogram, flagged share against the model's test day, confusion matrix (src/report/scoreInsights.ts). */
   insights: ScoreInsights;
   predictSeconds: number;
+  /**
+   * Wall seconds of each phase of this call (model resolve + load, input checks and marts, feature
+   * query into typed columns, prediction, explain, staging, parquet write, --out, summary figures);
+   * they add up to `seconds` but for process start, imports and opening the lake/DuckDB/tracker.
+   */
+  phaseSeconds: Record<string, number>;
+  /** CPU seconds (user + system, all threads of the process) of each phase. */
+  phaseCpuSeconds: Record<string, number>;
   /** `--explain`: the flagged rows explained and the seconds TreeSHAP took (null without --explain). */
   explain: { rows: number; seconds: number } | null;
   seconds: number;
@@ -69,64 +78,72 @@ const QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
 export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<ScoreSummary> {
   const { lake, db, tracker, log } = deps;
   const started = Date.now();
+  const phases = new PhaseTimer();
   // The command checks --out before any work; a direct caller gets the same refusal here.
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const { resolved, modelDir, spec, delay, negativeSample } = await resolveScoringModel(opts, tracker, log);
-  const model = await loadForest(modelDir.modelPath, featureNames(spec));
+  const { resolved, modelDir, spec, delay, negativeSample, model } = await phases.time('model', async () => {
+    const found = await resolveScoringModel(opts, tracker, log);
+    return { ...found, model: await loadForest(found.modelDir.modelPath, featureNames(found.spec)) };
+  });
   log.info({ model: resolved.modelUri, version: resolved.modelVersion, features: spec.name, specHash: spec.hash, delay }, 'model loaded');
 
   // 2. Features of day D from the marts of D-1.
-  if (!(await lake.has('transactions', opts.date))) {
-    // listDays refuses a lake that does not exist (exit 2, naming it) before this says "no day".
-    const present = await lake.listDays('transactions');
-    throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, {
-      hint: present.length > 0 ? `the lake holds ${formatDays(present)} (fraudctl lake ls)` : 'the lake holds no transaction days: simulate or ingest them first',
-    });
-  }
-  await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
-  const rows = await loadFeatureRows(db, lake, opts.date, spec);
+  await phases.time('marts', async () => {
+    if (!(await lake.has('transactions', opts.date))) {
+      // listDays refuses a lake that does not exist (exit 2, naming it) before this says "no day".
+      const present = await lake.listDays('transactions');
+      throw new FraudctlError(`no transactions for ${opts.date} in ${lake.uri}`, ExitCode.Data, {
+        hint: present.length > 0 ? `the lake holds ${formatDays(present)} (fraudctl lake ls)` : 'the lake holds no transaction days: simulate or ingest them first',
+      });
+    }
+    await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
+  });
+  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false }));
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
-  const scores = calibrateNegativeSample(await predictParallel(model, rows.columns, rows.n, { threads: opts.threads }), negativeSample);
+  const scores = await phases.time('predict', async () => calibrateNegativeSample(await predictParallel(model, rows.columns, rows.n, { threads: opts.threads }), negativeSample));
   const predictSeconds = (performance.now() - t0) / 1000;
-  const reasons = opts.explain ? await explainScores(model, rows.columns, scores, opts.threshold, deps) : undefined;
+  const reasons = opts.explain ? await phases.time('explain', () => explainScores(model, rows.columns, scores, opts.threshold, deps)) : undefined;
   // The feature columns (180 MB a 1.5 M-row day) are not read again: let them go before DuckDB stages the scores.
   rows.columns = [];
-  await stageScores(db, rows, scores, {
-    threshold: opts.threshold,
-    modelUri: resolved.modelUri,
-    modelVersion: resolved.modelVersion ?? null,
-    scoredAt: deps.now(),
-    reasons: reasons && { reasons, featureNames: model.featureNames },
-  });
+  const staged = await phases.time('stage', () =>
+    stageScores(db, rows, scores, {
+      threshold: opts.threshold,
+      modelUri: resolved.modelUri,
+      modelVersion: resolved.modelVersion ?? null,
+      scoredAt: deps.now(),
+      reasons: reasons && { reasons, featureNames: model.featureNames },
+    }),
+  );
   // A SIGTERM that arrived during the work wins: the partition is not published (a scheduler
   // that stopped the run must not find a day it believes unscored). Each write is atomic, so a
   // signal between the two leaves the partition complete and --out absent, never half of one.
   if (deps.signal) throwIfInterrupted(deps.signal);
-  await lake.writePartition('scores', opts.date, async (tmp) => {
-    await copyScores(db, tmp, 'parquet');
-    if (deps.signal) throwIfInterrupted(deps.signal);
-  });
+  await phases.time('write', () =>
+    lake.writePartition('scores', opts.date, async (tmp) => {
+      await copyScores(db, staged, tmp, 'parquet');
+      if (deps.signal) throwIfInterrupted(deps.signal);
+    }),
+  );
   if (opts.out) {
     if (deps.signal) throwIfInterrupted(deps.signal);
-    await atomicWrite(opts.out, (tmp) => copyScores(db, tmp, outFormat(opts.out!)!));
+    await phases.time('out', () => atomicWrite(opts.out!, (tmp) => copyScores(db, staged, tmp, outFormat(opts.out!)!)));
   }
 
   // 4. Summary: volumes, flag rate, score distribution, monitoring metrics when labels exist.
-  let flagged = 0;
-  for (let i = 0; i < rows.n; i++) if (scores[i] >= opts.threshold) flagged += 1;
-  const quantiles = scoreQuantiles(scores);
-  const top = await db.all<{ transaction_id: bigint; tx_datetime: string; customer_id: bigint; terminal_id: bigint; tx_amount: number; fraud_score: number }>(
-    `SELECT transaction_id, strftime(tx_datetime, '%Y-%m-%d %H:%M:%S') AS tx_datetime, customer_id, terminal_id, tx_amount, fraud_score
-     FROM scored_out ORDER BY fraud_score DESC, transaction_id LIMIT ${Math.max(0, Math.floor(opts.top))}`,
-  );
-  const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
-  await db.run('DROP TABLE scored_out');
-
-  const insights = await scoreInsights({ scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
+  const { flagged, quantiles, top, monitoring, insights } = await phases.time('summary', async () => {
+    let flagged = 0;
+    for (let i = 0; i < rows.n; i++) if (scores[i] >= opts.threshold) flagged += 1;
+    const quantiles = scoreQuantiles(scores);
+    const top = await topScores(db, staged, opts.top);
+    await dropStaged(db);
+    const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
+    const insights = await scoreInsights({ scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
+    return { flagged, quantiles, top, monitoring, insights };
+  });
   return {
     date: opts.date,
     transactions: rows.n,
@@ -148,6 +165,8 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     output: lake.partitionUri('scores', opts.date),
     predictSeconds: +predictSeconds.toFixed(3),
     explain: reasons ? { rows: reasons.row.length, seconds: +reasons.seconds.toFixed(3) } : null,
+    phaseSeconds: phases.wall(),
+    phaseCpuSeconds: phases.cpuSeconds(),
     seconds: +((Date.now() - started) / 1000).toFixed(2),
   };
 }

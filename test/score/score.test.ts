@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,9 @@ import { LocalLake } from '../../src/lake/localLake.js';
 import { loadForest, trainForest } from '../../src/model/forest/index.js';
 import { buildMlmodel, readModelDir, writeModelDir } from '../../src/mlflow/mlmodel.js';
 import { runCli } from '../helpers/cli.js';
-import { readParquet } from '../helpers/lake.js';
+import { readParquet, rewritePartition } from '../helpers/lake.js';
+import { copyScores, stageScores } from '../../src/score/writeScores.js';
+import { FraudctlError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fraudctl-score-'));
 const lake = join(dir, 'lake');
@@ -59,6 +61,40 @@ describe('fraudctl score', () => {
     expect(top[0].fraud_score).toBe(Math.max(...expected));
     // The simulated day carries labels: monitoring metrics are reported.
     expect((s.monitoring as { roc_auc: number }).roc_auc).toBeGreaterThan(0.5);
+
+    // Where the time went: every phase ran, none is negative, and together they are the command's
+    // own seconds (less only the gaps between phases, rounded to the millisecond each).
+    const phases = s.phaseSeconds as Record<string, number>;
+    expect(Object.keys(phases)).toEqual(['model', 'marts', 'features', 'predict', 'stage', 'write', 'summary']);
+    const sum = Object.values(phases).reduce((a, b) => a + b, 0);
+    expect(Object.values(phases).every((v) => v >= 0)).toBe(true);
+    expect(sum).toBeLessThanOrEqual((s.seconds as number) + 0.01);
+    expect(sum).toBeGreaterThan((s.seconds as number) * 0.8 - 0.05);
+    expect(phases.predict).toBeCloseTo(s.predictSeconds as number, 2);
+  }, 60_000);
+
+  it('the scores partition carries each transaction\'s own fields as the transactions partition holds them, in time order', async () => {
+    const db = await openDb({ threads: 1 });
+    const tx = join(lake, 'transactions', `date=${DAY}`, 'data.parquet');
+    const sc = join(lake, 'scores', `date=${DAY}`, 'data.parquet');
+    const [cmp] = await db.all<{ n: bigint; same: bigint; ordered: bigint; tx_rows: bigint }>(
+      `WITH s AS (SELECT *, file_row_number AS pos, row_number() OVER (ORDER BY tx_datetime, transaction_id) - 1 AS want FROM read_parquet('${sc}', file_row_number = true)),
+            t AS (SELECT * FROM read_parquet('${tx}'))
+       SELECT COUNT(*) AS n,
+              COUNT(*) FILTER (WHERE s.tx_datetime = t.tx_datetime AND s.customer_id = t.customer_id AND s.terminal_id = t.terminal_id AND s.tx_amount = t.tx_amount::DOUBLE) AS same,
+              COUNT(*) FILTER (WHERE s.pos = s.want) AS ordered,
+              (SELECT COUNT(*) FROM t) AS tx_rows
+       FROM s JOIN t USING (transaction_id)`,
+    );
+    const types = await db.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet('${sc}', hive_partitioning = false)`);
+    db.close();
+    expect(cmp.n).toBe(cmp.tx_rows);
+    expect(cmp.same).toBe(cmp.n);
+    expect(cmp.ordered).toBe(cmp.n);
+    expect(types.map((t) => `${t.column_name} ${t.column_type}`)).toEqual([
+      'transaction_id BIGINT', 'tx_datetime TIMESTAMP', 'customer_id BIGINT', 'terminal_id BIGINT', 'tx_amount DOUBLE', 'fraud_score DOUBLE',
+      'flagged BOOLEAN', 'model_uri VARCHAR', 'model_version VARCHAR', 'scored_at TIMESTAMP',
+    ]);
   }, 60_000);
 
   it('--out round-trips as parquet, csv and json', async () => {
@@ -87,6 +123,41 @@ describe('fraudctl score', () => {
     expect((await runCli(['daily', ...base, '--date', DAY])).code).toBe(0);
     const second = await readParquet(path, q);
     expect(second).toEqual(first);
+  }, 60_000);
+
+  it('a partition not in time order scores the same rows and is written in time order', async () => {
+    const shuffled = join(dir, 'lake-shuffled');
+    cpSync(lake, shuffled, { recursive: true });
+    const txPath = join(shuffled, 'transactions', `date=${DAY}`, 'data.parquet');
+    await rewritePartition(txPath, 'SELECT * FROM src ORDER BY hash(transaction_id)');
+    const cols = 'SELECT transaction_id, tx_datetime, customer_id, terminal_id, tx_amount, fraud_score, flagged FROM src';
+    for (const l of [lake, shuffled]) expect((await runCli(['score', '--lake', l, '--tracking-uri', mlruns, '--date', DAY, '--model', modelOut])).code).toBe(0);
+    const inOrder = await readParquet(join(lake, 'scores', `date=${DAY}`, 'data.parquet'), cols);
+    const fromShuffled = await readParquet(join(shuffled, 'scores', `date=${DAY}`, 'data.parquet'), cols);
+    expect(fromShuffled.length).toBeGreaterThan(100);
+    expect(fromShuffled).toEqual(inOrder);
+    // The shuffled file really was out of order (else this test would not reach the sort).
+    const firstIds = await readParquet<{ transaction_id: bigint }>(txPath, 'SELECT transaction_id FROM src LIMIT 3');
+    expect(firstIds.map((r) => r.transaction_id)).not.toEqual(inOrder.slice(0, 3).map((r) => r.transaction_id));
+  }, 60_000);
+
+  it('a partition rewritten between the feature read and the scores write fails (exit 3) instead of pairing scores with other rows', async () => {
+    const moved = join(dir, 'lake-moved');
+    cpSync(lake, moved, { recursive: true });
+    const txPath = join(moved, 'transactions', `date=${DAY}`, 'data.parquet');
+    const db = await openDb({ threads: 1 });
+    try {
+      const rows = await loadFeatureRows(db, new LocalLake(moved), DAY, presetSpec('handbook'), { fields: false });
+      const staged = await stageScores(db, rows, new Float64Array(rows.n).fill(0.5), { threshold: 0.2, modelUri: 'm', modelVersion: null, scoredAt: new Date() });
+      await rewritePartition(txPath, 'SELECT * FROM src ORDER BY transaction_id DESC');
+      const out = join(dir, 'moved-scores.parquet');
+      const err = await copyScores(db, staged, out, 'parquet').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(FraudctlError);
+      expect((err as FraudctlError).exitCode).toBe(3);
+      expect((err as Error).message).toContain('changed while they were scored');
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('clear errors: missing day, missing model, wrong feature list', async () => {
