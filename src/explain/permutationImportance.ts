@@ -61,7 +61,18 @@ export async function permutationImportance(
 
 /** A seeded uniform sample of maxRows rows (in their original order), or the rows as they are. */
 function subsample(columns: readonly Float64Array[], labels: Uint8Array, nRows: number, maxRows: number, seed: number) {
-  if (nRows <= maxRows) return { columns, labels, nRows };
+  const pick = subsampleRows(nRows, maxRows, seed);
+  if (!pick) return { columns, labels, nRows };
+  return { columns: columns.map((c) => Float64Array.from(pick, (i) => c[i])), labels: Uint8Array.from(pick, (i) => labels[i]), nRows: maxRows };
+}
+
+/**
+ * The rows (ascending) permutationImportance samples of nRows rows with this seed, or undefined
+ * when it takes them all: a caller can copy just these rows out of a larger table and pass them
+ * in, with the same result as passing the whole table.
+ */
+export function subsampleRows(nRows: number, maxRows: number, seed: number): Uint32Array | undefined {
+  if (nRows <= maxRows) return undefined;
   const rng = new Rng(seed, 0x5a3b1e);
   const idx = Uint32Array.from({ length: nRows }, (_, i) => i);
   for (let i = 0; i < maxRows; i++) {
@@ -70,6 +81,5 @@ function subsample(columns: readonly Float64Array[], labels: Uint8Array, nRows: 
     idx[i] = idx[j];
     idx[j] = t;
   }
-  const pick = idx.subarray(0, maxRows).sort();
-  return { columns: columns.map((c) => Float64Array.from(pick, (i) => c[i])), labels: Uint8Array.from(pick, (i) => labels[i]), nRows: maxRows };
+  return idx.subarray(0, maxRows).sort();
 }

@@ -34,14 +34,16 @@ interface Kept {
 
 function keep(d: ScoredDay): Kept {
   if (!d.drop) return { labels: d.labels, scores: d.scores, cards: d.cards, txIds: d.txIds, dropped: { rows: 0, frauds: 0, cards: new Set() } };
-  const idx: number[] = [];
+  let kept = 0;
+  for (let i = 0; i < d.labels.length; i++) kept += +!d.drop[i];
+  const idx = new Uint32Array(kept);
   let frauds = 0;
   const droppedCards = new Set<bigint>();
-  for (let i = 0; i < d.labels.length; i++) {
+  for (let i = 0, j = 0; i < d.labels.length; i++) {
     if (d.drop[i]) {
       frauds += d.labels[i];
       droppedCards.add(d.cards[i]);
-    } else idx.push(i);
+    } else idx[j++] = i;
   }
   return {
     labels: Uint8Array.from(idx, (i) => d.labels[i]),
@@ -62,6 +64,14 @@ function concat<T extends Uint8Array | Float64Array | BigInt64Array>(parts: T[],
   return out;
 }
 
+/** Distinct values, counted in a sorted copy (a Set of 1.5 M bigints takes seconds). */
+function distinctCount(values: BigInt64Array): number {
+  const sorted = values.slice().sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) n++;
+  return n;
+}
+
 const orNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
 
 function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions, txPrecision?: number | null): EvalMetrics {
@@ -71,7 +81,7 @@ function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions, t
   const m: Omit<EvalMetrics, 'undefinedMetrics'> = {
     rows: k.labels.length,
     frauds: base?.positives ?? 0,
-    cards: new Set(k.cards).size,
+    cards: distinctCount(k.cards),
     droppedRows: k.dropped.rows,
     droppedFrauds: k.dropped.frauds,
     droppedCards: k.dropped.cards.size,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CoreDeps } from '../coreDeps.js';
 import type { Output } from '../output.js';
-import { permutationImportance } from '../explain/permutationImportance.js';
+import { permutationImportance, subsampleRows } from '../explain/permutationImportance.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import type { ScoredDay } from '../model/evaluate.js';
 import type { ForestModel, TrainingData } from '../model/forest/index.js';
@@ -64,11 +64,14 @@ export async function recordTrainInsights(input: TrainInsightsInput, ctx: Pick<C
   // cards dropped), so the curves' areas are the reported test ROC AUC and AP.
   const kept = keptRows(testScored);
   const keptIdx = keptIndices(testScored);
-  const keptSet = takeRows(testSet.columns, testSet.labels, keptIdx);
+  // Only the rows permutation importance samples are copied out (100 k, not the window's 1.5 M).
+  const pick = subsampleRows(keptIdx.length, PERMUTATION_ROWS, opts.seed);
+  const permIdx = pick ? pick.map((i) => keptIdx[i]) : keptIdx;
+  const keptSet = takeRows(testSet.columns, testSet.labels, permIdx);
   const curves = evaluationCurves(kept.labels, kept.scores, { threshold: opts.threshold, beta: opts.beta });
   const progress = ctx.progress(model.featureNames.length, 'permutation importance');
   // Rank metrics only: the forest's raw scores rank rows as the recalibrated ones do.
-  const { importances: perm, rows: permRows } = await permutationImportance(model, keptSet.columns, keptSet.labels, keptIdx.length, {
+  const { importances: perm, rows: permRows } = await permutationImportance(model, keptSet.columns, keptSet.labels, permIdx.length, {
     seed: opts.seed,
     threads: opts.threads,
     maxRows: PERMUTATION_ROWS,

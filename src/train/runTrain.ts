@@ -6,7 +6,7 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { ForestTrainer, predictParallel, type ForestModel, type TrainingData } from '../model/forest/index.js';
+import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel, type GrowPool, type TrainingData } from '../model/forest/index.js';
 import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
 import { sampleRows } from '../model/sample.js';
 import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
@@ -15,6 +15,7 @@ import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { Rng } from '../util/rng.js';
+import { collectGarbage } from '../util/collectGarbage.js';
 import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
@@ -24,7 +25,7 @@ import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
-import { countPositives, keptRows, releaseColumns, scoredDays, stackDays } from './trainingSet.js';
+import { countPositives, evalDay, keptRows, releaseColumns, scoredDays, stackDays, type EvalDay } from './trainingSet.js';
 
 /** Rng streams of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
 const NEGATIVE_SAMPLE_STREAM = 1_000_000;
@@ -110,7 +111,7 @@ export function protocolOf(opts: TrainOptions) {
   };
 }
 
-const windowOf = (days: FeatureRows[]): WindowSummary => ({
+const windowOf = (days: EvalDay[]): WindowSummary => ({
   days: days.map((d) => d.day),
   from: days[0].day,
   to: days[days.length - 1].day,
@@ -128,7 +129,7 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
   const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
   await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
   const rows = new Map<Day, FeatureRows>();
-  return async (days: Day[]): Promise<FeatureRows[]> => {
+  const read = async (days: Day[]): Promise<FeatureRows[]> => {
     // Days whose columns a train set released are let go (their ids and amounts with them).
     for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
     const out: FeatureRows[] = [];
@@ -146,6 +147,9 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
     }
     return out;
   };
+  /** Lets every day read so far go (the caller keeps what it needs of them). */
+  const forget = () => rows.clear();
+  return { read, forget };
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
@@ -181,11 +185,12 @@ async function fit(trainer: ForestTrainer, labels: Uint8Array, params: { n_estim
 }
 
 /**
- * A trainer for one train set: binned once, its workers kept for every fit on it. Opened inside
- * the caller's try so a failure closes it; closed before the next one opens (one table in memory).
+ * A trainer for one train set, binned once. The search's and the refit's trainers grow on one
+ * pool of workers (one set of isolates and working buffers, not two), opened inside the caller's
+ * try so a failure closes it.
  */
-function openTrainer(set: TrainingData, opts: TrainOptions): ForestTrainer {
-  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32() });
+function openTrainer(set: TrainingData, opts: TrainOptions, pool: GrowPool | undefined): ForestTrainer {
+  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32(), pool });
 }
 
 /** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
@@ -215,44 +220,59 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
   // Each train set is stacked and binned as soon as its days are read, and its float columns
   // dropped: the binned table is all a fit reads. Validation and test keep theirs (prediction).
-  const read = await timelineReader(t, opts, spec, deps);
+  // DuckDB keeps up to 128 MiB of freed memory after a query by default; train's peak is during
+  // the search, after every feature query, so it hands it back instead (-50 MB after a 1.5 M-row day).
+  await db.run(`SET allocator_flush_threshold = '16MB'`);
+  const { read, forget } = await timelineReader(t, opts, spec, deps);
   const negRate = opts.negativeSample ?? 1;
   const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
   let trainer: ForestTrainer | undefined;
   let refitTrainer: ForestTrainer | undefined;
+  let pool: GrowPool | undefined;
   const binned = async (role: 'train' | 'refit', w: Day[], stream: number) => {
     const dayRows = await read(w);
     const set = stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
-    const opened = openTrainer(set, opts);
+    pool ??= ForestTrainer.pool(opts.threads);
+    const opened = openTrainer(set, opts, pool);
     releaseColumns([set, ...dayRows]);
+    // Phase ends (here and below) collect at once, so what was dropped is reused by the next phase.
+    collectGarbage();
     // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
-  let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: FeatureRows[], testRows: FeatureRows[];
-  let trainSet: TrainingData, refitSet: TrainingData, validationSet: TrainingData;
+  let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: EvalDay[], testRows: EvalDay[];
+  let trainSet: TrainingData, refitSet: TrainingData, validationBins: BinnedRows | undefined;
   let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
   try {
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
     ({ trained, set: trainSet, opened: trainer } = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM));
     ({ trained: refitted, set: refitSet, opened: refitTrainer } = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000));
-    [validationRows, testRows] = [await read(t.validationDays), await read(t.testDays)];
+    const [validationDays, testDays] = [await read(t.validationDays), await read(t.testDays)];
     const lastTest = t.testDays[t.testDays.length - 1];
     const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
-    validationDrops = dropsFor(known, validationRows, trained);
-    testDrops = dropsFor(known, testRows, refitted);
-    validationSet = stackDays(validationRows, names);
-    releaseColumns(new Set([...validationRows, ...testRows]));
+    validationDrops = dropsFor(known, validationDays, trained);
+    testDrops = dropsFor(known, testDays, refitted);
+    // Every trial's model carries the search trainer's edges, so the validation rows are binned
+    // with them once and predicted as bins (the same scores as from their floats, binnedRows.ts);
+    // of the evaluation days only what the metrics read is kept through the search.
+    validationBins = binForPrediction(validationDays, trainer.binEdges, names);
+    [validationRows, testRows] = [validationDays.map(evalDay), testDays.map(evalDay)];
+    forget();
+    collectGarbage();
   } catch (err) {
     await trainer?.close();
     await refitTrainer?.close();
+    await pool?.close();
     throw err;
   }
-  const noScores = (rows: FeatureRows[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
+  const noScores = (rows: EvalDay[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
   requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
   requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
   const evalOpts: EvalOptions = { threshold: opts.threshold, beta: opts.beta, k: p.k, bootstrap: p.bootstrap, seed: opts.seed };
   const windows = { train: trained.window, validation: windowOf(validationRows), test: windowOf(testRows), refit: refitted.window };
+  // The test days are read again after the search (their masks line up: rows come in file order).
+  testRows = [];
   log.info({ train: windows.train.rows, validation: windows.validation.rows, test: windows.test.rows, refit: windows.refit.rows }, 'datasets assembled');
 
   // 3. Tracking: one parent run for the search, one child per trial.
@@ -288,7 +308,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       const runName = `trial ${trial} (${params.n_estimators} trees, depth ${params.max_depth})`;
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
       const { model, fitSeconds, frauds } = await fit(trainer, trainSet.labels, params, idx, opts.seed, trial, opts, signal);
-      const scores = calibrateNegativeSample(await predictParallel(model, validationSet.columns, validationSet.nRows, { threads: opts.threads }), negRate);
+      const scores = calibrateNegativeSample(await predictBinnedRows(model, validationBins!, { threads: opts.threads }), negRate);
       const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
@@ -305,21 +325,30 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     // 5. The chosen parameters refit on the refit window, scored once on the test window.
     const b = best.result;
     validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
+    log.info({ bootstrap: p.bootstrap }, 'validation window evaluated');
+    // Nothing reads the validation rows again (their metrics are in `validation`).
+    validationBins = undefined;
+    validationRows = [];
+    best.scores = new Float64Array(0);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
-    // The search is over: the validation columns are not read again.
-    releaseColumns([validationSet]);
     const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     await refitTrainer.close();
+    await pool?.close();
+    collectGarbage();
+    log.info({ refit_rows: refitIdx.length, fit_seconds: +final.fitSeconds.toFixed(2) }, 'refit done');
     // The test days were read before the search for their checks and drop masks only; their
     // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
     // back in file order, so the masks still line up.
-    testRows = await read(t.testDays);
-    const testSet = stackDays(testRows, names);
-    releaseColumns(testRows);
+    const testDays = await read(t.testDays);
+    const testSet = stackDays(testDays, names);
+    releaseColumns(testDays);
+    testRows = testDays;
     const testScores = calibrateNegativeSample(await predictParallel(final.model, testSet.columns, testSet.nRows, { threads: opts.threads }), negRate);
     const testScored = scoredDays(testRows, testScores, testDrops);
     test = evaluateWindow(testScored, evalOpts);
+    log.info({ rows: testSet.nRows }, 'test window scored');
+    collectGarbage();
     const ts = deps.now().getTime();
     await tracker.logBatch(parent.runId, {
       params: { best_n_estimators: String(b.params.n_estimators), best_max_depth: String(b.params.max_depth), best_trial: String(b.trial) },
@@ -332,6 +361,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       tags: { 'fraudctl.best_run_id': b.runId, ...undefinedTag({ validation: validation.pooled, test: test.pooled }) },
     });
     version = await logFinalModel(tracker, parent, final.model, opts, { t, test, deps, spec, names, bestParams: b.params });
+    log.info({ registered: version?.version ?? null }, 'final model logged');
 
     // 6. Promotion: champion and challenger on the same test rows, DeLong's paired test.
     if (version && opts.promote) {
@@ -343,6 +373,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   } catch (err) {
     await trainer.close();
     await refitTrainer.close();
+    await pool?.close();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;

@@ -55,8 +55,16 @@ export function countPositives(labels: Uint8Array): number {
   return s;
 }
 
+/** What the metrics of an evaluation day read (its features, timestamps, terminals and amounts are not). */
+export type EvalDay = Pick<FeatureRows, 'day' | 'n' | 'labels' | 'customerId' | 'transactionId'>;
+
+/** An evaluation day's fields the metrics read, without the rest of its columns (a new object: the day itself can go). */
+export function evalDay(d: FeatureRows): EvalDay {
+  return { day: d.day, n: d.n, labels: d.labels, customerId: d.customerId, transactionId: d.transactionId };
+}
+
 /** A window's days with their scores (one prediction over the stacked days, split back per day). */
-export function scoredDays(days: FeatureRows[], scores: Float64Array, drops?: Uint8Array[]): ScoredDay[] {
+export function scoredDays(days: EvalDay[], scores: Float64Array, drops?: Uint8Array[]): ScoredDay[] {
   let off = 0;
   return days.map((d, i) => {
     const s = scores.subarray(off, off + d.n);

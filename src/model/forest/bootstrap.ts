@@ -62,7 +62,8 @@ export function drawScratch(nRows: number): DrawScratch {
 }
 
 /**
- * Writes the drawn rows into `w32`, a group-major buffer with the table's capacity. Candidate i is table row rows[i] (every row in order without
+ * Writes the drawn rows into `w32`, a group-major buffer of `cap` rows (at least the fit's candidates:
+ * a working row stands for ≥ 1 of the n draws). Candidate i is table row rows[i] (every row in order without
  * `rows`: a trial's sample of a shared table); it is drawn counts[i] times (plus `extra`). Working
  * rows keep candidate order, so a table binned once and sampled by index gives the very working
  * rows of a table built from the sample. In passes: the drawn rows' sources listed (branch-free;
@@ -74,14 +75,15 @@ export function copyDrawnRows(
   counts: Uint8Array,
   extra: Map<number, number>,
   w32: Int32Array,
+  cap: number,
   rows?: Uint32Array,
-  scratch: DrawScratch = drawScratch(table.nRows),
+  scratch: DrawScratch = drawScratch(cap),
   listed = -1,
 ): DrawnRows {
-  const { nRows: cap, groups, data } = table;
+  const { nRows, groups, data } = table;
   const { source, copies } = scratch;
-  const src32 = new Int32Array(data.buffer, data.byteOffset, cap * groups);
-  const candidates = rows ? rows.length : cap;
+  const src32 = new Int32Array(data.buffer, data.byteOffset, nRows * groups);
+  const candidates = rows ? rows.length : nRows;
   let m = 0;
   if (listed >= 0) {
     // The candidates are listed already (the wasm kernel's compact: source = candidate index).
@@ -108,14 +110,15 @@ export function copyDrawnRows(
       copies[m++] = Math.min(left, MAX_COPIES);
     }
   }
-  for (let g = 0, d = 0; g < groups - 1; g++, d += cap) {
-    for (let j = 0; j < m; j++) w32[d + j] = src32[d + source[j]];
+  for (let g = 0, d = 0, s = 0; g < groups - 1; g++, d += cap, s += nRows) {
+    for (let j = 0; j < m; j++) w32[d + j] = src32[s + source[j]];
   }
   const tags = (groups - 1) * cap;
+  const srcTags = (groups - 1) * nRows;
   let cnt = 0;
   let pos = 0;
   for (let j = 0; j < m; j++) {
-    const x = src32[tags + source[j]];
+    const x = src32[srcTags + source[j]];
     const label = x >>> 24;
     const c = copies[j];
     w32[tags + j] = (x & 0xffffff) | ((c | (label << 7)) << 24);

@@ -30,6 +30,12 @@ export interface TrainerOptions {
   binEdges?: Float64Array[];
   /** Histogram kernel (default 'wasm'; 'js' for tests and benchmarks): never changes a model. */
   kernel?: HistogramKernel;
+  /**
+   * Workers to grow with instead of starting `threads` of its own (ForestTrainer.pool): several
+   * trainers then share one set of workers and their buffers (train's search and refit), one fit
+   * at a time. The trainer does not close a pool it was given.
+   */
+  pool?: GrowPool;
 }
 
 export interface FitOptions {
@@ -43,15 +49,23 @@ export interface FitOptions {
 
 export class ForestTrainer {
   private grower: TreeGrower | undefined;
+  private closed = false;
 
   private constructor(
     private readonly data: TrainingData,
-    private readonly table: BinnedTable,
+    private table: BinnedTable,
     readonly binEdges: Float64Array[],
     private readonly maxBins: number,
     private readonly pool: GrowPool | undefined,
     private readonly kernel: HistogramKernel | undefined,
+    private readonly ownsPool: boolean,
   ) {}
+
+  /** Worker threads for trainers to share (close it after the last of them is done); undefined for 1 thread. */
+  static pool(threads?: number, kernel?: HistogramKernel): GrowPool | undefined {
+    const n = resolveThreads(threads, Infinity);
+    return n > 1 ? new GrowPool(n, kernel) : undefined;
+  }
 
   /** Bins `data` (while the workers start up) and starts `threads` workers. */
   static open(data: TrainingData, opts: TrainerOptions): ForestTrainer {
@@ -59,15 +73,15 @@ export class ForestTrainer {
     const { nRows, featureNames, columns } = data;
     const maxBins = opts.maxBins ?? MAX_BINS;
     if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_BINS)) throw usageError(`maxBins must be an integer in 2…${MAX_BINS}, got ${maxBins}`);
-    const threads = resolveThreads(opts.threads, Infinity);
-    const table = allocateTable(nRows, featureNames.length, threads > 1);
-    const pool = threads > 1 ? new GrowPool(table, threads, opts.kernel) : undefined;
+    const ownsPool = !opts.pool;
+    const pool = opts.pool ?? ForestTrainer.pool(opts.threads, opts.kernel);
+    const table = allocateTable(nRows, featureNames.length, pool !== undefined);
     try {
       const binEdges = opts.binEdges ?? computeBinEdges(columns, nRows, maxBins, opts.seed, featureNames, opts.binning);
       fillTable(table, data, binEdges);
-      return new ForestTrainer(data, table, binEdges, maxBins, pool, opts.kernel);
+      return new ForestTrainer(data, table, binEdges, maxBins, pool, opts.kernel, ownsPool);
     } catch (err) {
-      void pool?.close();
+      if (ownsPool) void pool?.close();
       throw err;
     }
   }
@@ -76,12 +90,13 @@ export class ForestTrainer {
   async train(params: ForestParams, opts: FitOptions = {}): Promise<ForestModel> {
     const stored = normaliseParams(params);
     if (stored.maxBins !== this.maxBins) throw usageError(`maxBins ${stored.maxBins} differs from the trainer's ${this.maxBins} (the table is binned once)`);
+    if (this.closed) throw new Error('ForestTrainer is closed');
     const { rows } = opts;
     if (rows) checkRows(rows, this.table.nRows);
     opts.signal?.throwIfAborted();
     const { featureNames } = this.data;
     const grow = growParams(stored, featureNames.length);
-    const trees = this.pool ? await this.pool.grow(grow, rows, stored.nTrees, opts) : await this.growInProcess(grow, rows, stored.nTrees, opts);
+    const trees = this.pool ? await this.pool.grow(this.table, grow, rows, stored.nTrees, opts) : await this.growInProcess(grow, rows, stored.nTrees, opts);
     return new ForestModel({
       featureNames: [...featureNames],
       params: stored,
@@ -91,8 +106,15 @@ export class ForestTrainer {
     });
   }
 
+  /**
+   * Closes the trainer's own workers (a shared pool stays open for its owner to close) and lets its
+   * binned table go, though the trainer object may still be referenced (48 MB at 3 M rows).
+   */
   async close(): Promise<void> {
-    await this.pool?.close();
+    this.closed = true;
+    this.table = allocateTable(0, this.table.nFeatures, false);
+    this.grower = undefined;
+    if (this.ownsPool) await this.pool?.close();
   }
 
   /** One tree at a time, yielding to the event loop between trees so an abort can land. */

@@ -47,40 +47,44 @@ function weightedGini(c: number, p: number): number {
 }
 
 /**
- * One grower per thread: it owns the working buffers and reuses them tree after tree and fit after
- * fit (`configure` sets a fit's params and its rows of the shared table).
+ * One grower per thread: it owns the working buffers and reuses them tree after tree, fit after
+ * fit and across tables (`configure` sets a fit's params, its rows and its table). The buffers hold
+ * a fit's candidate rows (its sample, not the whole table) and are replaced only when a fit has
+ * more candidates or the table another layout.
  */
 export class TreeGrower {
   private readonly extra = new Map<number, number>();
-  private readonly work: Workspace;
-  private readonly perm: Uint8Array;
+  private work!: Workspace;
+  private perm = new Uint8Array(0);
   private readonly best: Split = { feature: 0, threshold: 0, score: 0, leftCnt: 0, leftPos: 0 };
   private readonly builder = new TreeBuilder();
-  private importances: Float64Array;
+  private importances = new Float64Array(0);
   private nBins = new Int32Array(0);
   private rng = new Rng(0);
   // The depth-first stack of nodes waiting to be split, each with its rows and histogram.
   private stack: Pending[] = [];
-  private params: GrowParams;
+  private params!: GrowParams;
   private rows: Uint32Array | undefined;
 
   constructor(
-    private readonly table: BinnedTable,
+    private table: BinnedTable,
     params: GrowParams,
     rows?: Uint32Array,
-    kernel?: HistogramKernel,
+    private readonly kernel?: HistogramKernel,
   ) {
-    this.params = params;
-    this.rows = rows;
-    const { nRows, groups } = table;
-    // Working rows: at most nRows (each stands for ≥ 1 of the nRows draws), same layout as the table.
-    this.work = new Workspace(nRows, groups, table.nFeatures, histogramsNeeded(params.maxDepth), kernel);
-    this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
-    this.importances = new Float64Array(table.nFeatures);
+    this.configure(params, rows, table);
   }
 
-  /** The next trees grow with these params on table rows `rows` (all rows when undefined), in that order. */
-  configure(params: GrowParams, rows?: Uint32Array): void {
+  /** The next trees grow with these params on `rows` of `table` (all rows when undefined), in that order. */
+  configure(params: GrowParams, rows?: Uint32Array, table: BinnedTable = this.table): void {
+    const candidates = rows ? rows.length : table.nRows;
+    const sameLayout = this.work !== undefined && table.groups === this.table.groups && table.nFeatures === this.table.nFeatures;
+    if (!sameLayout || candidates > this.work.cap) {
+      // Working rows: at most the candidates (each stands for ≥ 1 of their draws), the table's layout.
+      this.work = new Workspace(candidates, table.groups, table.nFeatures, histogramsNeeded(params.maxDepth), this.kernel);
+    }
+    if (this.perm.length !== table.nFeatures) this.perm = Uint8Array.from({ length: table.nFeatures }, (_, f) => f);
+    this.table = table;
     this.params = params;
     this.rows = rows;
   }
@@ -109,7 +113,7 @@ export class TreeGrower {
     extra.clear();
     if (!this.params.bootstrap) counts.fill(1, 0, n);
     else if (!this.work.drawBootstrap(this.rng, n)) drawBootstrap(this.rng, n, counts, extra);
-    const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, rows, this.work.scratch, this.work.compact(n));
+    const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, this.work.cap, rows, this.work.scratch, this.work.compact(n));
     this.work.accumulate(0, drawn.rows, hist);
     return drawn;
   }

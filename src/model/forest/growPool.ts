@@ -1,7 +1,8 @@
 /**
  * Worker threads that grow trees, started once and kept for as many fits as their owner runs (a
- * whole search), all reading one binned table in shared memory. A fit hands its params and rows
- * to each worker, then tree indices one at a time; trees come back transferred and are kept by
+ * whole search and its refit), reading binned tables in shared memory. A fit hands its table,
+ * params and rows to each worker (the table's memory is shared, not copied), then tree indices one
+ * at a time; trees come back transferred and are kept by
  * index, so which worker grew a tree never matters. A worker error, an unexpected exit or the abort
  * signal terminates every worker and rejects the fit (and any later one).
  */
@@ -12,8 +13,8 @@ import type { GrowParams } from './types.js';
 import { workerUrl } from './workerPool.js';
 import type { HistogramKernel } from './workspace.js';
 
-/** What a grow worker receives: once a fit's params and rows, then each tree index of the fit. */
-export type GrowMessage = { fit: GrowParams; rows?: Uint32Array } | number;
+/** What a grow worker receives: once a fit's table, params and rows, then each tree index of the fit. */
+export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable } | number;
 
 interface Fit {
   message: (worker: Worker, m: { tree: number; result: GrownTree }) => void;
@@ -26,10 +27,10 @@ export class GrowPool {
   private closing = false;
   private fit: Fit | undefined;
 
-  constructor(table: BinnedTable, threads: number, kernel?: HistogramKernel) {
+  constructor(threads: number, kernel?: HistogramKernel) {
     const url = workerUrl();
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(url, { workerData: { kind: 'grow', table, kernel } });
+      const worker = new Worker(url, { workerData: { kind: 'grow', kernel } });
       this.workers.push(worker);
       worker.on('error', (err) => this.fail(err));
       worker.on('messageerror', (err) => this.fail(err));
@@ -50,8 +51,8 @@ export class GrowPool {
     return this.workers.length;
   }
 
-  /** Grows trees 0…nTrees-1 of one fit on `rows` of the table (all rows when undefined). */
-  async grow(params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void }): Promise<GrownTree[]> {
+  /** Grows trees 0…nTrees-1 of one fit on `rows` of `table` (all rows when undefined); the table's data must be shared memory. */
+  async grow(table: BinnedTable, params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void }): Promise<GrownTree[]> {
     if (this.failure !== undefined) throw this.failure;
     if (this.fit) throw new Error('GrowPool.grow: a fit is already running');
     opts.signal?.throwIfAborted();
@@ -76,7 +77,7 @@ export class GrowPool {
           },
         };
         for (const worker of this.workers.slice(0, Math.min(nTrees, this.workers.length))) {
-          worker.postMessage({ fit: params, rows } satisfies GrowMessage);
+          worker.postMessage({ fit: params, rows, table } satisfies GrowMessage);
           feed(worker);
         }
       });

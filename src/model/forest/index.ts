@@ -2,8 +2,10 @@
 export type { TrainingData, ForestParams } from './types.js';
 export { trainForest, type TrainOptions } from './train.js';
 export { ForestTrainer, type TrainerOptions, type FitOptions } from './forestTrainer.js';
+export type { GrowPool } from './growPool.js';
 export { ForestModel } from './model.js';
 export { predictParallel } from './predictParallel.js';
 export { saveForest, loadForest } from './io.js';
 export { MODEL_FORMAT_VERSION } from './modelFile.js';
 export { DEFAULT_BINNING, QUANTILE_BINNING, type BinningOptions } from './binning.js';
+export { binForPrediction, predictBinnedRows, type BinnedRows } from './binnedRows.js';

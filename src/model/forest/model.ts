@@ -35,9 +35,13 @@ export class ForestModel {
   predict(columns: Float64Array[], nRows: number): Float64Array {
     checkColumns(this.featureNames, columns, nRows);
     const out = new Float64Array(nRows);
-    this.compiled ??= compileForest(this.parts.forest);
-    predictRange(this.parts, columns, 0, nRows, out, this.compiled);
+    predictRange(this.parts, columns, 0, nRows, out, this.compiledForest());
     return out;
+  }
+
+  /** @internal The packed trees prediction walks (compiled once per model). */
+  compiledForest(): CompiledForest {
+    return (this.compiled ??= compileForest(this.parts.forest));
   }
 
   /** Mean decrease in impurity per feature, summing to 1 (all 0 when no tree ever split). */

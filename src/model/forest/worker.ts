@@ -16,8 +16,8 @@ if (job.kind === 'grow') {
   let grower: TreeGrower | undefined;
   port.on('message', (m: GrowMessage) => {
     if (typeof m !== 'number') {
-      if (grower) grower.configure(m.fit, m.rows);
-      else grower = new TreeGrower(job.table, m.fit, m.rows, job.kernel);
+      if (grower) grower.configure(m.fit, m.rows, m.table);
+      else grower = new TreeGrower(m.table, m.fit, m.rows, job.kernel);
       return;
     }
     const result = grower!.grow(m);

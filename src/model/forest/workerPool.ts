@@ -12,7 +12,7 @@ import type { HistogramKernel } from './workspace.js';
 
 /** What a worker is started with (worker.ts). */
 export type WorkerJob =
-  | { kind: 'grow'; table: BinnedTable; kernel?: HistogramKernel }
+  | { kind: 'grow'; kernel?: HistogramKernel }
   | { kind: 'predict'; forest: FlatForest; bins: Uint8Array; stride: number; start: number; end: number; out: Float64Array };
 
 /**

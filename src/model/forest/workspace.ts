@@ -62,7 +62,8 @@ export class Workspace {
 
   /** Working rows for a table of capacity `cap` and `groups` words a row, and `histograms` histograms. */
   constructor(
-    private readonly cap: number,
+    /** Working rows it holds: the stride of its group-major rows. */
+    readonly cap: number,
     private readonly groups: number,
     private readonly nFeatures: number,
     histograms: number,

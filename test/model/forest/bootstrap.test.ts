@@ -41,7 +41,7 @@ describe('copyDrawnRows', () => {
     const w32 = new Int32Array(3 * groups);
     // Row 0 not drawn, row 1 twice, row 2 128 times: 127 copies in one working row, 1 in another.
     const hist = { cnt: new Int32Array(groups * 1024), pos: new Int32Array(groups * 1024), at: 0 };
-    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), w32);
+    const drawn = copyDrawnRows(table, Uint8Array.from([0, 2, 127]), new Map([[2, 1]]), w32, 3);
     accumulate(w32, 3, 1, 0, drawn.rows, hist.cnt, hist.pos);
     expect(drawn).toEqual({ rows: 3, cnt: 130, pos: 128 });
     const bin = (k: number) => w32[k] & 255;
@@ -58,11 +58,12 @@ describe('copyDrawnRows', () => {
     const data = new Uint8Array(4 * groups * 4);
     binRows([Float64Array.from([10, 20, 30, 40])], [Float64Array.from([15, 25, 35])], 0, 4, data, (f) => featureOffset(f, 4), 4, ['x']);
     const table: BinnedTable = { data, nRows: 4, nFeatures: 1, groups, nBins: Int32Array.from([4]) };
-    const w32 = new Int32Array(4 * groups);
+    // A working buffer of the sample's 2 rows, not the table's 4.
+    const w32 = new Int32Array(2 * groups);
     const hist = { cnt: new Int32Array(1024), pos: new Int32Array(1024), at: 0 };
     // The sample is rows 1 and 3; its second row is drawn 3 times, its first once.
-    const drawn = copyDrawnRows(table, Uint8Array.from([1, 3]), new Map(), w32, Uint32Array.from([1, 3]));
-    accumulate(w32, 4, 1, 0, drawn.rows, hist.cnt, hist.pos);
+    const drawn = copyDrawnRows(table, Uint8Array.from([1, 3]), new Map(), w32, 2, Uint32Array.from([1, 3]));
+    accumulate(w32, 2, 1, 0, drawn.rows, hist.cnt, hist.pos);
     expect(drawn).toEqual({ rows: 2, cnt: 4, pos: 0 });
     expect([w32[0] & 255, w32[1] & 255]).toEqual([1, 3]);
     expect([...hist.cnt.subarray(0, 4)]).toEqual([0, 1, 0, 3]);

@@ -49,3 +49,35 @@ describe('ForestTrainer', () => {
     }
   });
 });
+
+describe('ForestTrainer on a shared pool', () => {
+  it('grows the same bytes as trainers with pools of their own, switching between two tables of other sizes and features', async () => {
+    const other = noisyTable(1800, 8);
+    // Eight features: three words a row instead of two, so the workers' buffers change shape too.
+    const extra = other.columns.map((c, f) => c.map((x) => x * (f + 2) - f));
+    const wide = { ...other, featureNames: [...other.featureNames, 'a2', 'b2', 'c2', 'd2'], columns: [...other.columns, ...extra] };
+    const pool = ForestTrainer.pool(2);
+    const a = ForestTrainer.open(data, { seed: 1, pool });
+    const b = ForestTrainer.open(wide, { seed: 1, pool });
+    const ownA = ForestTrainer.open(data, { threads: 2, seed: 1 });
+    const ownB = ForestTrainer.open(wide, { threads: 2, seed: 1 });
+    try {
+      const idx = sampleRows(data.nRows, 0.5, 3, 1);
+      const fits: [ForestTrainer, ForestTrainer, typeof params, Uint32Array | undefined][] = [
+        [a, ownA, params, idx],
+        [b, ownB, { ...params, nTrees: 5 }, undefined],
+        [a, ownA, { ...params, seed: 8 }, undefined],
+        [b, ownB, { ...params, maxDepth: 3 }, sampleRows(wide.nRows, 0.3, 3, 2)],
+      ];
+      for (const [shared, own, p, rows] of fits) {
+        expect((await shared.train(p, { rows })).toBuffer().equals((await own.train(p, { rows })).toBuffer())).toBe(true);
+      }
+      // Closing a trainer leaves the shared pool running for the other.
+      await a.close();
+      await expect(a.train(params)).rejects.toThrow(/closed/);
+      expect((await b.train(params)).toBuffer().equals((await ownB.train(params)).toBuffer())).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close(), ownA.close(), ownB.close(), pool?.close()]);
+    }
+  });
+});
