@@ -7,17 +7,24 @@
  * signal terminates every worker and rejects the fit (and any later one).
  */
 import { Worker } from 'node:worker_threads';
+import type { BinJob } from './binInWorkers.js';
 import type { BinnedTable } from './binning.js';
 import type { GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 import { workerUrl } from './workerPool.js';
 import type { HistogramKernel } from './workspace.js';
 
-/** What a grow worker receives: once a fit's table, params and rows, then each tree index of the fit. */
-export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable } | number;
+/**
+ * What a grow worker receives: once a fit's table, params and rows, then each tree index of the
+ * fit; or its part of binning a table (binInWorkers.ts), answered by `{ done: true }`.
+ */
+export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable } | number | BinJob;
+
+/** What a grow worker sends back: a tree, or that its binning job is done. */
+export type GrowReply = { tree: number; result: GrownTree } | { done: true };
 
 interface Fit {
-  message: (worker: Worker, m: { tree: number; result: GrownTree }) => void;
+  message: (worker: Worker, m: GrowReply) => void;
   reject: (err: unknown) => void;
 }
 
@@ -37,7 +44,7 @@ export class GrowPool {
       worker.on('exit', (code) => {
         if (!this.closing) this.fail(new Error(`forest worker exited early with code ${code}`));
       });
-      worker.on('message', (m: { tree: number; result: GrownTree }) => {
+      worker.on('message', (m: GrowReply) => {
         try {
           this.fit?.message(worker, m);
         } catch (err) {
@@ -69,6 +76,7 @@ export class GrowPool {
         this.fit = {
           reject,
           message: (worker, m) => {
+            if (!('tree' in m)) throw new Error('GrowPool: a binning reply during a fit');
             trees[m.tree] = m.result;
             done++;
             opts.onTree?.(done, nTrees);
@@ -86,6 +94,32 @@ export class GrowPool {
       opts.signal?.removeEventListener('abort', onAbort);
     }
     return trees;
+  }
+
+  /**
+   * Hands jobs[i] to worker i (binInWorkers.ts; the caller's thread does its own part meanwhile) and
+   * settles when each has replied, or rejects as a fit does on a worker failure.
+   */
+  async run(jobs: BinJob[]): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.fit) throw new Error('GrowPool.run: a fit is already running');
+    if (jobs.length > this.workers.length) throw new Error(`GrowPool.run: ${jobs.length} jobs for ${this.workers.length} workers`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let left = jobs.length;
+        this.fit = {
+          reject,
+          message: (_, m) => {
+            if (!('done' in m)) throw new Error('GrowPool: a tree outside a fit');
+            if (--left === 0) resolve();
+          },
+        };
+        jobs.forEach((job, i) => this.workers[i].postMessage(job satisfies GrowMessage));
+        if (left === 0) resolve();
+      });
+    } finally {
+      this.fit = undefined;
+    }
   }
 
   /** Terminates the workers; the pool cannot grow trees afterwards. */
