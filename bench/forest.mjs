@@ -32,6 +32,21 @@ const PARAMS = { nTrees: 100, maxDepth: 10, seed: 1 };
 // Not from _cli.mjs, which loads the whole CLI (DuckDB included) into every child process.
 const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
+/**
+ * Peak resident MB of this process: VmHWM, which starts afresh at exec. (getrusage's maxRSS is
+ * kept across fork and exec on Linux, so a child would report at least its parent's peak — the
+ * parent holds the largest table.)
+ */
+function peakMb() {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Number(kb) / 1024;
+  } catch {
+    // not Linux: maxRSS below
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 const seconds = async (fn) => {
   const t0 = performance.now();
   const value = await fn();
@@ -48,13 +63,12 @@ async function child(rows, threads, dir, dist) {
   const c1 = process.cpuUsage(c0);
   // CPU seconds of all threads: on a shared machine the 1-thread figure is what load does not inflate.
   const trainCpuS = (c1.user + c1.system) / 1e6;
-  const trainPeakMb = process.resourceUsage().maxRSS / 1024;
+  const trainPeakMb = peakMb();
   const [predictS, p] = await seconds(() => model.predict(test.columns, TEST_ROWS));
   const scoreRows = Math.min(rows, SCORE_ROWS);
   const [scoreS] = await seconds(() => model.predict(train.columns, scoreRows));
   const [scoreParS] = await seconds(() => predictParallel(model, train.columns, scoreRows, { threads }));
-  const peakMb = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ trainS, trainCpuS, predictS, auc: rocAuc(test.labels, p), ap: averagePrecision(test.labels, p), scoreRows, scoreS, scoreParS, trainPeakMb, peakMb, nodes: model.nodeCount(), sha256: createHash('sha256').update(model.toBuffer()).digest('hex') }));
+  console.log(JSON.stringify({ trainS, trainCpuS, predictS, auc: rocAuc(test.labels, p), ap: averagePrecision(test.labels, p), scoreRows, scoreS, scoreParS, trainPeakMb, peakMb: peakMb(), nodes: model.nodeCount(), sha256: createHash('sha256').update(model.toBuffer()).digest('hex') }));
 }
 
 function run(lock, cmd, args) {
@@ -110,7 +124,10 @@ async function parent(args) {
           if (python) xgb.push(py('xgboost'));
         }
         const sk = python && n <= sklearnMax ? py('sklearn') : undefined;
-        const med = (runs) => (runs.length > 0 ? { ...runs[0], trainS: median(runs.map((o) => o.trainS)), trainCpuS: median(runs.map((o) => o.trainCpuS)), sha256s: runs.map((o) => o.sha256) } : undefined);
+        const med = (runs) =>
+          runs.length > 0
+            ? { ...runs[0], trainS: median(runs.map((o) => o.trainS)), trainCpuS: median(runs.map((o) => o.trainCpuS)), runs: runs.map((o) => `${f(o.trainS)} s / ${f(o.trainCpuS)} CPU s`).join(', '), sha256s: runs.map((o) => o.sha256) }
+            : undefined;
         const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
         const row = { n, threads, ours: med(ours), base: med(base), xgb: med(xgb), sk, load };
         rowsOut.push(row);
@@ -132,6 +149,7 @@ function printRow({ n, threads, ours, base, xgb, sk, load }) {
   const verdict = shas.size === 1 ? (base ? 'identical in every run of ours and of the baseline' : 'identical in every run') : `DIFFERENT: ${[...shas].map((h) => h.slice(0, 16)).join(', ')}`;
   console.log(`${n} rows, ${threads} thread(s): model sha256 ${ours.sha256.slice(0, 16)}… — ${verdict}`);
   if (base) console.log(`${n} rows, ${threads} thread(s): baseline train ${f(base.trainS)} s, ${f(base.trainCpuS)} CPU s (ours ${(base.trainS / ours.trainS).toFixed(2)}× faster in wall time, ${(base.trainCpuS / ours.trainCpuS).toFixed(2)}× in CPU time), AUC ${f(base.auc, 4)}`);
+  console.log(`${n} rows, ${threads} thread(s): every run's training, ours: ${ours.runs}${base ? `; baseline: ${base.runs}` : ''}${xgb ? `; xgboost: ${xgb.runs}` : ''}`);
   console.log(`${n} rows, ${threads} thread(s): CPU seconds of training: ours ${f(ours.trainCpuS)}, xgboost ${f(xgb?.trainCpuS)}, sklearn ${f(sk?.trainCpuS)}`);
   console.log(`load average after this row: ${load}`);
   console.log(
