@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs script without types
+import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
 import { ExitCode } from '../../../src/errors.js';
 import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type ForestModel } from '../../../src/model/forest/index.js';
 import { predictRange } from '../../../src/model/forest/model.js';
