@@ -193,16 +193,18 @@ async function copyMart(c: MartCtx, mart: MartDef, target: string): Promise<{ ro
   // Parquet key-value metadata records how the mart was built: checked on every reuse, shown by `marts show`.
   const kv = { [KV.delay]: String(c.delay), [KV.windowEnd]: end, [KV.missing]: c.missing.join(','), [KV.spec]: spec.name, [KV.specHash]: spec.hash };
   const dataset = martDataset(spec, mart.entity);
+  const fullMart = async () => {
+    const paths = await engine.readPaths(lake, 'transactions', days);
+    const query = buildSpecMartSql(mart, { martDay: day, delay: c.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
+    return engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
+  };
   try {
     const why = fullOnly(c, mart, engine);
     if (why === undefined) {
-      const state = await buildMartViaState({ db, lake, spec, mart, day, delay: c.delay, available: c.available, digests: c.digests }, kv, target);
+      const state = await buildMartViaState({ db, lake, spec, mart, day, delay: c.delay, available: c.available, digests: c.digests }, kv, target, fullMart);
       return { rows: state.rows, builder: state.builder, reason: state.reason, state };
     }
-    const paths = await engine.readPaths(lake, 'transactions', days);
-    const query = buildSpecMartSql(mart, { martDay: day, delay: c.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
-    const rows = await engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
-    return { rows, builder: 'full', reason: why };
+    return { rows: await fullMart(), builder: 'full', reason: why };
   } catch (e) {
     throw readFailure(e, `${mart.entity} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
   }

@@ -135,32 +135,14 @@ export interface StateBuilt {
  * chooseRoute allows, else in full) and finishes the mart from it into `target`. The state
  * partition itself is written by `publish`.
  */
-export async function buildMartViaState(r: RouteInput, kv: MartKv, target: string): Promise<StateBuilt> {
+export async function buildMartViaState(r: RouteInput, kv: MartKv, target: string, fullMart: () => Promise<number>): Promise<StateBuilt> {
   const { db, mart, day, delay } = r;
   const table = `mart_state_${mart.entity}`;
   const history = fullStateDays(martHistoryDays(mart, day, delay), day).filter((d) => r.available.has(d));
+  const missing = martHistoryDays(mart, day, delay).filter((d) => !r.available.has(d));
   let route = await chooseRoute(r);
-  const compute = async (s: StateRoute) => {
-    let query;
-    if (s.builder === 'incremental') query = incrementalStateSql(mart, day, delay, s.prevPath, s.partials);
-    else {
-      const paths = await r.lake.pathsForRead('transactions', history);
-      query = fullStateSql(mart, { martDay: day, delay, partitions: history.map((d, i) => ({ day: d, path: paths[i] })) });
-    }
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${query.sql}`, query.params);
-  };
-  try {
-    await compute(route);
-  } catch (e) {
-    // The state is a cache: whatever went wrong carrying it forward, the full computation decides (and reports bad transactions itself).
-    if (route.builder === 'full') throw e;
-    route = { builder: 'full', reason: `carrying the window state forward failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
-    await compute(route);
-  }
   const drop = () => db.run(`DROP TABLE IF EXISTS ${table}`);
-  try {
-    const rows = await copyParquet(db, finishSql(mart, table, day), target, kv);
-    const missing = martHistoryDays(mart, day, delay).filter((d) => !r.available.has(d));
+  const built = async (rows: number): Promise<StateBuilt> => {
     const inputs = await r.digests.of(history);
     const publish = () =>
       r.lake.writePartition(stateDataset(r.spec, mart), day, async (tmp) => {
@@ -169,6 +151,34 @@ export async function buildMartViaState(r: RouteInput, kv: MartKv, target: strin
         await copyParquet(db, { sql: `SELECT * FROM ${table}`, params: {} }, tmp, stateKvs, 'snappy');
       });
     return { builder: route.builder, reason: route.reason, rows, publish, drop };
+  };
+  try {
+    if (route.builder === 'full' && missing.length > 0) {
+      // On partial history the state is never carried forward (its windows lack days): the full builder makes the mart,
+      // and the state holds only the day partial of D, which later days subtract when D leaves their windows.
+      const rows = await fullMart();
+      const [own] = await r.lake.pathsForRead('transactions', [day]);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${dayPartialSql(mart, own)}`);
+      return await built(rows);
+    }
+    const compute = async (s: StateRoute) => {
+      let query;
+      if (s.builder === 'incremental') query = incrementalStateSql(mart, day, delay, s.prevPath, s.partials);
+      else {
+        const paths = await r.lake.pathsForRead('transactions', history);
+        query = fullStateSql(mart, { martDay: day, delay, partitions: history.map((d, i) => ({ day: d, path: paths[i] })) });
+      }
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${query.sql}`, query.params);
+    };
+    try {
+      await compute(route);
+    } catch (e) {
+      // The state is a cache: whatever went wrong carrying it forward, the full computation decides (and reports bad transactions itself).
+      if (route.builder === 'full') throw e;
+      route = { builder: 'full', reason: `carrying the window state forward failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
+      await compute(route);
+    }
+    return await built(await copyParquet(db, finishSql(mart, table, day), target, kv));
   } catch (e) {
     await drop();
     throw e;
