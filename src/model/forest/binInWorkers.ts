@@ -26,6 +26,17 @@ const EPOCH = 0;
 const HANDED = 1;
 const BINNED = 2;
 const END = 3;
+/** Set by the worker as it takes the job: a worker still starting up is handed no block. */
+const STARTED = 4;
+
+type WaitAsync = (a: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** Resolves once a[index] ≠ value (or at once); rejects if the pool fails meanwhile, which would leave it waiting. */
+async function changed(pool: GrowPool, a: Int32Array, index: number, value: number): Promise<void> {
+  const w = waitAsync(a, index, value);
+  if (w.async) await Promise.race([w.value, pool.failed]);
+}
 
 /** A worker's part of the edges: features taken from `next` until none is left. */
 export interface EdgesJob {
@@ -37,7 +48,7 @@ export interface EdgesJob {
   maxBins: number;
   binning: BinningOptions | undefined;
   next: Int32Array;
-  /** Feature f's edges at f · (maxBins - 1), `lengths[f]` of them. */
+  /** Feature f's edges at f · (maxBins - 1), `lengths[f]` of them (-1 until they are written). */
   edges: Float64Array;
   lengths: Int32Array;
 }
@@ -67,13 +78,17 @@ export function runBinJob(job: BinJob): void {
   else binStaged(job);
 }
 
-function takeEdges(job: EdgesJob): void {
+/** Takes features until none is left; returns how many this thread took. */
+function takeEdges(job: EdgesJob): number {
   const { samples, sampleRows, nFeatures, maxBins, next, edges, lengths } = job;
-  for (let f = Atomics.add(next, 0, 1); f < nFeatures; f = Atomics.add(next, 0, 1)) {
+  let taken = 0;
+  for (let f = Atomics.add(next, 0, 1); f < nFeatures; f = Atomics.add(next, 0, 1), taken++) {
     const e = featureEdges(samples.subarray(f * sampleRows, (f + 1) * sampleRows), maxBins, job.binning);
     edges.set(e, f * (maxBins - 1));
     Atomics.store(lengths, f, e.length);
+    Atomics.notify(lengths, f);
   }
+  return taken;
 }
 
 /** Bins rows [start, end) of `columns` (whose row `start` is at index `from`) into the table. */
@@ -91,6 +106,7 @@ function binStaged(job: FillJob): void {
   const { ctl, info, staging, table, nRows, bad } = job;
   const nFeatures = job.edges.length;
   const padded = job.edges.map(padEdges);
+  Atomics.store(ctl, STARTED, 1);
   for (let k = 0; ; ) {
     const epoch = Atomics.load(ctl, EPOCH);
     if (k < Atomics.load(ctl, HANDED)) {
@@ -99,6 +115,7 @@ function binStaged(job: FillJob): void {
       const cols = Array.from({ length: nFeatures }, (_, f) => staging.subarray(at + f * BLOCK, at + (f + 1) * BLOCK));
       binBlock(cols, 0, padded, info[2 * s], info[2 * s + 1], table, nRows, bad);
       Atomics.store(ctl, BINNED, ++k);
+      Atomics.notify(ctl, BINNED);
     } else if (Atomics.load(ctl, END)) return;
     // Returns at once if this thread's main side changed anything since `epoch` was read.
     else Atomics.wait(ctl, EPOCH, epoch);
@@ -144,11 +161,13 @@ async function edgesInWorkers(pool: GrowPool, workers: number, data: TrainingDat
     binning,
     next: shared(Int32Array, 4),
     edges: shared(Float64Array, nFeatures * (maxBins - 1) * 8),
-    lengths: shared(Int32Array, nFeatures * 4),
+    lengths: shared(Int32Array, nFeatures * 4).fill(-1),
   };
-  const done = pool.run(new Array<BinJob>(workers).fill(job));
-  takeEdges(job);
-  await done;
+  // Not awaited: a worker still starting up answers once it has, and is not waited for.
+  pool.run(new Array<BinJob>(workers).fill(job)).catch(() => {});
+  if (takeEdges(job) < nFeatures) {
+    for (let f = 0; f < nFeatures; f++) await changed(pool, job.lengths, f, -1);
+  }
   return Array.from({ length: nFeatures }, (_, f) => job.edges.slice(f * (maxBins - 1), f * (maxBins - 1) + job.lengths[f]));
 }
 
@@ -158,7 +177,7 @@ async function fillInWorkers(pool: GrowPool, workers: number, data: TrainingData
   const bad = shared(Int32Array, nFeatures * 4);
   const jobs: FillJob[] = Array.from({ length: workers }, () => ({
     job: 'fill',
-    ctl: shared(Int32Array, 4 * 4),
+    ctl: shared(Int32Array, 5 * 4),
     info: shared(Int32Array, SLOTS * 2 * 4),
     staging: shared(Float64Array, SLOTS * nFeatures * BLOCK * 8),
     edges,
@@ -166,15 +185,14 @@ async function fillInWorkers(pool: GrowPool, workers: number, data: TrainingData
     nRows,
     bad,
   }));
-  const done = pool.run(jobs);
-  // Awaited below; if this thread fails first, its rejection must not go unhandled.
-  done.catch(() => {});
+  // Not awaited, as for the edges: only the blocks a worker was handed are waited for.
+  pool.run(jobs).catch(() => {});
   const padded = edges.map(padEdges);
   const handed = new Int32Array(workers);
   try {
     for (let start = 0; start < nRows; start += BLOCK) {
       const end = Math.min(nRows, start + BLOCK);
-      const w = jobs.findIndex((j, i) => handed[i] - Atomics.load(j.ctl, BINNED) < SLOTS);
+      const w = jobs.findIndex((j, i) => handed[i] - Atomics.load(j.ctl, BINNED) < SLOTS && Atomics.load(j.ctl, STARTED) === 1);
       if (w < 0) {
         binBlock(columns, start, padded, start, end, table.data, nRows, bad);
         continue;
@@ -196,7 +214,9 @@ async function fillInWorkers(pool: GrowPool, workers: number, data: TrainingData
       Atomics.notify(ctl, EPOCH);
     }
   }
-  await done;
+  for (const [w, { ctl }] of jobs.entries()) {
+    for (let b = Atomics.load(ctl, BINNED); b < handed[w]; b = Atomics.load(ctl, BINNED)) await changed(pool, ctl, BINNED, b);
+  }
   featureNames.forEach((name, f) => {
     if (bad[f] > 0) throw nonFiniteError(name, bad[f]);
   });

@@ -33,10 +33,18 @@ export class GrowPool {
   private failure: unknown;
   private closing = false;
   private fit: Fit | undefined;
+  /** Per worker, the binning jobs it was handed and has not answered yet, oldest first. */
+  private readonly jobs: { resolve: () => void; reject: (err: unknown) => void }[][] = [];
+  private rejectFailed: (err: unknown) => void = () => {};
+  /** Rejects when the pool fails or closes (binInWorkers races its waits on shared memory against it). */
+  readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
 
   constructor(threads: number, kernel?: HistogramKernel) {
+    this.failed.catch(() => {});
     const url = workerUrl();
     for (let i = 0; i < threads; i++) {
+      const jobs: (typeof this.jobs)[number] = [];
+      this.jobs.push(jobs);
       const worker = new Worker(url, { workerData: { kind: 'grow', kernel } });
       this.workers.push(worker);
       worker.on('error', (err) => this.fail(err));
@@ -46,7 +54,8 @@ export class GrowPool {
       });
       worker.on('message', (m: GrowReply) => {
         try {
-          this.fit?.message(worker, m);
+          if ('done' in m) jobs.shift()?.resolve();
+          else this.fit?.message(worker, m);
         } catch (err) {
           this.fail(err);
         }
@@ -76,7 +85,7 @@ export class GrowPool {
         this.fit = {
           reject,
           message: (worker, m) => {
-            if (!('tree' in m)) throw new Error('GrowPool: a binning reply during a fit');
+            if (!('tree' in m)) return;
             trees[m.tree] = m.result;
             done++;
             opts.onTree?.(done, nTrees);
@@ -97,40 +106,40 @@ export class GrowPool {
   }
 
   /**
-   * Hands jobs[i] to worker i (binInWorkers.ts; the caller's thread does its own part meanwhile) and
-   * settles when each has replied, or rejects as a fit does on a worker failure.
+   * Hands jobs[i] to worker i (binInWorkers.ts; the caller's thread does its own part meanwhile);
+   * settles when each has answered, or rejects on a worker failure. A worker takes its job after
+   * what it was sent before (a worker still starting up answers late), and a fit may start meanwhile.
    */
-  async run(jobs: BinJob[]): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.fit) throw new Error('GrowPool.run: a fit is already running');
+  run(jobs: BinJob[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (jobs.length > this.workers.length) throw new Error(`GrowPool.run: ${jobs.length} jobs for ${this.workers.length} workers`);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let left = jobs.length;
-        this.fit = {
-          reject,
-          message: (_, m) => {
-            if (!('done' in m)) throw new Error('GrowPool: a tree outside a fit');
-            if (--left === 0) resolve();
-          },
-        };
-        jobs.forEach((job, i) => this.workers[i].postMessage(job satisfies GrowMessage));
-        if (left === 0) resolve();
-      });
-    } finally {
-      this.fit = undefined;
-    }
+    return Promise.all(
+      jobs.map(
+        (job, i) =>
+          new Promise<void>((resolve, reject) => {
+            this.jobs[i].push({ resolve, reject });
+            this.workers[i].postMessage(job satisfies GrowMessage);
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   /** Terminates the workers; the pool cannot grow trees afterwards. */
   async close(): Promise<void> {
     this.closing = true;
     this.failure ??= new Error('GrowPool is closed');
+    this.rejectPending();
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private rejectPending(): void {
+    this.rejectFailed(this.failure);
+    for (const pending of this.jobs) for (const job of pending.splice(0)) job.reject(this.failure);
   }
 
   private fail(err: unknown): void {
     if (this.failure === undefined) this.failure = err;
+    this.rejectPending();
     this.fit?.reject(err);
     this.fit = undefined;
     if (!this.closing) void this.close();
