@@ -1,7 +1,7 @@
 import { sqlString } from '../lake/db.js';
 import { addDays, type Day } from '../util/dates.js';
-import { ENTITY_COLUMN, type AggregateKind, type MartDef } from './featureSpec.js';
-import { columnWindowEnd, type SqlQuery } from './specMartSql.js';
+import { ENTITY_COLUMN, type AggregateKind, type MartColumn, type MartDef } from './featureSpec.js';
+import { buildSpecMartSql, columnWindowEnd, type SqlQuery } from './specMartSql.js';
 import { duckdbDialect } from './sqlDialect.js';
 
 /**
@@ -86,31 +86,35 @@ export function fullStateDays(history: readonly Day[], martDay: Day): Day[] {
   return [...new Set([...history, martDay])].sort();
 }
 
-/** The state of `martDay` computed from its transactions (partitions = fullStateDays): one scan, each window a FILTER. */
+/**
+ * The state of `martDay` computed from its transactions (partitions = fullStateDays), through the
+ * full builder's band query over a mart of the state's own columns: each window's count, sum,
+ * frauds, active and fraud days, plus a 1-day window at D for the day partial. The sums come back
+ * as the full builder's DOUBLE of the exact DECIMAL sum; ×100 and rounded they are the exact cents
+ * again (the DOUBLE is within one part in 2^52 of the sum, far below half a cent for any sum
+ * under 2^50 cents).
+ */
 export function fullStateSql(mart: MartDef, input: StateInput): SqlQuery {
   const wins = windowsOf(mart);
-  const params: Record<string, string> = { day: input.martDay };
-  const onDay = 'FILTER (WHERE day = CAST($day AS DATE))';
-  const aggs = [`COUNT(*) ${onDay} AS dn`, `COALESCE(SUM(cents) ${onDay}, 0) AS ds`, `COALESCE(SUM(${FRAUD}) ${onDay}, 0) AS df`];
+  const columns: MartColumn[] = [
+    { name: 'dn', kind: 'count', days: 1, lagged: false },
+    { name: 'ds', kind: 'sum', days: 1, lagged: false },
+    { name: 'df', kind: 'fraud_count', days: 1, lagged: false },
+  ];
   for (const w of wins) {
-    const end = columnWindowEnd(input.martDay, input.delay, w.lagged);
-    params[`a_${w.key}`] = addDays(end, -(w.len - 1));
-    params[`b_${w.key}`] = end;
-    const inWin = `day BETWEEN CAST($a_${w.key} AS DATE) AND CAST($b_${w.key} AS DATE)`;
-    aggs.push(`COUNT(*) FILTER (WHERE ${inWin}) AS n_${w.key}`);
-    if (w.cents) aggs.push(`COALESCE(SUM(cents) FILTER (WHERE ${inWin}), 0) AS s_${w.key}`);
-    if (w.frauds) aggs.push(`COALESCE(SUM(${FRAUD}) FILTER (WHERE ${inWin}), 0) AS f_${w.key}`);
-    if (w.active) aggs.push(`COUNT(DISTINCT day) FILTER (WHERE ${inWin}) AS a_${w.key}`);
-    if (w.fraudDays) aggs.push(`COUNT(DISTINCT day) FILTER (WHERE ${inWin} AND tx_fraud = 1) AS fd_${w.key}`);
+    const col = (name: string, kind: AggregateKind) => columns.push({ name: `${name}_${w.key}`, kind, days: w.len, lagged: w.lagged });
+    col('n', 'count');
+    if (w.cents) col('s', 'sum');
+    if (w.frauds) col('f', 'fraud_count');
+    if (w.active) col('a', 'active_days');
+    if (w.fraudDays) col('fd', 'fraud_days');
   }
-  const entity = ENTITY_COLUMN[mart.entity];
-  const sql = `SELECT id, ${castAll(wins)} FROM (
-  SELECT CAST(${entity} AS BIGINT) AS id, ${aggs.join(', ')}
-  FROM (SELECT *, ${CENTS} AS cents FROM ${duckdbDialect.transactions(input.partitions, true)})
-  WHERE ${entity} IS NOT NULL
-  GROUP BY CAST(${entity} AS BIGINT)
-) WHERE ${inMart(wins)} OR dn > 0`;
-  return { sql, params };
+  const bands = buildSpecMartSql({ entity: mart.entity, columns }, input, duckdbDialect);
+  const cents = new Set(['ds', ...wins.filter((w) => w.cents).map((w) => `s_${w.key}`)]);
+  const cast = stateNames(wins).map((c) => (cents.has(c) ? `CAST(round(${c} * 100) AS BIGINT) AS ${c}` : `CAST(${c} AS BIGINT) AS ${c}`));
+  // The band query's final sort is not needed: the state is only read through GROUP BYs and the finishing sort.
+  const unsorted = bands.sql.replace(/\nORDER BY ids\.id$/, '');
+  return { sql: `SELECT ${ENTITY_COLUMN[mart.entity]} AS id, ${cast.join(', ')} FROM (${unsorted})`, params: bands.params };
 }
 
 /** The days whose partials a step from D-1 to D adds or subtracts: each window's new end day and the day that left it, and D. */
