@@ -1,5 +1,5 @@
 import type { FeatureRows } from '../features/assemble.js';
-import { ensureMarts, loadFeatureRows } from '../features/assemble.js';
+import { ensureMarts, loadEvalFields, loadFeatureRows, type EvalFields } from '../features/assemble.js';
 import type { FeatureSpec } from '../features/featureSpec.js';
 import { dataError } from '../errors.js';
 import { binForPrediction, ForestTrainer, type GrowPool } from '../model/forest/index.js';
@@ -58,7 +58,7 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
-function dropsFor(known: KnownCards | undefined, evalRows: FeatureRows[], trained: { window: WindowSummary; frauds: Set<bigint> }): Uint8Array[] | undefined {
+function dropsFor(known: KnownCards | undefined, evalRows: EvalFields[], trained: { window: WindowSummary; frauds: Set<bigint> }): Uint8Array[] | undefined {
   if (!known) return undefined;
   return evalRows.map((d) => known.dropMask(d, trained.window.from, trained.frauds));
 }
@@ -103,7 +103,16 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
     const refit = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000);
     refitTrainer = refit.opened;
     const [trained, refitted] = [train.trained, refit.trained];
-    const [validationDays, testDays] = [await read(t.validationDays), await read(t.testDays)];
+    const validationDays = await read(t.validationDays);
+    // The test days' features are read after the search (held through it they cost ~290 MB a
+    // course-scale day); before it, only what the checks and drop masks need.
+    const testDays: EvalFields[] = [];
+    for (const d of t.testDays) {
+      throwIfInterrupted(deps.signal);
+      const f = await loadEvalFields(db, lake, d);
+      if (!f.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
+      testDays.push(f);
+    }
     const lastTest = t.testDays[t.testDays.length - 1];
     const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
     const validationDrops = dropsFor(known, validationDays, trained);

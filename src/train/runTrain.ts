@@ -117,6 +117,16 @@ function requireBothClasses(role: string, w: PreparedWindow, hint: string): void
   }
 }
 
+/** The test days read again after the search hold the rows their masks were taken from (exit 3 if a partition was rewritten). */
+function requireSameRows(before: EvalDay[], after: EvalDay[]): void {
+  before.forEach((d, i) => {
+    const a = after[i];
+    let same = a.n === d.n;
+    for (let r = 0; same && r < d.n; r++) same = a.transactionId[r] === d.transactionId[r];
+    if (!same) throw dataError(`the transactions of ${d.day} changed while train ran (rows differ from the first read)`, 'run train again once the partition is no longer being written');
+  });
+}
+
 /**
  * Rng(seed, trial) would mix the trial into the seed by XOR first (seed 1's trial 3 = seed 2's
  * trial 0); a fixed stream id in front scrambles the seed first.
@@ -249,10 +259,11 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     await pool?.close();
     collectGarbage();
     log.info({ refit_rows: refitIdx.length, fit_seconds: +final.fitSeconds.toFixed(2) }, 'refit done');
-    // The test days were read before the search for their checks and drop masks only; their
-    // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
-    // back in file order, so the masks still line up.
+    // Before the search only the test days' ids, cards and labels were read (their checks and drop
+    // masks); their features (180 MB a 1.5 M-row day) are read now. Rows come back in file order,
+    // so the masks line up — checked, in case a partition was rewritten meanwhile.
     const testDays = await read(t.testDays);
+    requireSameRows(testRows, testDays);
     const testSet = stackDays(testDays, names);
     releaseColumns(testDays);
     testRows = testDays;

@@ -59,7 +59,7 @@ export function countPositives(labels: Uint8Array): number {
 export type EvalDay = Pick<FeatureRows, 'day' | 'n' | 'labels' | 'customerId' | 'transactionId'>;
 
 /** An evaluation day's fields the metrics read, without the rest of its columns (a new object: the day itself can go). */
-export function evalDay(d: FeatureRows): EvalDay {
+export function evalDay(d: EvalDay): EvalDay {
   return { day: d.day, n: d.n, labels: d.labels, customerId: d.customerId, transactionId: d.transactionId };
 }
 
