@@ -114,11 +114,35 @@ export function outFormat(path: string): OutFormat | undefined {
 
 /** COPY the staged scores to a file in the given format; exit 3 when the rows no longer all match. */
 export async function copyScores(db: Db, staged: StagedScores, path: string, format: OutFormat): Promise<void> {
+  await (await startCopyScores(db, staged, path, format)).finished;
+}
+
+/**
+ * copyScores in two steps: resolves once DuckDB is running the COPY (on its own threads), to the
+ * promise of its end, so that the caller can compute meanwhile (score's summary figures).
+ */
+export async function startCopyScores(db: Db, staged: StagedScores, path: string, format: OutFormat): Promise<{ finished: Promise<void> }> {
   const opts = format === 'parquet' ? 'FORMAT parquet' : format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT json, ARRAY true';
-  const [written] = await db.all<{ Count: bigint }>(`COPY (${staged.sql}) TO ${sqlString(path)} (${opts})`, staged.params);
-  if (Number(written.Count) !== staged.rows) {
-    throw new FraudctlError(`transactions of ${staged.day} changed while they were scored (${written.Count} of ${staged.rows} rows still match)`, ExitCode.Data, {
-      hint: 'run the score again once the partition is no longer being rewritten',
-    });
+  const prepared = await db.conn.prepare(`COPY (${staged.sql}) TO ${sqlString(path)} (${opts})`);
+  let running: Promise<{ getRowObjectsJS(): unknown[] }>;
+  try {
+    prepared.bind(staged.params);
+    running = prepared.runAndReadAll();
+  } catch (e) {
+    prepared.destroySync();
+    throw e;
   }
+  const finished = (async () => {
+    try {
+      const [written] = (await running).getRowObjectsJS() as { Count: bigint }[];
+      if (Number(written.Count) !== staged.rows) {
+        throw new FraudctlError(`transactions of ${staged.day} changed while they were scored (${written.Count} of ${staged.rows} rows still match)`, ExitCode.Data, {
+          hint: 'run the score again once the partition is no longer being rewritten',
+        });
+      }
+    } finally {
+      prepared.destroySync();
+    }
+  })();
+  return { finished };
 }
