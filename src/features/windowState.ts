@@ -6,7 +6,7 @@ import { martDataset } from './loadFeatureSpec.js';
 import { copyParquet, type MartKv } from './martEngine.js';
 import { KV, readKv } from './martMeta.js';
 import { martHistoryDays } from './specMartSql.js';
-import { dayPartialSql, deltaDays, finishSql, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
+import { dayColumns, dayPartialSql, deltaDays, ownDaySql, finishSql, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
 
 /**
  * The incremental builder (the default of `marts build` and `daily`; README "Incremental marts"):
@@ -16,9 +16,9 @@ import { dayPartialSql, deltaDays, finishSql, fullStateDays, fullStateSql, incre
  * (missing, another spec, delay or format, a transactions partition rewritten since) makes the full
  * computation run, which then writes a fresh one.
  */
-export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version' } as const;
+export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version', day: 'fraudctl.state_day_columns' } as const;
 /** Bumped whenever the state's columns or meaning change: a state of another version is not carried forward. */
-const STATE_VERSION = '2';
+const STATE_VERSION = '3';
 
 /** Where a mart's window states live: beside its partitions, in a folder `lake ls` lists apart from the marts. */
 export function stateDataset(spec: FeatureSpec, mart: MartDef): Dataset {
@@ -110,11 +110,13 @@ export async function chooseRoute(r: RouteInput): Promise<StateRoute> {
   const [own] = await r.lake.pathsForRead('transactions', [day]);
   for (const d of deltaDays(mart, day, delay)) {
     const stored = d === day ? undefined : await stateKv(r, d);
-    const fresh = stored && stored.kv[STATE_KV.version] === STATE_VERSION && digests[d] !== undefined && parseDigests(stored.kv[STATE_KV.inputs] ?? '')[d] === digests[d];
-    if (fresh) partials.set(d, storedPartialSql(stored.path));
+    // The day partial of another day's state: current when that day's transactions are unchanged since, and it holds the columns this mart needs.
+    const has = new Set((stored?.kv[STATE_KV.day] ?? '').split(','));
+    const fresh = stored && stored.kv[STATE_KV.version] === STATE_VERSION && dayColumns(mart).every((c) => has.has(c)) && digests[d] !== undefined && parseDigests(stored.kv[STATE_KV.inputs] ?? '')[d] === digests[d];
+    if (fresh) partials.set(d, storedPartialSql(mart, stored.path));
     else {
       if (d !== day) fromTx.push(d);
-      partials.set(d, dayPartialSql(mart, d === day ? own : (await r.lake.pathsForRead('transactions', [d]))[0]));
+      partials.set(d, d === day ? ownDaySql(mart, day, delay, own) : dayPartialSql(mart, (await r.lake.pathsForRead('transactions', [d]))[0]));
     }
   }
   const tail = fromTx.length === 0 ? '' : `; day partials of ${fromTx.join(', ')} from their transactions (no current state of those days)`;
@@ -147,7 +149,7 @@ export async function buildMartViaState(r: RouteInput, kv: MartKv, target: strin
     const publish = () =>
       r.lake.writePartition(stateDataset(r.spec, mart), day, async (tmp) => {
         // Unordered (it is only read back through a GROUP BY) and snappy: half zstd's CPU for a file read a few times.
-        const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION };
+        const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION, [STATE_KV.day]: dayColumns(mart).join(',') };
         await copyParquet(db, { sql: `SELECT * FROM ${table}`, params: {} }, tmp, stateKvs, 'snappy');
       });
     return { builder: route.builder, reason: route.reason, rows, publish, drop };

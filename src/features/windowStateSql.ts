@@ -55,10 +55,28 @@ function windowsOf(mart: MartDef): Win[] {
 /** Whole cents as BIGINT: the full builder's DECIMAL(18, 2) cast, scaled (exact). */
 const CENTS = 'CAST(CAST(tx_amount AS DECIMAL(18, 2)) * 100 AS BIGINT)';
 const FRAUD = 'CAST(tx_fraud AS BIGINT)';
-const DAY_COLUMNS = ['dn', 'ds', 'df'];
 
-/** One state column per (window, needed aggregate): [name, what a day partial contributes to it]. */
+/** The day partial's columns a mart needs: dn always, ds with cent sums, df with frauds or fraud days. */
+export function dayColumns(mart: MartDef): string[] {
+  const wins = windowsOf(mart);
+  return ['dn', ...(wins.some((w) => w.cents) ? ['ds'] : []), ...(wins.some((w) => w.frauds || w.fraudDays) ? ['df'] : [])];
+}
+
+/**
+ * A 1-day window ending at D is not stored: it is the day partial of D itself (handbook: the
+ * 1-day customer count and mean are dn and ds).
+ */
+const aliased = (w: Win) => w.len === 1 && !w.lagged;
+
+/** The state column (or the day-partial expression) behind aggregate `stat` of window `w`. */
+function ref(w: Win, stat: 'n' | 's' | 'f' | 'a' | 'fd'): string {
+  if (!aliased(w)) return `${stat}_${w.key}`;
+  return { n: 'dn', s: 'ds', f: 'df', a: 'CAST(dn > 0 AS BIGINT)', fd: 'CAST(df > 0 AS BIGINT)' }[stat];
+}
+
+/** One state column per (window, needed aggregate): [name, what a day partial contributes to it]; none for an aliased window. */
 function windowColumns(w: Win): [string, string][] {
+  if (aliased(w)) return [];
   return [
     [`n_${w.key}`, 'dn'],
     ...(w.cents ? ([[`s_${w.key}`, 'ds']] as [string, string][]) : []),
@@ -69,10 +87,10 @@ function windowColumns(w: Win): [string, string][] {
   ];
 }
 
-const stateNames = (wins: Win[]) => [...DAY_COLUMNS, ...wins.flatMap((w) => windowColumns(w).map(([c]) => c))];
-const castAll = (wins: Win[]) => stateNames(wins).map((c) => `CAST(${c} AS BIGINT) AS ${c}`).join(', ');
+const stateNames = (mart: MartDef) => [...dayColumns(mart), ...windowsOf(mart).flatMap((w) => windowColumns(w).map(([c]) => c))];
+const castAll = (mart: MartDef) => stateNames(mart).map((c) => `CAST(${c} AS BIGINT) AS ${c}`).join(', ');
 /** An entity is in the mart while any window holds a transaction; the state also keeps those with a day partial. */
-const inMart = (wins: Win[]) => wins.map((w) => `n_${w.key} > 0`).join(' OR ');
+const inMart = (wins: Win[]) => [...new Set(wins.map((w) => `${ref(w, 'n')} > 0`))].join(' OR ');
 
 export interface StateInput {
   martDay: Day;
@@ -96,12 +114,13 @@ export function fullStateDays(history: readonly Day[], martDay: Day): Day[] {
  */
 export function fullStateSql(mart: MartDef, input: StateInput): SqlQuery {
   const wins = windowsOf(mart);
+  const day = dayColumns(mart);
   const columns: MartColumn[] = [
     { name: 'dn', kind: 'count', days: 1, lagged: false },
-    { name: 'ds', kind: 'sum', days: 1, lagged: false },
-    { name: 'df', kind: 'fraud_count', days: 1, lagged: false },
+    ...(day.includes('ds') ? [{ name: 'ds', kind: 'sum', days: 1, lagged: false } as MartColumn] : []),
+    ...(day.includes('df') ? [{ name: 'df', kind: 'fraud_count', days: 1, lagged: false } as MartColumn] : []),
   ];
-  for (const w of wins) {
+  for (const w of wins.filter((x) => !aliased(x))) {
     const col = (name: string, kind: AggregateKind) => columns.push({ name: `${name}_${w.key}`, kind, days: w.len, lagged: w.lagged });
     col('n', 'count');
     if (w.cents) col('s', 'sum');
@@ -111,7 +130,7 @@ export function fullStateSql(mart: MartDef, input: StateInput): SqlQuery {
   }
   const bands = buildSpecMartSql({ entity: mart.entity, columns }, input, duckdbDialect);
   const cents = new Set(['ds', ...wins.filter((w) => w.cents).map((w) => `s_${w.key}`)]);
-  const cast = stateNames(wins).map((c) => (cents.has(c) ? `CAST(round(${c} * 100) AS BIGINT) AS ${c}` : `CAST(${c} AS BIGINT) AS ${c}`));
+  const cast = stateNames(mart).map((c) => (cents.has(c) ? `CAST(round(${c} * 100) AS BIGINT) AS ${c}` : `CAST(${c} AS BIGINT) AS ${c}`));
   // The band query's final sort is not needed: the state is only read through GROUP BYs and the finishing sort.
   const unsorted = bands.sql.replace(/\nORDER BY ids\.id$/, '');
   return { sql: `SELECT ${ENTITY_COLUMN[mart.entity]} AS id, ${cast.join(', ')} FROM (${unsorted})`, params: bands.params };
@@ -123,20 +142,42 @@ export function deltaDays(mart: MartDef, martDay: Day, delay: number): Day[] {
   for (const w of windowsOf(mart)) {
     const end = columnWindowEnd(martDay, delay, w.lagged);
     days.add(end);
-    days.add(addDays(end, -w.len));
+    if (carried(w)) days.add(addDays(end, -w.len));
   }
   return [...days].sort();
+}
+
+/**
+ * A 1-day window is not carried: its value is the day partial of its end day, which enters anyway,
+ * so neither the state of D-1 nor the day that left it takes part (handbook: the partial of D-1
+ * is not read at all).
+ */
+const carried = (w: Win) => w.len > 1;
+
+/**
+ * The partial of the mart day itself, from its transactions. When no active- or fraud-days window
+ * takes D in, the rows go into the state's GROUP BY as they are (one per transaction: count 1,
+ * its cents, its fraud), which sums them like a separate GROUP BY would, without hashing them twice.
+ */
+export function ownDaySql(mart: MartDef, martDay: Day, delay: number, path: string): string {
+  const flags = windowsOf(mart).some((w) => (w.active || w.fraudDays) && columnWindowEnd(martDay, delay, w.lagged) === martDay);
+  if (flags) return dayPartialSql(mart, path);
+  const entity = ENTITY_COLUMN[mart.entity];
+  const row: Record<string, string> = { dn: '1', ds: `COALESCE(${CENTS}, 0)`, df: `COALESCE(${FRAUD}, 0)` };
+  return `SELECT CAST(${entity} AS BIGINT) AS id, ${dayColumns(mart).map((c) => `${row[c]} AS ${c}`).join(', ')}
+    FROM read_parquet(${sqlString(path)}) WHERE ${entity} IS NOT NULL`;
 }
 
 /** A day partial (id, dn, ds, df) computed from a day's transactions partition. */
 export function dayPartialSql(mart: MartDef, path: string): string {
   const entity = ENTITY_COLUMN[mart.entity];
-  return `SELECT CAST(${entity} AS BIGINT) AS id, COUNT(*) AS dn, COALESCE(SUM(${CENTS}), 0) AS ds, COALESCE(SUM(${FRAUD}), 0) AS df
+  const agg: Record<string, string> = { dn: 'COUNT(*)', ds: `COALESCE(SUM(${CENTS}), 0)`, df: `COALESCE(SUM(${FRAUD}), 0)` };
+  return `SELECT CAST(${entity} AS BIGINT) AS id, ${dayColumns(mart).map((c) => `${agg[c]} AS ${c}`).join(', ')}
     FROM read_parquet(${sqlString(path)}) WHERE ${entity} IS NOT NULL GROUP BY CAST(${entity} AS BIGINT)`;
 }
 
 /** A day partial read back from the state of that day (its dn, ds, df columns). */
-export const storedPartialSql = (statePath: string) => `SELECT id, dn, ds, df FROM read_parquet(${sqlString(statePath)}) WHERE dn > 0`;
+export const storedPartialSql = (mart: MartDef, statePath: string) => `SELECT id, ${dayColumns(mart).join(', ')} FROM read_parquet(${sqlString(statePath)}) WHERE dn > 0`;
 
 /**
  * The state of `martDay` from the state of the day before and the delta days' partials (`partials`:
@@ -147,22 +188,24 @@ export const storedPartialSql = (statePath: string) => `SELECT id, dn, ds, df FR
  */
 export function incrementalStateSql(mart: MartDef, martDay: Day, delay: number, prevPath: string, partials: ReadonlyMap<Day, string>): SqlQuery {
   const wins = windowsOf(mart);
-  const names = stateNames(wins);
-  const windowCols = wins.flatMap(windowColumns);
+  const names = stateNames(mart);
+  const day0 = dayColumns(mart);
   const sign = (w: Win, day: Day) => {
     const end = columnWindowEnd(martDay, delay, w.lagged);
-    return day === end ? 1 : day === addDays(end, -w.len) ? -1 : 0;
+    return day === end ? 1 : carried(w) && day === addDays(end, -w.len) ? -1 : 0;
   };
-  const branches = [`SELECT id, 0 AS dn, 0 AS ds, 0 AS df, ${windowCols.map(([c]) => c).join(', ')} FROM read_parquet(${sqlString(prevPath)})`];
+  const prevCols = wins.flatMap((w) => windowColumns(w).map(([c]) => (carried(w) ? c : `0 AS ${c}`)));
+  const list = (xs: string[]) => xs.map((x) => `, ${x}`).join('');
+  const branches = [`SELECT id${list(day0.map((c) => `0 AS ${c}`))}${list(prevCols)} FROM read_parquet(${sqlString(prevPath)})`];
   for (const [day, partial] of partials) {
-    const own = day === martDay ? DAY_COLUMNS : DAY_COLUMNS.map(() => '0');
+    const own = day0.map((c) => (day === martDay ? c : `0 AS ${c}`));
     const cols = wins.flatMap((w) => {
       const k = sign(w, day);
       return windowColumns(w).map(([c, v]) => `${k === 0 ? '0' : k === 1 ? v : `-(${v})`} AS ${c}`);
     });
-    branches.push(`SELECT id, ${own.map((v, i) => `${v} AS ${DAY_COLUMNS[i]}`).join(', ')}, ${cols.join(', ')} FROM (${partial})`);
+    branches.push(`SELECT id${list(own)}${list(cols)} FROM (${partial})`);
   }
-  const sql = `SELECT id, ${castAll(wins)} FROM (
+  const sql = `SELECT id, ${castAll(mart)} FROM (
   SELECT id, ${names.map((c) => `SUM(CAST(${c} AS DOUBLE)) AS ${c}`).join(', ')}
   FROM (
     ${branches.join('\n    UNION ALL\n    ')}
@@ -178,18 +221,20 @@ export function incrementalStateSql(mart: MartDef, martDay: Day, delay: number, 
  */
 export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery {
   const wins = windowsOf(mart);
+  const byKey = new Map(wins.map((w) => [w.key, w]));
   const cols = mart.columns.map((c) => {
-    const k = `${c.lagged ? 'lag' : 'now'}${c.days}`;
-    const ratio = (num: string) => `CASE WHEN n_${k} > 0 THEN CAST(${num} AS DOUBLE) / n_${k} ELSE CAST(0 AS DOUBLE) END`;
+    const w = byKey.get(`${c.lagged ? 'lag' : 'now'}${c.days}`)!;
+    const n = ref(w, 'n');
+    const ratio = (num: string) => `CASE WHEN ${n} > 0 THEN CAST(${num} AS DOUBLE) / ${n} ELSE CAST(0 AS DOUBLE) END`;
     const sql: Partial<Record<AggregateKind, string>> = {
-      count: `n_${k}`,
-      sum: `CAST(s_${k} AS DOUBLE) / 100`,
-      mean: ratio(`CAST(s_${k} AS DOUBLE) / 100`),
+      count: n,
+      sum: `CAST(${ref(w, 's')} AS DOUBLE) / 100`,
+      mean: ratio(`CAST(${ref(w, 's')} AS DOUBLE) / 100`),
       // The full builder sums BIGINT frauds, which DuckDB types HUGEINT.
-      fraud_count: `CAST(f_${k} AS HUGEINT)`,
-      fraud_share: ratio(`CAST(f_${k} AS HUGEINT)`),
-      active_days: `a_${k}`,
-      fraud_days: `fd_${k}`,
+      fraud_count: `CAST(${ref(w, 'f')} AS HUGEINT)`,
+      fraud_share: ratio(`CAST(${ref(w, 'f')} AS HUGEINT)`),
+      active_days: ref(w, 'a'),
+      fraud_days: ref(w, 'fd'),
     };
     if (sql[c.kind] === undefined) throw new Error(`${c.kind} has no window state`);
     return `${sql[c.kind]} AS ${c.name}`;

@@ -32,7 +32,7 @@ describe('incremental marts = full marts', () => {
         { name: 'c_n_{n}d', kind: 'count', windows: [1, 3] },
         { name: 'c_sum_{n}d', kind: 'sum', windows: [3, 10] },
         { name: 'c_mean_{n}d', kind: 'mean', windows: [2] },
-        { name: 'c_active_{n}d', kind: 'active_days', windows: [4, 10] },
+        { name: 'c_active_{n}d', kind: 'active_days', windows: [1, 4, 10] },
         { name: 'c_fraud_{n}d', kind: 'fraud_count', windows: [5] },
         { name: 'c_share_{n}d', kind: 'fraud_share', windows: [2] },
         { name: 'c_fdays_{n}d', kind: 'fraud_days', windows: [6] },
