@@ -1,5 +1,6 @@
 import { Rng } from '../util/rng.js';
 import { multinomialInto } from './binomial.js';
+import { apFromCounts, rankScores, type ApCategories } from './ranking.js';
 
 /**
  * A 95 % stratified-bootstrap percentile interval of average precision: each resample draws, with
@@ -22,9 +23,9 @@ import { multinomialInto } from './binomial.js';
 export function bootstrapApInterval(labels: Uint8Array, scores: Float64Array, opts: { resamples: number; seed: number }): [number, number] | undefined {
   const n = labels.length;
   if (n !== scores.length) throw new RangeError(`labels (${n}) and scores (${scores.length}) differ in length`);
-  if (opts.resamples < 2) return undefined;
-  const c = apCategories(labels, scores);
-  return c ? bootstrapApFromCategories(c, opts) : undefined;
+  if (opts.resamples < 2 || n === 0) return undefined;
+  const c = rankScores(labels, scores, { delong: false });
+  return c.nPos > 0 ? bootstrapApFromCategories(c, opts) : undefined;
 }
 
 /** bootstrapApInterval on categories already counted (ranking.ts counts them with the AUC). */
@@ -41,63 +42,6 @@ export function bootstrapApFromCategories(c: ApCategories, opts: { resamples: nu
   }
   values.sort();
   return [quantile(values, 0.025), quantile(values, 0.975)];
-}
-
-/** The categories of a stratified resample (see bootstrapApInterval). */
-export interface ApCategories {
-  nPos: number;
-  nNeg: number;
-  /** posSizes[j]: positives scored G_j (the j-th highest distinct positive score). */
-  posSizes: Int32Array;
-  /** negSizes[j]: negatives scored in [G_j, G_{j−1}); the last entry: those below every positive. */
-  negSizes: Int32Array;
-  /** Distinct positive scores, highest first. */
-  thresholds: Float64Array;
-}
-
-/** Undefined with no positive. One sort of the positives' scores and a binary search per negative. */
-export function apCategories(labels: Uint8Array, scores: Float64Array): ApCategories | undefined {
-  let nPos = 0;
-  for (let i = 0; i < labels.length; i++) nPos += labels[i];
-  if (nPos === 0) return undefined;
-  const pos = new Float64Array(nPos);
-  for (let i = 0, a = 0; i < labels.length; i++) if (labels[i] === 1) pos[a++] = scores[i];
-  pos.sort().reverse();
-  let groups = 0;
-  const posSizesAll = new Int32Array(nPos);
-  for (let k = 0; k < nPos; k++) {
-    if (k === 0 || pos[k] !== pos[groups - 1]) pos[groups++] = pos[k];
-    posSizesAll[groups - 1]++;
-  }
-  const thresholds = pos.slice(0, groups);
-  const negSizes = new Int32Array(groups + 1);
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) continue;
-    // segment = how many thresholds are strictly above the score
-    const x = scores[i];
-    let lo = 0;
-    let hi = groups;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (thresholds[mid] > x) lo = mid + 1;
-      else hi = mid;
-    }
-    negSizes[lo]++;
-  }
-  return { nPos, nNeg: labels.length - nPos, posSizes: posSizesAll.slice(0, groups), negSizes, thresholds };
-}
-
-/** sklearn's average precision of a resample given its counts (see bootstrapApInterval). */
-export function apFromCounts(dp: Int32Array, dn: Int32Array, nPos: number): number {
-  let tp = 0;
-  let fp = 0;
-  let sum = 0;
-  for (let j = 0; j < dp.length; j++) {
-    tp += dp[j];
-    fp += dn[j];
-    if (dp[j] > 0) sum += (dp[j] * tp) / (tp + fp);
-  }
-  return sum / nPos;
 }
 
 /** numpy.quantile's default (linear) on sorted values. */

@@ -1,6 +1,29 @@
-import type { ApCategories } from './bootstrapAp.js';
-import { apFromCounts } from './bootstrapAp.js';
 import { delongFromComponents, type AucVariance } from './delong.js';
+
+/** The categories of a stratified AP resample (bootstrapAp.ts): what a resample's AP depends on. */
+export interface ApCategories {
+  nPos: number;
+  nNeg: number;
+  /** posSizes[j]: positives scored G_j (the j-th highest distinct positive score). */
+  posSizes: Int32Array;
+  /** negSizes[j]: negatives scored in [G_j, G_{j−1}); the last entry: those below every positive. */
+  negSizes: Int32Array;
+  /** Distinct positive scores, highest first. */
+  thresholds: Float64Array;
+}
+
+/** sklearn's average precision given the counts per category: Σ_j dp_j · tp_j / (tp_j + fp_j) / #positives. */
+export function apFromCounts(dp: Int32Array, dn: Int32Array, nPos: number): number {
+  let tp = 0;
+  let fp = 0;
+  let sum = 0;
+  for (let j = 0; j < dp.length; j++) {
+    tp += dp[j];
+    fp += dn[j];
+    if (dp[j] > 0) sum += (dp[j] * tp) / (tp + fp);
+  }
+  return sum / nPos;
+}
 
 /**
  * ROC AUC, average precision, DeLong's interval and the bootstrap's categories of one scored set,

@@ -2,7 +2,7 @@ import type { FeatureRows } from '../features/assemble.js';
 import { ensureMarts, loadEvalFields, loadFeatureRows, type EvalFields } from '../features/assemble.js';
 import type { FeatureSpec } from '../features/featureSpec.js';
 import { dataError } from '../errors.js';
-import { binForPrediction, ForestTrainer, type GrowPool } from '../model/forest/index.js';
+import { binForPrediction, ForestTrainer, type BinnedRows, type GrowPool } from '../model/forest/index.js';
 import { negativeSampleDay } from '../model/negativeSample.js';
 import type { Timeline } from '../model/timeSplit.js';
 import { addDays, type Day } from '../util/dates.js';
@@ -58,7 +58,7 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
-function dropsFor(known: KnownCards | undefined, evalRows: EvalFields[], trained: { window: WindowSummary; frauds: Set<bigint> }): Uint8Array[] | undefined {
+function dropsFor(known: KnownCards | undefined, evalRows: EvalDay[], trained: { window: WindowSummary; frauds: Set<bigint> }): Uint8Array[] | undefined {
   if (!known) return undefined;
   return evalRows.map((d) => known.dropMask(d, trained.window.from, trained.frauds));
 }
@@ -84,8 +84,9 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
   let trainer: ForestTrainer | undefined;
   let refitTrainer: ForestTrainer | undefined;
   let pool: GrowPool | undefined;
-  const binned = async (role: 'train' | 'refit', w: Day[], stream: number) => {
+  const binned = async (role: 'train' | 'refit', w: Day[], stream: number, before?: (dayRows: FeatureRows[]) => void) => {
     const dayRows = await read(w);
+    before?.(dayRows);
     const set = stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
     pool ??= ForestTrainer.pool(opts.threads);
@@ -100,10 +101,19 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
     const train = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM);
     trainer = train.opened;
-    const refit = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000);
+    // Validation days the refit window holds too (the default: its last day) are binned for
+    // prediction from the refit's read, before its columns go (one feature query less).
+    const fromRefit = t.validationDays.every((d) => t.refitDays.includes(d));
+    let validation: { bins: BinnedRows; days: EvalDay[] } | undefined;
+    const bindValidation = (dayRows: FeatureRows[]) => {
+      const days = t.validationDays.map((d) => dayRows.find((r) => r.day === d)!);
+      validation = { bins: binForPrediction(days, train.opened.binEdges, names), days: days.map(evalDay) };
+    };
+    const refit = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000, fromRefit ? bindValidation : undefined);
     refitTrainer = refit.opened;
     const [trained, refitted] = [train.trained, refit.trained];
-    const validationDays = await read(t.validationDays);
+    if (!validation) bindValidation(await read(t.validationDays));
+    const validationDays = validation!.days;
     // The test days' features are read after the search (held through it they cost ~290 MB a
     // course-scale day); before it, only what the checks and drop masks need.
     const testDays: EvalFields[] = [];
@@ -118,10 +128,10 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
     const validationDrops = dropsFor(known, validationDays, trained);
     const testDrops = dropsFor(known, testDays, refitted);
     // Every trial's model carries the search trainer's edges, so the validation rows are binned
-    // with them once and predicted as bins (the same scores as from their floats, binnedRows.ts);
-    // of the evaluation days only what the metrics read is kept through the search.
-    const validationBins = binForPrediction(validationDays, trainer.binEdges, names);
-    const [validationRows, testRows] = [validationDays.map(evalDay), testDays.map(evalDay)];
+    // with them once (bindValidation) and predicted as bins (the same scores as from their floats,
+    // binnedRows.ts); of the evaluation days only what the metrics read is kept through the search.
+    const validationBins = validation!.bins;
+    const [validationRows, testRows] = [validationDays, testDays.map(evalDay)];
     forget();
     return { trainer, refitTrainer, pool, trained, refitted, trainSet: train.set, refitSet: refit.set, validationBins, validationRows, testRows, validationDrops, testDrops, read };
   } catch (err) {

@@ -294,9 +294,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts: { ...opts, experiment: experiment.name }, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
-    await trainer.close();
-    await refitTrainer.close();
-    await pool?.close();
+    await closeAll();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;

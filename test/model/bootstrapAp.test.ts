@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apCategories, apFromCounts, bootstrapApInterval, quantile } from '../../src/model/bootstrapAp.js';
+import { bootstrapApInterval, quantile } from '../../src/model/bootstrapAp.js';
+import { apFromCounts, rankScores } from '../../src/model/ranking.js';
 import { binomial, binomialPmf, multinomialInto } from '../../src/model/binomial.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -48,7 +49,7 @@ describe('average precision from category counts', () => {
   it('equals the row-by-row AP bit for bit for any row multiplicities (ties among scores)', () => {
     for (const seed of [1, 2, 3]) {
       const { labels, scores, rng } = fakeSet(seed);
-      const c = apCategories(labels, scores)!;
+      const c = rankScores(labels, scores);
       for (let r = 0; r < 20; r++) {
         const w = Uint32Array.from(labels, () => rng.int(3));
         if (w.every((x, i) => labels[i] === 0 || x === 0)) continue;
