@@ -78,6 +78,39 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: Featur
   }
 }
 
+/** What train's metrics read of an evaluation day: its ids, cards and labels in file row order. */
+export type EvalFields = Pick<FeatureRows, 'day' | 'n' | 'transactionsPath' | 'transactionId' | 'customerId' | 'labels'>;
+
+/**
+ * An evaluation day's ids, cards and labels without its features (one scan of three columns, not
+ * the feature query): train checks the test window and takes its drop masks from these before
+ * the search and reads the features only after it. Rows in the partition's order, as
+ * loadFeatureRows gives them; the same checks (exit 3 for a missing partition or a NULL).
+ */
+export async function loadEvalFields(db: Db, lake: Lake, day: Day): Promise<EvalFields> {
+  if (!(await lake.has('transactions', day))) {
+    throw new FraudctlError(`features of ${day} need partitions that are missing: ${lake.partitionUri('transactions', day)}`, ExitCode.Data, { hint: `ingest or simulate ${day} first` });
+  }
+  const [txPath] = await lake.pathsForRead('transactions', [day]);
+  try {
+    const { rows: n, withLabels } = await checkTransactions(db, txPath, day);
+    const sql = `SELECT CAST(file_row_number AS BIGINT) AS file_row_number, CAST(transaction_id AS BIGINT) AS transaction_id, CAST(customer_id AS BIGINT) AS customer_id${withLabels ? ', CAST(tx_fraud AS DOUBLE) AS label' : ''} FROM read_parquet($p, file_row_number = true)`;
+    const out: EvalFields = { day, n, transactionsPath: txPath, transactionId: new BigInt64Array(n), customerId: new BigInt64Array(n) };
+    const labels = withLabels ? new Float64Array(n) : undefined;
+    const sinks: ColumnSink[] = [
+      { column: 1, out: out.transactionId },
+      { column: 2, out: out.customerId },
+      ...(labels ? [{ column: 3, out: labels }] : []),
+    ];
+    const copied = await scatterColumns(await db.conn.stream(sql, { p: txPath }), 0, sinks);
+    if (copied !== n) throw new Error(`transactions of ${day}: ${copied} rows read for ${n}`);
+    if (labels) out.labels = Uint8Array.from(labels);
+    return out;
+  } catch (e) {
+    throw readFailure(e, `transactions of ${day}`);
+  }
+}
+
 /**
  * Fails (exit 3) when a column the features need holds NULL; returns whether every row has a
  * tx_fraud label. After this the feature query has no NULL anywhere (marts are COALESCEd).

@@ -124,13 +124,16 @@ export function printImportances(out: Output, importances: readonly FeatureImpor
 
 /** Indices (into the stacked window) of the rows a window keeps. */
 function keptIndices(days: readonly ScoredDay[]): Uint32Array {
-  const idx: number[] = [];
+  let n = 0;
+  for (const d of days) for (let i = 0; i < d.labels.length; i++) n += d.drop?.[i] ? 0 : 1;
+  const idx = new Uint32Array(n);
   let off = 0;
+  let j = 0;
   for (const d of days) {
-    for (let i = 0; i < d.labels.length; i++) if (!d.drop?.[i]) idx.push(off + i);
+    for (let i = 0; i < d.labels.length; i++) if (!d.drop?.[i]) idx[j++] = off + i;
     off += d.labels.length;
   }
-  return Uint32Array.from(idx);
+  return idx;
 }
 
 function flaggedShare(days: readonly ScoredDay[], threshold: number): number {
