@@ -35,8 +35,8 @@ export class ForestModel {
 
   /**
    * P(fraud) per row: the mean over trees of the leaf's fraud fraction. Columns in featureNames
-   * order. The wasm kernel walks the float values themselves; without it they are binned first
-   * (predictRange): the same numbers either way.
+   * order. Binned a chunk at a time with the model's edges and walked in wasm (predictWasm.ts),
+   * or without it in JS (predictRange): the same numbers either way.
    */
   predict(columns: Float64Array[], nRows: number): Float64Array {
     checkColumns(this.featureNames, columns, nRows);
@@ -47,14 +47,14 @@ export class ForestModel {
       return out;
     }
     const bad = new Float64Array(columns.length);
-    wasm.predictColumns(columns, 0, nRows, out, bad);
+    wasm.predictColumns(columns, this.parts.binEdges, this.featureNames, 0, nRows, out, bad);
     refuseNonFinite(this.featureNames, bad);
     return out;
   }
 
-  /** @internal The forest in a wasm memory for float columns (made once per model and thread; null: use binning). */
+  /** @internal The forest in a wasm memory (made once per model and thread; null: use the JS kernel). */
   floatKernel(): WasmForest | null {
-    if (this.wasmFloats === undefined) this.wasmFloats = WasmForest.forFloats(this.parts.forest, this.parts.binEdges);
+    if (this.wasmFloats === undefined) this.wasmFloats = WasmForest.create(this.parts.forest, this.featureNames.length);
     return this.wasmFloats;
   }
 

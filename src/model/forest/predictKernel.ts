@@ -40,7 +40,7 @@ export function compileForest(forest: FlatForest): CompiledForest {
 
 /** out[r - start] = mean leaf value over the trees, for rows [start, end) of `bins`: in wasm when it can. */
 export function predictBinned(compiled: CompiledForest, bins: Uint8Array, stride: number, start: number, end: number, out: Float64Array): void {
-  if (compiled.wasm?.stride !== stride) compiled.wasm = { stride, forest: WasmForest.forBins(compiled.forest, stride) };
+  if (compiled.wasm?.stride !== stride) compiled.wasm = { stride, forest: WasmForest.create(compiled.forest, stride) };
   if (compiled.wasm.forest) compiled.wasm.forest.predictBins(bins, stride, start, end, out);
   else predictBinnedJs(compiled, bins, stride, start, end, out);
 }

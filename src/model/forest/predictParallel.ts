@@ -9,7 +9,7 @@ import { claimRows, type PredictJob } from './predictWorker.js';
  * ForestModel.predict spread over threads; the result is identical to predict's. Default
  * threads: the available cores, fewer when the batch is too small to gain. This thread walks rows
  * too, beside threads - 1 workers: each takes the next chunk of rows from a shared counter until
- * none is left (no thread idles while another still has a long range), walking the float columns
+ * none is left (no thread idles while another still has a long range), binning and walking it
  * in the wasm kernel. Without the kernel the rows are binned once (15 bytes a row, shared) and
  * walked in JS workers.
  */
@@ -24,6 +24,7 @@ export async function predictParallel(model: ForestModel, columns: Float64Array[
   const job: PredictJob = {
     forest: model.parts.forest,
     binEdges: model.parts.binEdges,
+    featureNames: model.featureNames,
     // Shared so that the workers read them in place (a feature table of 1.9 M rows is 230 MB).
     columns: columns.map((c) => (c.buffer instanceof SharedArrayBuffer ? c.subarray(0, nRows) : sharedCopy(c, nRows))),
     nRows,

@@ -11,9 +11,11 @@ import { noisyTable } from './fixtures.js';
 
 const data = noisyTable(6000, 21);
 const trainer = ForestTrainer.open(data, { threads: 1, seed: 5 });
-// Deep trees (depth 14: walks of different lengths per tree) and shallow ones, from the real grower.
+// Deep trees (depth 14: walks of different lengths per tree), shallow ones (depth 4: the SIMD top
+// levels alone) and stumps (depth 2: leaves above level 4), from the real grower.
 const deep = await trainer.train({ nTrees: 9, maxDepth: 14, seed: 6 });
 const shallow = await trainer.train({ nTrees: 23, maxDepth: 4, seed: 7 });
+const stumps = await trainer.train({ nTrees: 5, maxDepth: 2, seed: 8 });
 await trainer.close();
 
 /** The JS kernel on binned rows: the oracle (binning, then the packed-word walk of predictKernel.ts). */
@@ -57,33 +59,32 @@ describe('the wasm prediction kernel', () => {
     expect(readFileSync(new URL('../../../src/model/forest/predictKernelWasm.ts', import.meta.url), 'utf8')).toBe(source);
   });
 
-  for (const [name, model] of [['depth 14', deep], ['depth 4', shallow]] as const) {
+  for (const [name, model] of [['depth 14', deep], ['depth 4', shallow], ['depth 2', stumps]] as const) {
     it(`gives the JS kernel's scores bit for bit on binned rows and on float columns (${name})`, () => {
       // 1,037 rows: blocks of 256 and walks of 8 with remainders.
       const n = 1037;
       const columns = probeRows(model, n, 3);
       const expected = jsOracle(model, columns, n);
       // the probes do reach both sides of edges: rows land on different leaves than their neighbours
-      expect(new Set(expected).size).toBeGreaterThan(50);
+      expect(new Set(expected).size).toBeGreaterThan(2 * model.parts.forest.roots.length);
 
       const rows = binForPrediction([{ columns, n }], model.parts.binEdges, model.featureNames);
-      const onBins = WasmForest.forBins(model.parts.forest, rows.stride)!;
+      const kernel = WasmForest.create(model.parts.forest, rows.stride)!;
       const binsOut = new Float64Array(n);
-      onBins.predictBins(rows.bins, rows.stride, 0, n, binsOut);
+      kernel.predictBins(rows.bins, rows.stride, 0, n, binsOut);
       expect(bytes(binsOut)).toEqual(bytes(expected));
       // a range that starts mid-table writes out[0 …)
       const part = new Float64Array(300);
-      onBins.predictBins(rows.bins, rows.stride, 500, 800, part);
+      kernel.predictBins(rows.bins, rows.stride, 500, 800, part);
       expect(bytes(part)).toEqual(bytes(expected.subarray(500, 800)));
 
-      const onFloats = WasmForest.forFloats(model.parts.forest, model.parts.binEdges)!;
       const floatsOut = new Float64Array(n);
       const bad = new Float64Array(columns.length);
-      onFloats.predictColumns(columns, 0, n, floatsOut, bad);
+      kernel.predictColumns(columns, model.parts.binEdges, model.featureNames, 0, n, floatsOut, bad);
       expect(bytes(floatsOut)).toEqual(bytes(expected));
       expect([...bad].every((b) => b === 0)).toBe(true);
 
-      // model.predict (floats in wasm) and predictRange (binning, then wasm) agree too
+      // model.predict (chunks binned and walked in wasm) and predictRange (binning, then predictBinned: wasm) agree too
       expect(bytes(model.predict(columns, n))).toEqual(bytes(expected));
       const ranged = new Float64Array(n);
       predictRange(model.parts, columns, 0, n, ranged);
@@ -121,11 +122,8 @@ describe('the wasm prediction kernel', () => {
     expect(() => binForPrediction([{ columns, n }], deep.parts.binEdges, deep.featureNames)).toThrow(failure);
   });
 
-  it('leaves forests it cannot take to the JS kernel: edges out of order', () => {
-    const edges = deep.parts.binEdges.map((e) => Float64Array.from(e));
-    const f = edges.findIndex((e) => e.length > 2);
-    [edges[f][0], edges[f][1]] = [edges[f][1], edges[f][0]];
-    expect(WasmForest.forFloats(deep.parts.forest, edges)).toBeNull();
-    expect(WasmForest.forFloats(deep.parts.forest, deep.parts.binEdges)).not.toBeNull();
+  it('leaves forests it cannot take to the JS kernel: a node naming a feature the rows do not have', () => {
+    expect(WasmForest.create(deep.parts.forest, deep.featureNames.length)).not.toBeNull();
+    expect(WasmForest.create(deep.parts.forest, Math.max(...deep.parts.forest.feature))).toBeNull();
   });
 });
