@@ -41,6 +41,8 @@ export interface LoadFeatureOptions {
    * they never cross into JS (3 of the 24 result columns, ~45 MB at 1.9 M rows).
    */
   fields?: boolean;
+  /** Feature columns in shared memory (default false), so prediction workers read them in place (score). */
+  shared?: boolean;
 }
 
 /**
@@ -70,9 +72,42 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: Featur
     const fields = opts.fields ?? true;
     // Without the fields, the unused columns are projected away (DuckDB then never computes them).
     const query = fields ? sql : `SELECT file_row_number, transaction_id, tx_ms, cust_missing, term_missing, ${withLabels ? 'label, ' : ''}${names.join(', ')} FROM (${sql})`;
-    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields);
+    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields, opts.shared ?? false);
   } catch (e) {
     throw readFailure(e, `features of ${day}`);
+  }
+}
+
+/** What train's metrics read of an evaluation day: its ids, cards and labels in file row order. */
+export type EvalFields = Pick<FeatureRows, 'day' | 'n' | 'transactionsPath' | 'transactionId' | 'customerId' | 'labels'>;
+
+/**
+ * An evaluation day's ids, cards and labels without its features (one scan of three columns, not
+ * the feature query): train checks the test window and takes its drop masks from these before
+ * the search and reads the features only after it. Rows in the partition's order, as
+ * loadFeatureRows gives them; the same checks (exit 3 for a missing partition or a NULL).
+ */
+export async function loadEvalFields(db: Db, lake: Lake, day: Day): Promise<EvalFields> {
+  if (!(await lake.has('transactions', day))) {
+    throw new FraudctlError(`features of ${day} need partitions that are missing: ${lake.partitionUri('transactions', day)}`, ExitCode.Data, { hint: `ingest or simulate ${day} first` });
+  }
+  const [txPath] = await lake.pathsForRead('transactions', [day]);
+  try {
+    const { rows: n, withLabels } = await checkTransactions(db, txPath, day);
+    const sql = `SELECT CAST(file_row_number AS BIGINT) AS file_row_number, CAST(transaction_id AS BIGINT) AS transaction_id, CAST(customer_id AS BIGINT) AS customer_id${withLabels ? ', CAST(tx_fraud AS DOUBLE) AS label' : ''} FROM read_parquet($p, file_row_number = true)`;
+    const out: EvalFields = { day, n, transactionsPath: txPath, transactionId: new BigInt64Array(n), customerId: new BigInt64Array(n) };
+    const labels = withLabels ? new Float64Array(n) : undefined;
+    const sinks: ColumnSink[] = [
+      { column: 1, out: out.transactionId },
+      { column: 2, out: out.customerId },
+      ...(labels ? [{ column: 3, out: labels }] : []),
+    ];
+    const copied = await scatterColumns(await db.conn.stream(sql, { p: txPath }), 0, sinks);
+    if (copied !== n) throw new Error(`transactions of ${day}: ${copied} rows read for ${n}`);
+    if (labels) out.labels = Uint8Array.from(labels);
+    return out;
+  } catch (e) {
+    throw readFailure(e, `transactions of ${day}`);
   }
 }
 
@@ -95,7 +130,7 @@ async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ ro
 }
 
 /** Typed columns from the feature query, in the partition's row order (no row objects). */
-async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean): Promise<FeatureRows> {
+async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean, shared: boolean): Promise<FeatureRows> {
   const names = result.columnNames();
   const col = (name: string) => names.indexOf(name);
   const m = fields ? n : 0;
@@ -109,7 +144,7 @@ async function toFeatureRows(day: Day, n: number, transactionsPath: string, resu
     terminalId: new BigInt64Array(m),
     txAmount: new Float64Array(m),
     featureNames: features,
-    columns: features.map(() => new Float64Array(n)),
+    columns: features.map(() => (shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n))),
     noHistoryCustomers: 0,
     noHistoryTerminals: 0,
   };

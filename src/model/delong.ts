@@ -65,7 +65,11 @@ function cov(a: Float64Array, b: Float64Array, ma: number, mb: number): number {
   return s / (a.length - 1);
 }
 
-const mean = (a: Float64Array) => a.reduce((s, x) => s + x, 0) / a.length;
+function mean(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s / a.length;
+}
 
 /**
  * ROC AUC with DeLong's variance and 95 % interval (AUC ± 1.96·√Var, clipped to [0, 1], as pROC
@@ -75,11 +79,16 @@ const mean = (a: Float64Array) => a.reduce((s, x) => s + x, 0) / a.length;
 export function delongAuc(labels: Uint8Array, scores: Float64Array): AucVariance | undefined {
   const c = components(labels, scores);
   if (!c || c.v10.length < 2 || c.v01.length < 2) return undefined;
-  const m10 = mean(c.v10);
-  const m01 = mean(c.v01);
-  const variance = cov(c.v10, c.v10, m10, m10) / c.v10.length + cov(c.v01, c.v01, m01, m01) / c.v01.length;
+  return delongFromComponents(c.v10, c.v01, c.auc);
+}
+
+/** DeLong's variance and interval from the components (ranking.ts computes them without sorting every row). */
+export function delongFromComponents(v10: Float64Array, v01: Float64Array, auc: number): AucVariance {
+  const m10 = mean(v10);
+  const m01 = mean(v01);
+  const variance = cov(v10, v10, m10, m10) / v10.length + cov(v01, v01, m01, m01) / v01.length;
   const half = Z95 * Math.sqrt(variance);
-  return { auc: c.auc, variance, ci95: [Math.max(0, c.auc - half), Math.min(1, c.auc + half)] };
+  return { auc, variance, ci95: [Math.max(0, auc - half), Math.min(1, auc + half)] };
 }
 
 export interface PairedAucTest {

@@ -1,8 +1,8 @@
 import type { DayMetrics, EvalMetrics, WindowMetrics } from '../train/summary.js';
-import { bootstrapApInterval } from './bootstrapAp.js';
-import { delongAuc } from './delong.js';
-import { computeMetrics } from './metrics.js';
+import { bootstrapApFromCategories } from './bootstrapAp.js';
+import { thresholdMetrics } from './metrics.js';
 import { cardPrecisionAtK, txPrecisionAtK } from './precisionAtK.js';
+import { rankScores } from './ranking.js';
 
 /** One day's scored rows; `drop[i] = 1` marks a row of a card already known compromised. */
 export interface ScoredDay {
@@ -14,6 +14,9 @@ export interface ScoredDay {
   drop?: Uint8Array;
 }
 
+/** A day before it is scored (what the metrics need of it besides the scores). */
+export type UnscoredDay = Omit<ScoredDay, 'scores'>;
+
 export interface EvalOptions {
   threshold: number;
   beta: number;
@@ -24,34 +27,40 @@ export interface EvalOptions {
   seed: number;
 }
 
-interface Kept {
+/** A day's (or the pooled window's) kept rows, all but their scores: the same for every trial. */
+interface KeptRows {
+  /** The kept rows' indices among the day's rows; undefined: every row. */
+  idx?: Uint32Array;
   labels: Uint8Array;
-  scores: Float64Array;
   cards: BigInt64Array;
   txIds: BigInt64Array;
   dropped: { rows: number; frauds: number; cards: Set<bigint> };
+  /** Distinct cards, counted once when first asked for (a sort of the cards). */
+  distinctCards?: number;
 }
 
-function keep(d: ScoredDay): Kept {
-  if (!d.drop) return { labels: d.labels, scores: d.scores, cards: d.cards, txIds: d.txIds, dropped: { rows: 0, frauds: 0, cards: new Set() } };
+function keep(d: UnscoredDay): KeptRows {
+  if (!d.drop) return { labels: d.labels, cards: d.cards, txIds: d.txIds, dropped: { rows: 0, frauds: 0, cards: new Set() } };
   let kept = 0;
   for (let i = 0; i < d.labels.length; i++) kept += +!d.drop[i];
   const idx = new Uint32Array(kept);
+  const labels = new Uint8Array(kept);
+  const cards = new BigInt64Array(kept);
+  const txIds = new BigInt64Array(kept);
   let frauds = 0;
   const droppedCards = new Set<bigint>();
   for (let i = 0, j = 0; i < d.labels.length; i++) {
     if (d.drop[i]) {
       frauds += d.labels[i];
       droppedCards.add(d.cards[i]);
-    } else idx[j++] = i;
+    } else {
+      idx[j] = i;
+      labels[j] = d.labels[i];
+      cards[j] = d.cards[i];
+      txIds[j++] = d.txIds[i];
+    }
   }
-  return {
-    labels: Uint8Array.from(idx, (i) => d.labels[i]),
-    scores: Float64Array.from(idx, (i) => d.scores[i]),
-    cards: BigInt64Array.from(idx, (i) => d.cards[i]),
-    txIds: BigInt64Array.from(idx, (i) => d.txIds[i]),
-    dropped: { rows: d.labels.length - idx.length, frauds, cards: droppedCards },
-  };
+  return { idx, labels, cards, txIds, dropped: { rows: d.labels.length - kept, frauds, cards: droppedCards } };
 }
 
 function concat<T extends Uint8Array | Float64Array | BigInt64Array>(parts: T[], make: (n: number) => T): T {
@@ -72,25 +81,35 @@ function distinctCount(values: BigInt64Array): number {
   return n;
 }
 
+/** The kept rows' scores (in kept order). */
+function keptScores(k: KeptRows, scores: Float64Array): Float64Array {
+  if (!k.idx) return scores;
+  const out = new Float64Array(k.idx.length);
+  for (let j = 0; j < out.length; j++) out[j] = scores[k.idx[j]];
+  return out;
+}
+
 const orNull = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
 
-function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions, txPrecision?: number | null): EvalMetrics {
-  const base = k.labels.length > 0 ? computeMetrics(k.labels, k.scores, { threshold: o.threshold, beta: o.beta }) : undefined;
-  const dl = k.labels.length > 0 ? delongAuc(k.labels, k.scores) : undefined;
-  const ap = base?.pr_auc !== undefined && o.bootstrap > 0 ? bootstrapApInterval(k.labels, k.scores, { resamples: o.bootstrap, seed: o.seed }) : undefined;
+function metricsOf(k: KeptRows, scores: Float64Array, cardPrecision: number | undefined, o: EvalOptions, txPrecision?: number | null): EvalMetrics {
+  const n = k.labels.length;
+  const base = n > 0 ? thresholdMetrics(k.labels, scores, o.threshold, o.beta) : undefined;
+  // One ranking pass gives AUC, AP, DeLong and the bootstrap's categories (ranking.ts).
+  const r = n > 0 ? rankScores(k.labels, scores) : undefined;
+  const ap = r?.pr_auc !== undefined && o.bootstrap > 0 ? bootstrapApFromCategories(r, { resamples: o.bootstrap, seed: o.seed }) : undefined;
   const m: Omit<EvalMetrics, 'undefinedMetrics'> = {
-    rows: k.labels.length,
+    rows: n,
     frauds: base?.positives ?? 0,
-    cards: distinctCount(k.cards),
+    cards: (k.distinctCards ??= distinctCount(k.cards)),
     droppedRows: k.dropped.rows,
     droppedFrauds: k.dropped.frauds,
     droppedCards: k.dropped.cards.size,
-    roc_auc: orNull(base?.roc_auc),
-    roc_auc_ci95: dl ? dl.ci95 : null,
-    pr_auc: orNull(base?.pr_auc),
+    roc_auc: orNull(r?.roc_auc),
+    roc_auc_ci95: r?.delong ? r.delong.ci95 : null,
+    pr_auc: orNull(r?.pr_auc),
     pr_auc_ci95: ap ?? null,
     card_precision_at_k: orNull(cardPrecision),
-    tx_precision_at_k: txPrecision !== undefined ? txPrecision : k.labels.length > 0 ? orNull(txPrecisionAtK(k.labels, k.scores, k.txIds, o.k)) : null,
+    tx_precision_at_k: txPrecision !== undefined ? txPrecision : n > 0 ? orNull(txPrecisionAtK(k.labels, scores, k.txIds, o.k)) : null,
     k: o.k,
     threshold: o.threshold,
     accuracy: orNull(base?.accuracy),
@@ -106,31 +125,79 @@ function metricsOf(k: Kept, cardPrecision: number | undefined, o: EvalOptions, t
 }
 
 /**
- * Metrics of a window, per day and pooled. Known-compromised rows (`drop`) are removed first.
- * Card precision@k follows the handbook over several days: cards found compromised in the top k
- * of an earlier day are left out of the later days, and the pooled value is the mean over days
- * (undefined when any day's is); so is transaction precision@k (k investigations a day). ROC AUC,
- * AP and the rest are pooled over all kept rows.
+ * A window's rows prepared once for many evaluations (a search scores the same validation rows
+ * once per trial): the known-compromised rows are dropped and the cards counted here, so an
+ * evaluation only gathers its scores and ranks them.
  */
+export class PreparedWindow {
+  private readonly kept: KeptRows[];
+  private pooledRows: KeptRows | undefined;
+
+  constructor(private readonly days: UnscoredDay[]) {
+    this.kept = days.map(keep);
+  }
+
+  dayNames(): string[] {
+    return this.days.map((d) => d.day);
+  }
+
+  /** Kept rows and frauds of the whole window (for a check before any scoring). */
+  counts(): { rows: number; frauds: number } {
+    let rows = 0;
+    let frauds = 0;
+    for (const k of this.kept) {
+      rows += k.labels.length;
+      for (let i = 0; i < k.labels.length; i++) frauds += k.labels[i];
+    }
+    return { rows, frauds };
+  }
+
+  private pooled(): KeptRows {
+    if (!this.pooledRows) {
+      const kept = this.kept;
+      const cards = concat(kept.map((k) => k.cards), (n) => new BigInt64Array(n));
+      this.pooledRows = {
+        labels: concat(kept.map((k) => k.labels), (n) => new Uint8Array(n)),
+        cards,
+        txIds: concat(kept.map((k) => k.txIds), (n) => new BigInt64Array(n)),
+        dropped: kept.reduce((s, k) => ({ rows: s.rows + k.dropped.rows, frauds: s.frauds + k.dropped.frauds, cards: new Set([...s.cards, ...k.dropped.cards]) }), { rows: 0, frauds: 0, cards: new Set<bigint>() }),
+      };
+    }
+    return this.pooledRows;
+  }
+
+  /**
+   * Metrics of the window, per day and pooled, for scores[d] of day d (all its rows, dropped ones
+   * too). Card precision@k follows the handbook over several days: cards found compromised in
+   * the top k of an earlier day are left out of the later days, and the pooled value is the mean
+   * over days (undefined when any day's is); so is transaction precision@k (k investigations a
+   * day). ROC AUC, AP and the rest are pooled over all kept rows.
+   */
+  evaluate(scores: Float64Array[], o: EvalOptions): WindowMetrics {
+    if (scores.length !== this.days.length) throw new RangeError(`${scores.length} score arrays for ${this.days.length} days`);
+    const detected = new Set<bigint>();
+    const dayScores = this.kept.map((k, i) => {
+      if (scores[i].length !== this.days[i].labels.length) throw new RangeError(`day ${this.days[i].day}: ${scores[i].length} scores for ${this.days[i].labels.length} rows`);
+      return keptScores(k, scores[i]);
+    });
+    const perDay: DayMetrics[] = this.kept.map((k, i) => {
+      const cp = cardPrecisionAtK(k.cards, k.labels, dayScores[i], o.k, detected);
+      for (const c of cp.detected) detected.add(c);
+      return { day: this.days[i].day, ...metricsOf(k, dayScores[i], cp.value, o) };
+    });
+    const meanOf = (xs: (number | null)[]) => (xs.some((c) => c === null) ? null : (xs as number[]).reduce((s, c) => s + c, 0) / xs.length);
+    const meanCp = meanOf(perDay.map((d) => d.card_precision_at_k)) ?? undefined;
+    const meanTx = meanOf(perDay.map((d) => d.tx_precision_at_k));
+    const pooled = this.days.length === 1 ? { ...perDay[0], day: undefined } : metricsOf(this.pooled(), concat(dayScores, (n) => new Float64Array(n)), meanCp, o, meanTx);
+    delete (pooled as { day?: string }).day;
+    return { days: perDay, pooled };
+  }
+}
+
+/** Metrics of a window, per day and pooled (PreparedWindow.evaluate, for a window evaluated once). */
 export function evaluateWindow(days: ScoredDay[], o: EvalOptions): WindowMetrics {
-  const kept = days.map(keep);
-  const detected = new Set<bigint>();
-  const perDay: DayMetrics[] = kept.map((k, i) => {
-    const cp = cardPrecisionAtK(k.cards, k.labels, k.scores, o.k, detected);
-    for (const c of cp.detected) detected.add(c);
-    return { day: days[i].day, ...metricsOf(k, cp.value, o) };
-  });
-  const meanOf = (xs: (number | null)[]) => (xs.some((c) => c === null) ? null : (xs as number[]).reduce((s, c) => s + c, 0) / xs.length);
-  const meanCp = meanOf(perDay.map((d) => d.card_precision_at_k)) ?? undefined;
-  const meanTx = meanOf(perDay.map((d) => d.tx_precision_at_k));
-  const pooledRows: Kept = {
-    labels: concat(kept.map((k) => k.labels), (n) => new Uint8Array(n)),
-    scores: concat(kept.map((k) => k.scores), (n) => new Float64Array(n)),
-    cards: concat(kept.map((k) => k.cards), (n) => new BigInt64Array(n)),
-    txIds: concat(kept.map((k) => k.txIds), (n) => new BigInt64Array(n)),
-    dropped: kept.reduce((s, k) => ({ rows: s.rows + k.dropped.rows, frauds: s.frauds + k.dropped.frauds, cards: new Set([...s.cards, ...k.dropped.cards]) }), { rows: 0, frauds: 0, cards: new Set<bigint>() }),
-  };
-  const pooled = days.length === 1 ? { ...perDay[0], day: undefined } : metricsOf(pooledRows, meanCp, o, meanTx);
-  delete (pooled as { day?: string }).day;
-  return { days: perDay, pooled };
+  return new PreparedWindow(days).evaluate(
+    days.map((d) => d.scores),
+    o,
+  );
 }

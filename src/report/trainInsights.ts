@@ -13,6 +13,7 @@ import { permutationImportance, subsampleRows } from '../explain/permutationImpo
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import type { ScoredDay } from '../model/evaluate.js';
 import type { ForestModel, TrainingData } from '../model/forest/index.js';
+import { predictThreads } from '../model/forest/binnedRows.js';
 import { takeRows } from '../model/sample.js';
 import { evaluationCharts, type FeatureImportance } from '../plots/chartSpecs.js';
 import { evaluationCurves } from '../plots/curves.js';
@@ -71,9 +72,12 @@ export async function recordTrainInsights(input: TrainInsightsInput, ctx: Pick<C
   const curves = evaluationCurves(kept.labels, kept.scores, { threshold: opts.threshold, beta: opts.beta });
   const progress = ctx.progress(model.featureNames.length, 'permutation importance');
   // Rank metrics only: the forest's raw scores rank rows as the recalibrated ones do.
+  // 17 predictions of ≤ 100 k rows: each would start its own workers (~0.2 s apiece) though a
+  // shallow forest predicts them in-process faster; workers only where the walks pay for them
+  // (predictThreads' rule), at most --threads. Same importances at any thread count.
   const { importances: perm, rows: permRows } = await permutationImportance(model, keptSet.columns, keptSet.labels, permIdx.length, {
     seed: opts.seed,
-    threads: opts.threads,
+    threads: Math.min(opts.threads, predictThreads(model, permIdx.length)),
     maxRows: PERMUTATION_ROWS,
     onFeature: (f) => progress.tick(f),
   });
@@ -124,13 +128,16 @@ export function printImportances(out: Output, importances: readonly FeatureImpor
 
 /** Indices (into the stacked window) of the rows a window keeps. */
 function keptIndices(days: readonly ScoredDay[]): Uint32Array {
-  const idx: number[] = [];
+  let n = 0;
+  for (const d of days) for (let i = 0; i < d.labels.length; i++) n += d.drop?.[i] ? 0 : 1;
+  const idx = new Uint32Array(n);
   let off = 0;
+  let j = 0;
   for (const d of days) {
-    for (let i = 0; i < d.labels.length; i++) if (!d.drop?.[i]) idx.push(off + i);
+    for (let i = 0; i < d.labels.length; i++) if (!d.drop?.[i]) idx[j++] = off + i;
     off += d.labels.length;
   }
-  return Uint32Array.from(idx);
+  return idx;
 }
 
 function flaggedShare(days: readonly ScoredDay[], threshold: number): number {

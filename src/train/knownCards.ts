@@ -45,7 +45,7 @@ export class KnownCards {
    * 1 for each row of `day` whose card is known compromised on that day, for a model trained on
    * days `trainFrom` … whose fraud cards are `trainFraudCards`.
    */
-  dropMask(day: FeatureRows, trainFrom: Day, trainFraudCards: ReadonlySet<bigint>): Uint8Array {
+  dropMask(day: Pick<FeatureRows, 'day' | 'n' | 'customerId'>, trainFrom: Day, trainFraudCards: ReadonlySet<bigint>): Uint8Array {
     const knownUpTo = addDays(day.day, -this.delay - 1);
     const drop = new Uint8Array(day.n);
     for (let i = 0; i < day.n; i++) {

@@ -7,7 +7,7 @@ import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
 import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel, type GrowPool, type TrainingData } from '../model/forest/index.js';
-import { evaluateWindow, type EvalOptions, type ScoredDay } from '../model/evaluate.js';
+import { evaluateWindow, PreparedWindow, type EvalOptions } from '../model/evaluate.js';
 import { sampleRows } from '../model/sample.js';
 import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
 import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
@@ -25,10 +25,8 @@ import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
 import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
-import { countPositives, evalDay, keptRows, releaseColumns, scoredDays, stackDays, type EvalDay } from './trainingSet.js';
-
-/** Rng streams of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
-const NEGATIVE_SAMPLE_STREAM = 1_000_000;
+import { releaseColumns, scoredDays, splitByDays, stackDays, unscoredDays, type EvalDay } from './trainingSet.js';
+import { assembleSets, windowOf } from './assembleSets.js';
 
 export interface TrainOptions {
   days: number;
@@ -111,59 +109,22 @@ export function protocolOf(opts: TrainOptions) {
   };
 }
 
-const windowOf = (days: EvalDay[]): WindowSummary => ({
-  days: days.map((d) => d.day),
-  from: days[0].day,
-  to: days[days.length - 1].day,
-  rows: days.reduce((s, d) => s + d.n, 0),
-  frauds: days.reduce((s, d) => s + countPositives(d.labels!), 0),
-});
-
-/**
- * The marts of every timeline day (those of the previous days built first), then a reader of a
- * window's days. A day is read once and kept while its columns are (a window's set released them
- * once binned); a day another window needs after that is read again: holding it would cost more
- * memory (150 MB a course-scale day) than a second read costs time.
- */
-async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec, deps: TrainDeps) {
-  const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
-  await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
-  const rows = new Map<Day, FeatureRows>();
-  const read = async (days: Day[]): Promise<FeatureRows[]> => {
-    // Days whose columns a train set released are let go (their ids and amounts with them).
-    for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
-    const out: FeatureRows[] = [];
-    for (const d of days) {
-      throwIfInterrupted(deps.signal);
-      const kept = rows.get(d);
-      if (kept) {
-        out.push(kept);
-        continue;
-      }
-      const r = await loadFeatureRows(deps.db, deps.lake, d, spec);
-      if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
-      rows.set(d, r);
-      out.push(r);
-    }
-    return out;
-  };
-  /** Lets every day read so far go (the caller keeps what it needs of them). */
-  const forget = () => rows.clear();
-  return { read, forget };
-}
-
-/** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
-function dropsFor(known: KnownCards | undefined, evalRows: FeatureRows[], trained: { window: WindowSummary; frauds: Set<bigint> }): Uint8Array[] | undefined {
-  if (!known) return undefined;
-  return evalRows.map((d) => known.dropMask(d, trained.window.from, trained.frauds));
-}
-
-function requireBothClasses(role: string, days: ScoredDay[], hint: string): void {
-  const { labels } = keptRows(days);
-  const frauds = countPositives(labels);
-  if (frauds === 0 || frauds === labels.length) {
-    throw dataError(`the ${role} window ${days[0].day} … ${days[days.length - 1].day} has only one class after dropping known-compromised cards (${labels.length} rows, ${frauds} frauds); ROC AUC is undefined`, hint);
+function requireBothClasses(role: string, w: PreparedWindow, hint: string): void {
+  const { rows, frauds } = w.counts();
+  if (frauds === 0 || frauds === rows) {
+    const days = w.dayNames();
+    throw dataError(`the ${role} window ${days[0]} … ${days[days.length - 1]} has only one class after dropping known-compromised cards (${rows} rows, ${frauds} frauds); ROC AUC is undefined`, hint);
   }
+}
+
+/** The test days read again after the search hold the rows their masks were taken from (exit 3 if a partition was rewritten). */
+function requireSameRows(before: EvalDay[], after: EvalDay[]): void {
+  before.forEach((d, i) => {
+    const a = after[i];
+    let same = a.n === d.n;
+    for (let r = 0; same && r < d.n; r++) same = a.transactionId[r] === d.transactionId[r];
+    if (!same) throw dataError(`the transactions of ${d.day} changed while train ran (rows differ from the first read)`, 'run train again once the partition is no longer being written');
+  });
 }
 
 /**
@@ -182,15 +143,6 @@ async function fit(trainer: ForestTrainer, labels: Uint8Array, params: { n_estim
   let frauds = 0;
   for (let i = 0; i < idx.length; i++) frauds += labels[idx[i]];
   return { model, fitSeconds: (performance.now() - t0) / 1000, frauds };
-}
-
-/**
- * A trainer for one train set, binned once. The search's and the refit's trainers grow on one
- * pool of workers (one set of isolates and working buffers, not two), opened inside the caller's
- * try so a failure closes it.
- */
-function openTrainer(set: TrainingData, opts: TrainOptions, pool: GrowPool | undefined): ForestTrainer {
-  return ForestTrainer.open(set, { threads: opts.threads, seed: new Rng(opts.seed, FIT_STREAM).u32(), pool });
 }
 
 /** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
@@ -217,58 +169,27 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
   const experiment = existing ?? (await resolveExperiment(tracker, ref, { create: true }));
   log.info({ trainDays: t.trainDays, validationDays: t.validationDays, refitDays: t.refitDays, testDays: t.testDays, gap: p.gap, delay: opts.delay }, 'timeline');
 
-  // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day.
-  // Each train set is stacked and binned as soon as its days are read, and its float columns
-  // dropped: the binned table is all a fit reads. Validation and test keep theirs (prediction).
-  // DuckDB keeps up to 128 MiB of freed memory after a query by default; train's peak is during
-  // the search, after every feature query, so it hands it back instead (-50 MB after a 1.5 M-row day).
-  await db.run(`SET allocator_flush_threshold = '16MB'`);
-  const { read, forget } = await timelineReader(t, opts, spec, deps);
+  // 2. Features of every day, the two train sets, the known-compromised cards of each evaluation day (assembleSets.ts).
   const negRate = opts.negativeSample ?? 1;
-  const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
-  let trainer: ForestTrainer | undefined;
-  let refitTrainer: ForestTrainer | undefined;
-  let pool: GrowPool | undefined;
-  const binned = async (role: 'train' | 'refit', w: Day[], stream: number) => {
-    const dayRows = await read(w);
-    const set = stackDays(thin(dayRows, stream), names, () => true);
-    if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
-    pool ??= ForestTrainer.pool(opts.threads);
-    const opened = openTrainer(set, opts, pool);
-    releaseColumns([set, ...dayRows]);
-    // Phase ends (here and below) collect at once, so what was dropped is reused by the next phase.
-    collectGarbage();
-    // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
-    return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
-  };
-  let trained: { window: WindowSummary; frauds: Set<bigint> }, refitted: typeof trained, validationRows: EvalDay[], testRows: EvalDay[];
-  let trainSet: TrainingData, refitSet: TrainingData, validationBins: BinnedRows | undefined;
-  let validationDrops: Uint8Array[] | undefined, testDrops: Uint8Array[] | undefined;
-  try {
-    // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
-    ({ trained, set: trainSet, opened: trainer } = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM));
-    ({ trained: refitted, set: refitSet, opened: refitTrainer } = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000));
-    const [validationDays, testDays] = [await read(t.validationDays), await read(t.testDays)];
-    const lastTest = t.testDays[t.testDays.length - 1];
-    const known = p.dropKnown ? await KnownCards.load(db, lake, available, t.trainDays[0], addDays(lastTest, -opts.delay - 1), opts.delay) : undefined;
-    validationDrops = dropsFor(known, validationDays, trained);
-    testDrops = dropsFor(known, testDays, refitted);
-    // Every trial's model carries the search trainer's edges, so the validation rows are binned
-    // with them once and predicted as bins (the same scores as from their floats, binnedRows.ts);
-    // of the evaluation days only what the metrics read is kept through the search.
-    validationBins = binForPrediction(validationDays, trainer.binEdges, names);
-    [validationRows, testRows] = [validationDays.map(evalDay), testDays.map(evalDay)];
-    forget();
-    collectGarbage();
-  } catch (err) {
-    await trainer?.close();
-    await refitTrainer?.close();
+  let sets: Awaited<ReturnType<typeof assembleSets>> | undefined = await assembleSets(t, opts, spec, names, available, p, new Rng(opts.seed, FIT_STREAM).u32(), deps);
+  const { trainer, refitTrainer, pool, trained, refitted, trainSet, refitSet, validationDrops, testDrops, read } = sets;
+  let { validationBins, validationRows, testRows } = sets as { validationBins: BinnedRows | undefined; validationRows: EvalDay[]; testRows: EvalDay[] };
+  // Only the locals hold the sets from here (they are let go one by one below).
+  sets = undefined;
+  // The validation rows' drops and cards, prepared once for every trial's evaluation.
+  let validationWindow: PreparedWindow | undefined = new PreparedWindow(unscoredDays(validationRows, validationDrops));
+  const closeAll = async () => {
+    await trainer.close();
+    await refitTrainer.close();
     await pool?.close();
+  };
+  try {
+    requireBothClasses('validation', validationWindow, 'pick another --test-day or more --validation-days');
+    requireBothClasses('test', new PreparedWindow(unscoredDays(testRows, testDrops)), 'pick another --test-day or more --test-days');
+  } catch (err) {
+    await closeAll();
     throw err;
   }
-  const noScores = (rows: EvalDay[]) => new Float64Array(rows.reduce((s, d) => s + d.n, 0));
-  requireBothClasses('validation', scoredDays(validationRows, noScores(validationRows), validationDrops), 'pick another --test-day or more --validation-days');
-  requireBothClasses('test', scoredDays(testRows, noScores(testRows), testDrops), 'pick another --test-day or more --test-days');
   const evalOpts: EvalOptions = { threshold: opts.threshold, beta: opts.beta, k: p.k, bootstrap: p.bootstrap, seed: opts.seed };
   const windows = { train: trained.window, validation: windowOf(validationRows), test: windowOf(testRows), refit: refitted.window };
   // The test days are read again after the search (their masks line up: rows come in file order).
@@ -309,7 +230,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
       const child = await runs.start({ experimentId, runName, startTime: deps.now().getTime(), tags: tags(runName, parent.runId) });
       const { model, fitSeconds, frauds } = await fit(trainer, trainSet.labels, params, idx, opts.seed, trial, opts, signal);
       const scores = calibrateNegativeSample(await predictBinnedRows(model, validationBins!, { threads: opts.threads }), negRate);
-      const v = evaluateWindow(scoredDays(validationRows, scores, validationDrops), { ...evalOpts, bootstrap: 0 }).pooled;
+      const v = validationWindow!.evaluate(splitByDays(validationRows, scores), { ...evalOpts, bootstrap: 0 }).pooled;
       const result: TrialResult = { trial, params, validation: v, fitSeconds, trainRows: idx.length, trainFrauds: frauds, runId: child.runId };
       await logTrial(tracker, child.runId, result, opts, deps.now().getTime());
       await runs.end(child.runId, 'FINISHED');
@@ -324,11 +245,12 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
 
     // 5. The chosen parameters refit on the refit window, scored once on the test window.
     const b = best.result;
-    validation = evaluateWindow(scoredDays(validationRows, best.scores, validationDrops), evalOpts);
+    validation = validationWindow!.evaluate(splitByDays(validationRows, best.scores), evalOpts);
     log.info({ bootstrap: p.bootstrap }, 'validation window evaluated');
     // Nothing reads the validation rows again (their metrics are in `validation`).
     validationBins = undefined;
     validationRows = [];
+    validationWindow = undefined;
     best.scores = new Float64Array(0);
     const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
     await trainer.close();
@@ -337,10 +259,11 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     await pool?.close();
     collectGarbage();
     log.info({ refit_rows: refitIdx.length, fit_seconds: +final.fitSeconds.toFixed(2) }, 'refit done');
-    // The test days were read before the search for their checks and drop masks only; their
-    // columns (180 MB a 1.5 M-row day) are read again now instead of held through it. Rows come
-    // back in file order, so the masks still line up.
+    // Before the search only the test days' ids, cards and labels were read (their checks and drop
+    // masks); their features (180 MB a 1.5 M-row day) are read now. Rows come back in file order,
+    // so the masks line up — checked, in case a partition was rewritten meanwhile.
     const testDays = await read(t.testDays);
+    requireSameRows(testRows, testDays);
     const testSet = stackDays(testDays, names);
     releaseColumns(testDays);
     testRows = testDays;
@@ -371,9 +294,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     insights = await recordTrainInsights({ model: final.model, testSet, testScored, windows, protocol: p, validation, test, results, best: b, opts: { ...opts, experiment: experiment.name }, parent, experimentId, trackingUri: tracker.uri, version, promotion }, deps, tracker);
     await runs.end(parent.runId, 'FINISHED');
   } catch (err) {
-    await trainer.close();
-    await refitTrainer.close();
-    await pool?.close();
+    await closeAll();
     await runs.closeAll(signal.aborted ? 'KILLED' : 'FAILED');
     if (signal.aborted) throw interruptedError(signal);
     throw err;

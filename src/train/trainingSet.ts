@@ -1,5 +1,5 @@
 import type { FeatureRows } from '../features/assemble.js';
-import type { ScoredDay } from '../model/evaluate.js';
+import type { ScoredDay, UnscoredDay } from '../model/evaluate.js';
 import type { TrainingData } from '../model/forest/index.js';
 
 /** What a consumed day's copied column is replaced by (its memory can go before the stack ends). */
@@ -59,7 +59,7 @@ export function countPositives(labels: Uint8Array): number {
 export type EvalDay = Pick<FeatureRows, 'day' | 'n' | 'labels' | 'customerId' | 'transactionId'>;
 
 /** An evaluation day's fields the metrics read, without the rest of its columns (a new object: the day itself can go). */
-export function evalDay(d: FeatureRows): EvalDay {
+export function evalDay(d: EvalDay): EvalDay {
   return { day: d.day, n: d.n, labels: d.labels, customerId: d.customerId, transactionId: d.transactionId };
 }
 
@@ -73,20 +73,35 @@ export function scoredDays(days: EvalDay[], scores: Float64Array, drops?: Uint8A
   });
 }
 
-/** Labels and scores of the rows a window keeps (drop = 0), pooled over its days. */
-export function keptRows(days: ScoredDay[], other?: Float64Array): { labels: Uint8Array; scores: Float64Array; other?: Float64Array } {
-  const labels: number[] = [];
-  const scores: number[] = [];
-  const second: number[] = [];
+/** A window's days with their drop masks, before they are scored (PreparedWindow). */
+export function unscoredDays(days: EvalDay[], drops?: Uint8Array[]): UnscoredDay[] {
+  return days.map((d, i) => ({ day: d.day, labels: d.labels!, cards: d.customerId, txIds: d.transactionId, ...(drops ? { drop: drops[i] } : {}) }));
+}
+
+/** One prediction over a window's stacked days, split back per day (views, no copy). */
+export function splitByDays(days: EvalDay[], scores: Float64Array): Float64Array[] {
   let off = 0;
+  return days.map((d) => scores.subarray(off, (off += d.n)));
+}
+
+/** Labels and scores of the rows a window keeps (drop = 0), pooled over its days (typed arrays: no 1.5 M-element JS arrays). */
+export function keptRows(days: ScoredDay[], other?: Float64Array): { labels: Uint8Array; scores: Float64Array; other?: Float64Array } {
+  let n = 0;
+  for (const d of days) for (let i = 0; i < d.labels.length; i++) n += d.drop?.[i] ? 0 : 1;
+  const labels = new Uint8Array(n);
+  const scores = new Float64Array(n);
+  const second = other ? new Float64Array(n) : undefined;
+  let off = 0;
+  let j = 0;
   for (const d of days) {
     for (let i = 0; i < d.labels.length; i++) {
       if (d.drop?.[i]) continue;
-      labels.push(d.labels[i]);
-      scores.push(d.scores[i]);
-      if (other) second.push(other[off + i]);
+      labels[j] = d.labels[i];
+      scores[j] = d.scores[i];
+      if (second) second[j] = other![off + i];
+      j++;
     }
     off += d.labels.length;
   }
-  return { labels: Uint8Array.from(labels), scores: Float64Array.from(scores), ...(other ? { other: Float64Array.from(second) } : {}) };
+  return { labels, scores, ...(second ? { other: second } : {}) };
 }
