@@ -33,15 +33,17 @@ live under features/<spec>/.
 
 const BUILDER_HELP = `
 Builders: by default each mart's window state (per entity, the exact counts, cent sums, frauds
-and active/fraud days of every window) is kept beside the marts, in features/…/<entity>/_state,
-and the marts of D are built from the state of D-1 plus the days entering and leaving the windows
-(4 transaction days instead of 37 for handbook): the same bytes as the full builder, ~2× faster.
-The full builder runs instead, and writes a fresh state, when the state of D-1 is missing, was
-built with another spec, delay or format or on partial history, or when a transactions partition
-it covers was rewritten since; and always for marts with min, max, quantile or distinct_count
-columns (the seed and union presets), with --engine spark, and with --full (FRAUDCTL_FULL_MARTS,
-config fullMarts). The summary and --json say per day which builder ran and why ("builder",
-"reason"). A state is written after its marts, atomically; a day built with --full keeps no state.
+and active/fraud days of every window, and the day's own partial) is kept beside the marts, in
+features/…/<entity>/_state, and the marts of D are the state of D-1 plus the day entering each
+window minus the day leaving it: in steady state only D's transactions are read (the days
+leaving come from their own states) instead of 37 days for handbook. Same bytes as the full
+builder. The full builder runs instead, and writes a fresh state, when the state of D-1 is
+missing, was built with another spec, delay or format or on partial history, or when a
+transactions partition it covers was rewritten since; and always for marts with min, max,
+quantile or distinct_count columns (the seed and union presets), with --engine spark, and with
+--full (FRAUDCTL_FULL_MARTS, config fullMarts). The summary and --json say per day which builder
+ran and why ("builder", "reason"). A state is written after its marts, atomically; a day built
+with --full writes none. lake sync does not copy states (a cache).
 `;
 
 const ENGINE_HELP = `

@@ -6,7 +6,7 @@ import { martDataset } from './loadFeatureSpec.js';
 import { copyParquet, type MartKv } from './martEngine.js';
 import { KV, readKv } from './martMeta.js';
 import { martHistoryDays } from './specMartSql.js';
-import { dayColumns, dayPartialSql, deltaDays, ownDaySql, finishSql, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
+import { dayColumns, dayPartialSql, deltaDays, finishSql, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
 
 /**
  * The incremental builder (the default of `marts build` and `daily`; README "Incremental marts"):
@@ -116,7 +116,7 @@ export async function chooseRoute(r: RouteInput): Promise<StateRoute> {
     if (fresh) partials.set(d, storedPartialSql(mart, stored.path));
     else {
       if (d !== day) fromTx.push(d);
-      partials.set(d, d === day ? ownDaySql(mart, day, delay, own) : dayPartialSql(mart, (await r.lake.pathsForRead('transactions', [d]))[0]));
+      partials.set(d, dayPartialSql(mart, d === day ? own : (await r.lake.pathsForRead('transactions', [d]))[0]));
     }
   }
   const tail = fromTx.length === 0 ? '' : `; day partials of ${fromTx.join(', ')} from their transactions (no current state of those days)`;
