@@ -22,6 +22,12 @@ const PHASES = {
   cutEdges: 'binning',
   tailWeights: 'binning',
   checkFinite: 'binning',
+  countNonFinite: 'binning',
+  featureEdges: 'binning',
+  finishTable: 'binning',
+  takeEdges: 'binning',
+  binBlock: 'binning',
+  binStaged: 'binning',
   // histogramKernel.wat's functions, in their order there
   'wasm-function[0]': 'histogram build',
   'wasm-function[1]': 'partition',

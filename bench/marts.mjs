@@ -2,9 +2,15 @@
 // next day. Run `npm run build` first. Usage:
 //   flock /tmp/fraudctl-bench.lock node bench/marts.mjs [--lake DIR] [--runs 3] [--threads N] [--features handbook,seed,union]
 //     [--incremental yes|no] [--growth 250000,500000,1000000|none] [--skip-presets]
+//   flock /tmp/fraudctl-bench.lock node bench/marts.mjs --command --lake DIR --day D [--runs 3]
+// --command: the `fraudctl marts build --date D --overwrite` command itself, a fresh process per run under
+// /usr/bin/time -v (wall, user+sys CPU, peak RSS): main's build (.baseline/dist, full builder), this build with
+// --full, and this build by default (incremental from the window state of D-1), alternating, medians. The lake
+// must hold D's history; when the state of D-1 is missing, the marts of D-40 … D-1 are built first (not
+// measured; writes into --lake, so point it at a lake of your own with symlinked transactions).
 // Each preset is measured on the same lake (its marts live side by side under features/).
-// --incremental yes (default): the handbook build of D in full and through the window state of D-1 (the
-// prototype, BuildMartsOptions.incremental), alternating, both in fresh processes; the state of D-1
+// --incremental yes (default): the handbook build of D in full (BuildMartsOptions.full) and through the window state of D-1 (the
+// default builder), alternating, both in fresh processes; the state of D-1
 // is built first (writes into --lake: point it at a lake of your own, e.g. symlinked transactions).
 // --growth (default 0.25, 0.5, 1 M customers; none skips it): the handbook build (full, and incremental with --incremental) on lakes of fewer
 // customers, made by keeping customer_id < N of --lake's transactions (written to --lake-c<N>),
@@ -28,10 +34,12 @@ const { values: args } = parseArgs({
     incremental: { type: 'string', default: 'yes' },
     growth: { type: 'string', default: '250000,500000,1000000' },
     'skip-presets': { type: 'boolean', default: false },
+    command: { type: 'boolean', default: false },
+    day: { type: 'string', default: '2025-03-07' },
   },
 });
 
-const D = '2025-03-07';
+const D = args.day;
 const DELAY = 7;
 const CUSTOMERS = 1_000_000;
 const TERMINALS = 1_000;
@@ -95,14 +103,14 @@ async function child(what) {
   let detail;
   if (what === 'build') {
     const { buildMartsForDay } = await import('../dist/features/marts.js');
-    const r = await buildMartsForDay(db, lake, D, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log });
+    const r = await buildMartsForDay(db, lake, D, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log, full: true });
     detail = { customers: r.customers, terminals: r.terminals };
   } else if (what === 'incremental' || what === 'state') {
     // 'state': the marts and window state of D-1 (set-up, not measured); 'incremental': D from it.
     const { buildMartsForDay } = await import('../dist/features/marts.js');
     const day = what === 'state' ? addDays(D, -1) : D;
-    const r = await buildMartsForDay(db, lake, day, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log, incremental: true });
-    detail = { customers: r.customers, terminals: r.terminals, routes: r.routes };
+    const r = await buildMartsForDay(db, lake, day, { spec, delay: DELAY, allowPartialHistory: false, overwrite: true, log });
+    detail = { customers: r.customers, terminals: r.terminals, routes: Object.fromEntries(Object.entries(r.marts).map(([e, m]) => [e, m.builder])) };
   } else {
     const { loadFeatureRows } = await import('../dist/features/assemble.js');
     const rows = await loadFeatureRows(db, lake, addDays(D, 1), spec);
@@ -206,8 +214,47 @@ async function growth(sizes) {
   }
 }
 
+/** One run of the CLI in a fresh process under /usr/bin/time -v: wall, CPU (user + sys) seconds, peak RSS, and its --json summary. */
+function timedCli(which, argv) {
+  const here = fileURLToPath(new URL('..', import.meta.url));
+  const entry = which === 'main' ? `${here}.baseline/dist/main.js` : `${here}dist/main.js`;
+  const script = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(process.argv.slice(1), { handleSignals: true, env: process.env, stdout: process.stdout, stderr: process.stderr });`;
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, '--input-type=module', '-e', script, ...argv, '--json', '--log-level', 'warn'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  if (r.status !== 0) throw new Error(`${which} ${argv.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  const field = (name) => r.stderr.split('\n').find((l) => l.trim().startsWith(name))?.split(': ').pop();
+  const clock = field('Elapsed (wall clock) time').split(':').map(Number);
+  const seconds = clock.reduce((s, x) => s * 60 + x, 0);
+  return { seconds, cpuSeconds: Number(field('User time (seconds)')) + Number(field('System time (seconds)')), maxRssMb: Number(field('Maximum resident set size (kbytes)')) / 1024, summary: JSON.parse(r.stdout.trim().split('\n').pop()) };
+}
+
+async function commandBench() {
+  const base = ['marts', 'build', '--lake', args.lake, '--threads', args.threads];
+  if (!(await lake.has('features/customer/_state', addDays(D, -1))) || !(await lake.has('features/terminal/_state', addDays(D, -1)))) {
+    console.log(`set-up: the marts (and window states) of ${addDays(D, -40)} … ${addDays(D, -1)} …`);
+    timedCli('this', [...base, '--from', addDays(D, -40), '--to', addDays(D, -1), '--allow-partial-history']);
+  }
+  const kinds = { 'main (full)': ['main', []], 'this --full': ['this', ['--full']], 'this (incremental)': ['this', []] };
+  const runs = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  const load0 = loadavg()[0];
+  for (let i = 0; i < Number(args.runs); i += 1) {
+    for (const [k, [which, extra]] of Object.entries(kinds)) runs[k].push(timedCli(which, [...base, '--date', D, '--overwrite', ...extra]));
+  }
+  console.log(`fraudctl marts build --date ${D} --overwrite (handbook, ${threads} threads), ${args.runs} alternating runs each, load ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}:`);
+  const med = {};
+  for (const [k, rs] of Object.entries(runs)) {
+    med[k] = { seconds: mid(rs.map((r) => r.seconds)), cpu: mid(rs.map((r) => r.cpuSeconds)) };
+    const day = rs[0].summary.days?.[0] ?? {};
+    console.log(`  ${k.padEnd(19)} wall ${med[k].seconds.toFixed(2)} s (${rs.map((r) => r.seconds.toFixed(2)).join(', ')}), CPU ${med[k].cpu.toFixed(2)} s, peak RSS ${Math.max(...rs.map((r) => r.maxRssMb)).toFixed(0)} MB, builder ${day.builder ?? '(none: main)'}${day.builder === 'full' ? ` (${day.reason})` : ''}, ${day.customers} customers`);
+  }
+  const ref = med['main (full)'];
+  const inc = med['this (incremental)'];
+  console.log(`  main / incremental: wall ${(ref.seconds / inc.seconds).toFixed(2)}×, CPU ${(ref.cpu / inc.cpu).toFixed(2)}×; ≤ 2 s: ${inc.seconds <= 2 ? 'met' : 'not met'} (${inc.seconds.toFixed(2)} s)`);
+}
+
 if (args.child) {
   await child(args.child);
+} else if (args.command) {
+  await commandBench();
 } else {
   await generate();
   if (!args['skip-presets']) {

@@ -61,6 +61,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: 'awsSecretAccessKey', kind: 'string', env: ['AWS_SECRET_ACCESS_KEY'], secret: true, doc: 'S3 secret access key' },
   { key: 'awsSessionToken', kind: 'string', env: ['AWS_SESSION_TOKEN'], secret: true, doc: 'S3 session token' },
   { key: 'engine', kind: 'enum', flag: 'engine', arg: 'name', env: ['FRAUDCTL_ENGINE'], file: true, default: 'duckdb', values: ['duckdb', 'spark'], doc: 'where marts build runs the mart SQL: DuckDB in-process, or a Spark cluster through Spark Connect' },
+  { key: 'fullMarts', kind: 'bool', flag: 'full', env: ['FRAUDCTL_FULL_MARTS'], file: true, default: false, doc: 'build marts with the full builder (every history day read) instead of carrying the window state of the day before forward' },
   { key: 'sparkRemote', kind: 'string', flag: 'sparkRemote', arg: 'sc://host:port', env: ['FRAUDCTL_SPARK_REMOTE', 'SPARK_REMOTE'], file: true, doc: 'Spark Connect server for --engine spark, sc://HOST:PORT (default port 15002)' },
   { key: 'cacheDir', kind: 'string', env: ['FRAUDCTL_CACHE_DIR'], file: true, default: '.fraudctl/cache', doc: 'local cache (S3 partitions, downloaded models)' },
 ];
@@ -95,6 +96,7 @@ export interface Config {
   awsSecretAccessKey?: string;
   awsSessionToken?: string;
   engine: 'duckdb' | 'spark';
+  fullMarts: boolean;
   sparkRemote?: string;
   cacheDir: string;
 }

@@ -22,6 +22,8 @@ export interface DatasetListing {
   last: Day | null;
   /** Days between first and last without a partition, ascending. */
   missing: Day[];
+  /** Marts only: the window states of the incremental builder (features/…/<entity>/_state), a cache beside the marts. */
+  windowStates?: { partitions: number; first: Day | null; last: Day | null };
 }
 
 /**
@@ -54,7 +56,12 @@ export async function listLake(lake: Lake, db: Db, only?: Dataset): Promise<Data
     const last = days.at(-1) ?? null;
     const present = new Set(days);
     const missing = first && last ? dayRange(first, last).filter((d) => !present.has(d)) : [];
-    out.push({ dataset, ...mart, partitions, rows: partitions.reduce((s, p) => s + p.rows, 0), first, last, missing });
+    const entry: DatasetListing = { dataset, ...mart, partitions, rows: partitions.reduce((s, p) => s + p.rows, 0), first, last, missing };
+    if (mart.spec) {
+      const states = await lake.listDays(`${dataset as `features/${string}`}/_state`);
+      entry.windowStates = { partitions: states.length, first: states[0] ?? null, last: states.at(-1) ?? null };
+    }
+    out.push(entry);
   }
   return out;
 }
@@ -103,4 +110,6 @@ function printDataset(out: { line(t?: string): void; table(h: string[], r: (stri
   out.line(`${name}: ${ds.partitions.length} partitions, ${ds.first} … ${ds.last}, ${ds.rows.toLocaleString('en-US')} rows`);
   out.table(['date', 'rows'], ds.partitions.map((p) => [p.date, p.rows]));
   out.line(ds.missing.length === 0 ? 'missing days: none' : `missing days (${ds.missing.length}): ${foldDays(ds.missing).join(', ')}`);
+  const st = ds.windowStates;
+  if (st && st.partitions > 0) out.line(`window states (${ds.dataset}/_state, the incremental builder's cache): ${st.partitions} day${st.partitions === 1 ? '' : 's'}, ${st.first} … ${st.last}`);
 }

@@ -11,7 +11,8 @@ Copies daily partitions between two lakes: a local directory and s3://bucket/pre
 A partition whose size and MD5 are the same on both sides is skipped (S3 compares the ETag, or
 the MD5 fraudctl stores with each upload); one that differs is replaced; --overwrite copies even
 identical ones. Each partition is one atomic write: an interrupted sync leaves every destination
-partition whole. S3 settings: --s3-endpoint, --s3-region, --s3-path-style and the AWS_* variables.
+partition whole. The marts' window states (features/…/_state) are a cache and are not copied:
+the first marts build on the destination runs the full builder and writes them. S3 settings: --s3-endpoint, --s3-region, --s3-path-style and the AWS_* variables.
 `;
 
 /** `--dataset NAME`: lake ls and lake sync both narrow to one dataset. */

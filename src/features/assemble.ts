@@ -41,6 +41,8 @@ export interface LoadFeatureOptions {
    * they never cross into JS (3 of the 24 result columns, ~45 MB at 1.9 M rows).
    */
   fields?: boolean;
+  /** Feature columns in shared memory (default false), so prediction workers read them in place (score). */
+  shared?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: Featur
     const fields = opts.fields ?? true;
     // Without the fields, the unused columns are projected away (DuckDB then never computes them).
     const query = fields ? sql : `SELECT file_row_number, transaction_id, tx_ms, cust_missing, term_missing, ${withLabels ? 'label, ' : ''}${names.join(', ')} FROM (${sql})`;
-    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields);
+    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields, opts.shared ?? false);
   } catch (e) {
     throw readFailure(e, `features of ${day}`);
   }
@@ -128,7 +130,7 @@ async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ ro
 }
 
 /** Typed columns from the feature query, in the partition's row order (no row objects). */
-async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean): Promise<FeatureRows> {
+async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean, shared: boolean): Promise<FeatureRows> {
   const names = result.columnNames();
   const col = (name: string) => names.indexOf(name);
   const m = fields ? n : 0;
@@ -142,7 +144,7 @@ async function toFeatureRows(day: Day, n: number, transactionsPath: string, resu
     terminalId: new BigInt64Array(m),
     txAmount: new Float64Array(m),
     featureNames: features,
-    columns: features.map(() => new Float64Array(n)),
+    columns: features.map(() => (shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n))),
     noHistoryCustomers: 0,
     noHistoryTerminals: 0,
   };

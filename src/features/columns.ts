@@ -33,14 +33,20 @@ export async function scatterColumns(result: DuckDBResult, positionColumn: numbe
     rows += size;
     const pos = itemsOf(chunk.getColumnVector(positionColumn), BigInt64Array, size);
     const at = new Int32Array(size);
+    // A chunk of consecutive positions (a scan in file order, the usual case) is copied whole.
+    let consecutive = true;
     for (let i = 0; i < size; i += 1) {
       const p = Number(pos[i]);
       if (!(p >= 0 && p < n)) throw new Error(`row position ${p} outside 0…${n - 1}`);
       at[i] = p;
+      if (p !== at[0] + i) consecutive = false;
     }
     for (const sink of sinks) {
       const v = chunk.getColumnVector(sink.column);
-      if (sink.out instanceof Float64Array) {
+      if (consecutive) {
+        if (sink.out instanceof Float64Array) sink.out.set(itemsOf(v, Float64Array, size), at[0]);
+        else sink.out.set(itemsOf(v, BigInt64Array, size), at[0]);
+      } else if (sink.out instanceof Float64Array) {
         const src = itemsOf(v, Float64Array, size);
         const out = sink.out;
         for (let i = 0; i < size; i += 1) out[at[i]] = src[i];

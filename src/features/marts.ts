@@ -10,7 +10,8 @@ import { martDataset, presetSpec } from './loadFeatureSpec.js';
 import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
 import { DEFAULT_PRESET } from './presets.js';
 import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
-import { copyMartViaState, incrementalEligible } from './windowState.js';
+import { buildMartViaState, InputDigests, type StateBuilt } from './windowState.js';
+import { incrementalEligible, nonIncrementalKinds } from './windowStateSql.js';
 
 export interface BuildMartsOptions {
   delay: number;
@@ -26,11 +27,18 @@ export interface BuildMartsOptions {
   /** Days with a transactions partition, when the caller already listed them (saves a listing per day). */
   available?: ReadonlySet<Day>;
   /**
-   * Prototype, off by default (README "Incremental marts"): carry each mart's window state forward
-   * from the day before when it can be (DuckDB only; subtractable aggregates only), else compute it
-   * in full. Either way the marts are the same bytes as without it.
+   * Force the full builder (`--full`). By default each mart's window state is carried forward from
+   * the day before when it can be (README "Incremental marts": DuckDB only, decomposable aggregates
+   * only), else computed in full; either way the marts are the same bytes.
    */
-  incremental?: boolean;
+  full?: boolean;
+}
+
+export type Builder = 'incremental' | 'full';
+/** How one mart was computed, and why. */
+export interface MartBuilt {
+  builder: Builder;
+  reason: string;
 }
 
 export interface BuildMartsResult {
@@ -43,8 +51,12 @@ export interface BuildMartsResult {
   /** Both partitions existed and --overwrite was not given: nothing was read or written. */
   skipped: boolean;
   seconds: number;
-  /** With `incremental`: how each mart built was computed. */
-  routes?: Partial<Record<Entity, 'incremental' | 'full'>>;
+  /** incremental when every mart built was carried forward from its window state of the day before; null when skipped. */
+  builder: Builder | null;
+  /** Why: the reason of each mart built (`customer: …; terminal: …`). */
+  reason: string;
+  /** Each mart built: its builder and reason. */
+  marts: Partial<Record<Entity, MartBuilt>>;
 }
 
 const specOrDefault = (spec: FeatureSpec | undefined) => spec ?? presetSpec(DEFAULT_PRESET);
@@ -100,7 +112,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const todo = await martsToBuild(db, lake, spec, day, opts);
   if (todo.length === 0) {
     opts.log.debug({ day, spec: spec.name }, 'marts already built; skipped');
-    return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0 };
+    return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0, builder: null, reason: 'marts exist (built before)', marts: {} };
   }
   const available = opts.available ?? new Set(await lake.listDays('transactions'));
   if (!available.has(day)) {
@@ -113,43 +125,86 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   if (missing.length > 0) opts.log.warn({ day, missingHistory: missing }, `marts of ${day}: partial history, ${missing.length} day(s) missing: ${formatDays(missing)}`);
 
   const counts: Record<string, number> = {};
-  const routes: Partial<Record<Entity, 'incremental' | 'full'>> = {};
+  const marts: Partial<Record<Entity, MartBuilt>> = {};
+  const states: StateBuilt[] = [];
+  const ctx: MartCtx = { db, lake, spec, day, available, delay: opts.delay, missing, engine: opts.engine, full: opts.full, digests: new InputDigests(db, lake, available) };
   const write = async (k: number): Promise<void> => {
     if (k === todo.length) return;
     const mart = todo[k];
     await lake.writePartition(martDataset(spec, mart.entity), day, async (tmp) => {
-      const built = await copyMart(db, lake, spec, mart, day, available, { delay: opts.delay, missing, engine: opts.engine, incremental: opts.incremental, log: opts.log }, tmp);
+      const built = await copyMart(ctx, mart, tmp);
+      if (built.state) states.push(built.state);
       counts[mart.entity] = built.rows;
-      if (built.route) routes[mart.entity] = built.route;
+      marts[mart.entity] = { builder: built.builder, reason: built.reason };
+      opts.log.debug({ day, entity: mart.entity, builder: built.builder, reason: built.reason }, `${mart.entity} mart of ${day}: ${built.builder} (${built.reason})`);
       await write(k + 1);
     });
   };
-  await write(0);
+  try {
+    await write(0);
+    // States are written after every mart is published: an interrupted build leaves no state newer than its marts.
+    for (const [i, state] of states.entries()) {
+      try {
+        await state.publish();
+      } catch (e) {
+        // The marts are complete; without this state the next day is built in full.
+        opts.log.warn({ day, err: e instanceof Error ? e.message : String(e) }, `window state of ${day} not written (${todo[i]?.entity ?? ''}); the next day's marts will be built in full`);
+      }
+    }
+  } finally {
+    for (const state of states) await state.drop();
+  }
   const result = { customers: counts.customer ?? null, terminals: counts.terminal ?? null };
   const seconds = (performance.now() - started) / 1000;
-  opts.log.info({ day, spec: spec.name, ...result, seconds: Number(seconds.toFixed(2)) }, `marts of ${day} built`);
-  return { day, ...result, missingHistory: missing, skipped: false, seconds, ...(opts.incremental ? { routes } : {}) };
+  const built = Object.values(marts);
+  const builder: Builder = built.every((m) => m.builder === 'incremental') ? 'incremental' : 'full';
+  const reason = Object.entries(marts).map(([e, m]) => `${e}: ${m.reason}`).join('; ');
+  opts.log.info({ day, spec: spec.name, ...result, builder, seconds: Number(seconds.toFixed(2)) }, `marts of ${day} built (${builder})`);
+  return { day, ...result, missingHistory: missing, skipped: false, seconds, builder, reason, marts };
 }
 
-/** Computes one mart into a parquet file at `target` on the configured engine; returns the number of rows. */
-async function copyMart(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, available: ReadonlySet<Day>, meta: { delay: number; missing: Day[]; engine?: MartEngine; incremental?: boolean; log: Logger }, target: string): Promise<{ rows: number; route?: 'incremental' | 'full' }> {
-  const engine = meta.engine ?? duckdbMartEngine(db);
-  const days = martHistoryDays(mart, day, meta.delay).filter((d) => available.has(d));
-  const end = columnWindowEnd(day, meta.delay, mart.columns.every((c) => c.lagged));
+interface MartCtx {
+  db: Db;
+  lake: Lake;
+  spec: FeatureSpec;
+  day: Day;
+  available: ReadonlySet<Day>;
+  delay: number;
+  missing: Day[];
+  engine?: MartEngine;
+  full?: boolean;
+  digests: InputDigests;
+}
+
+/** Why a mart takes the full builder whatever its window state, or undefined when it may be carried forward. */
+function fullOnly(c: MartCtx, mart: MartDef, engine: MartEngine): string | undefined {
+  if (c.full) return 'full builder asked (--full)';
+  if (engine.name !== 'duckdb') return `engine ${engine.name} runs the full builder (window states are DuckDB only)`;
+  if (!incrementalEligible(mart)) return `${nonIncrementalKinds(mart).join(', ')} cannot be carried forward`;
+  return undefined;
+}
+
+/** Computes one mart into a parquet file at `target` on the configured engine; returns its rows, builder and (incremental builder) its window state. */
+async function copyMart(c: MartCtx, mart: MartDef, target: string): Promise<{ rows: number; builder: Builder; reason: string; state?: StateBuilt }> {
+  const { db, lake, spec, day } = c;
+  const engine = c.engine ?? duckdbMartEngine(db);
+  const days = martHistoryDays(mart, day, c.delay).filter((d) => c.available.has(d));
+  const end = columnWindowEnd(day, c.delay, mart.columns.every((col) => col.lagged));
   // Parquet key-value metadata records how the mart was built: checked on every reuse, shown by `marts show`.
-  const kv = { [KV.delay]: String(meta.delay), [KV.windowEnd]: end, [KV.missing]: meta.missing.join(','), [KV.spec]: spec.name, [KV.specHash]: spec.hash };
+  const kv = { [KV.delay]: String(c.delay), [KV.windowEnd]: end, [KV.missing]: c.missing.join(','), [KV.spec]: spec.name, [KV.specHash]: spec.hash };
   const dataset = martDataset(spec, mart.entity);
-  try {
-    // Marts with kinds that cannot be subtracted (min, max, quantile, distinct_count, active/fraud days) keep the full builder.
-    if (meta.incremental && engine.name === 'duckdb' && incrementalEligible(mart)) {
-      const out = await copyMartViaState(db, lake, spec, mart, day, { delay: meta.delay, available, kv }, target);
-      meta.log.debug({ day, entity: mart.entity, route: out.route, why: out.why }, `${mart.entity} mart of ${day}: ${out.route} window state`);
-      return out;
-    }
+  const fullMart = async () => {
     const paths = await engine.readPaths(lake, 'transactions', days);
-    const query = buildSpecMartSql(mart, { martDay: day, delay: meta.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
-    const rows = await engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
-    return meta.incremental ? { rows, route: 'full' } : { rows };
+    const query = buildSpecMartSql(mart, { martDay: day, delay: c.delay, partitions: days.map((d, i) => ({ day: d, path: paths[i] })) }, engine.dialect);
+    return engine.writeMart(query, target, { kv, orderBy: ENTITY_COLUMN[mart.entity], label: `${mart.entity} mart of ${day}`, dataset, day });
+  };
+  try {
+    const why = fullOnly(c, mart, engine);
+    if (why === undefined) {
+      const state = await buildMartViaState({ db, lake, spec, mart, day, delay: c.delay, available: c.available, digests: c.digests }, kv, target, fullMart);
+      return { rows: state.rows, builder: state.builder, reason: state.reason, state };
+    }
+    return { rows: await fullMart(), builder: 'full', reason: why };
   } catch (e) {
     throw readFailure(e, `${mart.entity} mart of ${day}: cannot read the transactions of ${formatDays(days)}`);
   }
@@ -186,8 +241,9 @@ export async function buildMartsForDays(db: Db, lake: Lake, days: Day[], opts: B
         const sig = String(opts.signal.reason);
         throw new FraudctlError(`interrupted (${sig}) after ${results.length} of ${days.length} days; the days built are complete`, sig === 'SIGTERM' ? ExitCode.Sigterm : ExitCode.Sigint);
       }
-      results.push(await buildMartsForDay(db, lake, day, { ...opts, spec, available }));
-      opts.progress?.tick(day);
+      const r = await buildMartsForDay(db, lake, day, { ...opts, spec, available });
+      results.push(r);
+      opts.progress?.tick(r.builder ? `${day} ${r.builder}` : `${day} skipped`);
     }
   } finally {
     opts.progress?.done();

@@ -1,263 +1,188 @@
 import { sqlString, type Db } from '../lake/db.js';
 import type { Dataset, Lake } from '../lake/lake.js';
 import { addDays, type Day } from '../util/dates.js';
-import { ENTITY_COLUMN, type AggregateKind, type FeatureSpec, type MartDef } from './featureSpec.js';
+import type { FeatureSpec, MartDef } from './featureSpec.js';
 import { martDataset } from './loadFeatureSpec.js';
 import { copyParquet, type MartKv } from './martEngine.js';
 import { KV, readKv } from './martMeta.js';
-import { columnWindowEnd, martHistoryDays, type SqlQuery } from './specMartSql.js';
-import { duckdbDialect } from './sqlDialect.js';
+import { martHistoryDays } from './specMartSql.js';
+import { dayColumns, dayPartialSql, deltaDays, ownDaySql, finishSql, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
 
 /**
- * The incremental route (a prototype, opt-in through BuildMartsOptions.incremental; see README
- * "Incremental marts"). A mart's *window state* holds, per entity, the exact integer aggregates of
- * every window: count, cent sum (DECIMAL), frauds. The state of D is the state of D-1 plus the
- * transactions of each window's new end day minus those of the day that left it, so a day's marts
- * read 4 transaction days instead of 30. Only aggregates that can be subtracted qualify; the mart
- * columns are then finished from the state with the same expressions as the full builder, so both
- * routes give the same bytes.
+ * The incremental builder (the default of `marts build` and `daily`; README "Incremental marts"):
+ * each mart's window state of D is carried forward from the state of D-1 when that state can be
+ * trusted, else computed in full; the mart is finished from the state with the full builder's
+ * expressions, so both routes give the same bytes. The state is a cache: whatever is wrong with it
+ * (missing, another spec, delay or format, a transactions partition rewritten since) makes the full
+ * computation run, which then writes a fresh one.
  */
-export const INCREMENTAL_KINDS: ReadonlySet<AggregateKind> = new Set(['count', 'sum', 'mean', 'fraud_count', 'fraud_share']);
+export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version', day: 'fraudctl.state_day_columns' } as const;
+/** Bumped whenever the state's columns or meaning change: a state of another version is not carried forward. */
+const STATE_VERSION = '3';
 
-export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version' } as const;
-/** Bumped whenever the state's columns or types change: a state of another version is not carried forward. */
-const STATE_VERSION = '1';
-
-export function incrementalEligible(mart: MartDef): boolean {
-  return mart.columns.every((c) => INCREMENTAL_KINDS.has(c.kind));
-}
-
-/** Where a mart's window state lives: beside its partitions, in a folder `lake ls` does not list as a spec. */
+/** Where a mart's window states live: beside its partitions, in a folder `lake ls` lists apart from the marts. */
 export function stateDataset(spec: FeatureSpec, mart: MartDef): Dataset {
   return `${martDataset(spec, mart.entity)}/_state`;
-}
-
-interface Win {
-  /** Column-name stem: now7, lag30, … */
-  key: string;
-  len: number;
-  lagged: boolean;
-  cents: boolean;
-  frauds: boolean;
-}
-
-function windowsOf(mart: MartDef): Win[] {
-  const out = new Map<string, Win>();
-  for (const c of mart.columns) {
-    const key = `${c.lagged ? 'lag' : 'now'}${c.days}`;
-    const w = out.get(key) ?? { key, len: c.days, lagged: c.lagged, cents: false, frauds: false };
-    if (c.kind === 'sum' || c.kind === 'mean') w.cents = true;
-    if (c.kind === 'fraud_count' || c.kind === 'fraud_share') w.frauds = true;
-    out.set(key, w);
-  }
-  return [...out.values()].sort((a, b) => a.key.localeCompare(b.key));
-}
-
-/**
- * Whole cents as BIGINT: the full builder's DECIMAL(18, 2) cast, scaled (exact), so sums are
- * 64-bit integer additions instead of 128-bit decimal ones. CAST(SUM(DECIMAL) AS DOUBLE) equals
- * CAST(cents AS DOUBLE) / 100 (DuckDB divides the unscaled integer by 10^scale), which is how means
- * are finished, so the mart bytes are those of the full builder.
- */
-const CENTS = 'CAST(CAST(tx_amount AS DECIMAL(18, 2)) * 100 AS BIGINT)';
-const FRAUD = 'CAST(tx_fraud AS BIGINT)';
-
-/** The state's columns with their types (the same whichever route computed them). */
-function stateColumns(wins: Win[]): string[] {
-  return stateNames(wins).map((c) => `CAST(${c} AS BIGINT) AS ${c}`);
-}
-
-const stateNames = (wins: Win[]) => wins.flatMap((w) => [`n_${w.key}`, ...(w.cents ? [`s_${w.key}`] : []), ...(w.frauds ? [`f_${w.key}`] : [])]);
-
-/** An entity stays in the state (and the mart) while any window holds a transaction. */
-const anyWindow = (wins: Win[], n: (w: Win) => string) => wins.map((w) => `${n(w)} > 0`).join(' OR ');
-
-export interface StateInput {
-  martDay: Day;
-  delay: number;
-  /** Transaction partitions read, with their days. */
-  partitions: readonly { day: Day; path: string }[];
-}
-
-/** The full computation of the state of `martDay`: one scan of every history day, each window a FILTER. */
-export function fullStateSql(mart: MartDef, input: StateInput): SqlQuery {
-  const wins = windowsOf(mart);
-  const params: Record<string, string> = {};
-  const inWin = (w: Win) => {
-    const end = columnWindowEnd(input.martDay, input.delay, w.lagged);
-    params[`a_${w.key}`] = addDays(end, -(w.len - 1));
-    params[`b_${w.key}`] = end;
-    return `FILTER (WHERE day BETWEEN CAST($a_${w.key} AS DATE) AND CAST($b_${w.key} AS DATE))`;
-  };
-  const aggs = wins.flatMap((w) => {
-    const f = inWin(w);
-    return [`COUNT(*) ${f} AS n_${w.key}`, ...(w.cents ? [`COALESCE(SUM(cents) ${f}, 0) AS s_${w.key}`] : []), ...(w.frauds ? [`COALESCE(SUM(${FRAUD}) ${f}, 0) AS f_${w.key}`] : [])];
-  });
-  const entity = ENTITY_COLUMN[mart.entity];
-  const sql = `SELECT id, ${stateColumns(wins).join(', ')} FROM (
-  SELECT CAST(${entity} AS BIGINT) AS id, ${aggs.join(', ')}
-  FROM (SELECT *, ${CENTS} AS cents FROM ${duckdbDialect.transactions(input.partitions, true)})
-  WHERE ${entity} IS NOT NULL
-  GROUP BY CAST(${entity} AS BIGINT)
-) WHERE ${anyWindow(wins, (w) => `n_${w.key}`)}`;
-  return { sql, params };
-}
-
-/** The days an incremental step reads: each window's new end day and the day that left it. */
-export function deltaDays(mart: MartDef, martDay: Day, delay: number): Day[] {
-  const days = new Set<Day>();
-  for (const w of windowsOf(mart)) {
-    const end = columnWindowEnd(martDay, delay, w.lagged);
-    days.add(end);
-    days.add(addDays(end, -w.len));
-  }
-  return [...days].sort();
-}
-
-/**
- * The state of `martDay` from the state of the day before (`prevPath`) and the delta days'
- * transactions, each signed (+ for a window's new end day, − for the day that left it): one
- * GROUP BY over both, so each delta row is hashed once. The sums run in DOUBLE, which is exact
- * here: every term and partial sum is a whole number (counts, cents) far below 2^53, so no
- * addition rounds and the order of additions cannot matter; it costs ~30 % less CPU than
- * DuckDB's 128-bit integer sums.
- */
-export function incrementalStateSql(mart: MartDef, input: StateInput, prevPath: string): SqlQuery {
-  const wins = windowsOf(mart);
-  const params: Record<string, string> = {};
-  const signed = (w: Win, value: string) => {
-    const end = columnWindowEnd(input.martDay, input.delay, w.lagged);
-    params[`in_${w.key}`] = end;
-    params[`out_${w.key}`] = addDays(end, -w.len);
-    return `CASE WHEN day = CAST($in_${w.key} AS DATE) THEN ${value} WHEN day = CAST($out_${w.key} AS DATE) THEN -${value} ELSE 0 END`;
-  };
-  const delta = wins.flatMap((w) => [`${signed(w, '1')} AS n_${w.key}`, ...(w.cents ? [`${signed(w, 'cents')} AS s_${w.key}`] : []), ...(w.frauds ? [`${signed(w, FRAUD)} AS f_${w.key}`] : [])]);
-  const names = stateNames(wins);
-  const entity = ENTITY_COLUMN[mart.entity];
-  const sql = `SELECT id, ${stateColumns(wins).join(', ')} FROM (
-  SELECT id, ${names.map((c) => `SUM(CAST(${c} AS DOUBLE)) AS ${c}`).join(', ')}
-  FROM (
-    SELECT id, ${names.join(', ')} FROM read_parquet(${sqlString(prevPath)})
-    UNION ALL
-    SELECT CAST(${entity} AS BIGINT) AS id, ${delta.join(', ')}
-    FROM (SELECT *, ${CENTS} AS cents FROM ${duckdbDialect.transactions(input.partitions, true)})
-    WHERE ${entity} IS NOT NULL
-  )
-  GROUP BY id
-) WHERE ${anyWindow(wins, (w) => `n_${w.key}`)}`;
-  return { sql, params };
-}
-
-/**
- * The mart's rows from a state table, column for column the expressions of the full builder
- * (buildSpecMartSql) over the same exact integers, so the file has the same types and values.
- */
-export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery {
-  const wins = new Map(windowsOf(mart).map((w) => [w.key, w]));
-  const cols = mart.columns.map((c) => {
-    const k = `${c.lagged ? 'lag' : 'now'}${c.days}`;
-    if (!wins.has(k)) throw new Error(`no state window ${k}`);
-    const ratio = (num: string) => `CASE WHEN n_${k} > 0 THEN CAST(${num} AS DOUBLE) / n_${k} ELSE CAST(0 AS DOUBLE) END`;
-    const sql: Partial<Record<AggregateKind, string>> = {
-      count: `n_${k}`,
-      sum: `CAST(s_${k} AS DOUBLE) / 100`,
-      mean: ratio(`CAST(s_${k} AS DOUBLE) / 100`),
-      // The full builder sums BIGINT frauds, which DuckDB types HUGEINT.
-      fraud_count: `CAST(f_${k} AS HUGEINT)`,
-      fraud_share: ratio(`CAST(f_${k} AS HUGEINT)`),
-    };
-    return `${sql[c.kind]} AS ${c.name}`;
-  });
-  const entity = ENTITY_COLUMN[mart.entity];
-  return { sql: `SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},\n  ${cols.join(',\n  ')}\nFROM ${table}\nORDER BY id`, params: { mart_day: martDay } };
 }
 
 /**
  * Per transactions partition, a digest of its parquet footer (row groups, sizes, offsets and
  * column statistics): a rewritten partition gets another digest, so a state built from the old
- * one is not reused. Reads footers only.
+ * one is not reused. Reads footers only; each day's digest is computed once per build.
  */
-export async function inputDigests(db: Db, parts: readonly { day: Day; path: string }[]): Promise<Record<Day, string>> {
-  if (parts.length === 0) return {};
-  const list = `[${parts.map((p) => sqlString(p.path)).join(', ')}]`;
-  const rows = await db.all<{ f: string; d: string }>(
-    `SELECT file_name AS f, md5(string_agg(concat_ws('|', row_group_id, row_group_num_rows, column_id, total_compressed_size, data_page_offset, stats_min_value, stats_max_value, stats_null_count), ';' ORDER BY row_group_id, column_id)) AS d
-     FROM parquet_metadata(${list}) GROUP BY file_name`,
-  );
-  const byPath = new Map(rows.map((r) => [r.f, r.d]));
-  return Object.fromEntries(parts.map((p) => [p.day, byPath.get(p.path) ?? '']));
+export class InputDigests {
+  private readonly known = new Map<Day, string>();
+  constructor(
+    private readonly db: Db,
+    private readonly lake: Lake,
+    private readonly available: ReadonlySet<Day>,
+  ) {}
+
+  async of(days: readonly Day[]): Promise<Record<Day, string>> {
+    const todo = [...new Set(days)].filter((d) => this.available.has(d) && !this.known.has(d)).sort();
+    if (todo.length > 0) {
+      const paths = await this.lake.pathsForRead('transactions', todo);
+      const rows = await this.db.all<{ f: string; d: string }>(
+        `SELECT file_name AS f, md5(string_agg(concat_ws('|', row_group_id, row_group_num_rows, column_id, total_compressed_size, data_page_offset, stats_min_value, stats_max_value, stats_null_count), ';' ORDER BY row_group_id, column_id)) AS d
+         FROM parquet_metadata([${paths.map(sqlString).join(', ')}]) GROUP BY file_name`,
+      );
+      const byPath = new Map(rows.map((r) => [r.f, r.d]));
+      todo.forEach((d, i) => this.known.set(d, byPath.get(paths[i]) ?? ''));
+    }
+    return Object.fromEntries(days.filter((d) => this.known.has(d)).map((d) => [d, this.known.get(d)!]));
+  }
 }
 
 /** `day=digest,…`: what the state was built from (parquet key-value metadata). */
 const formatDigests = (d: Record<Day, string>) => Object.entries(d).map(([day, h]) => `${day}=${h}`).join(',');
 const parseDigests = (s: string): Record<Day, string> => Object.fromEntries(s.split(',').filter(Boolean).map((p) => p.split('=')));
 
-export type StateRoute = { route: 'incremental'; prevPath: string; digests: Record<Day, string> } | { route: 'full'; why: string; digests: Record<Day, string> };
+export type StateRoute = { builder: 'incremental'; prevPath: string; partials: Map<Day, string>; reason: string } | { builder: 'full'; reason: string };
+
+interface RouteInput {
+  db: Db;
+  lake: Lake;
+  spec: FeatureSpec;
+  mart: MartDef;
+  day: Day;
+  delay: number;
+  available: ReadonlySet<Day>;
+  digests: InputDigests;
+}
+
+/** The key-value metadata of a state partition, or undefined when there is none or it cannot be read. */
+async function stateKv(r: RouteInput, day: Day): Promise<{ path: string; kv: Record<string, string> } | undefined> {
+  const ds = stateDataset(r.spec, r.mart);
+  if (!(await r.lake.has(ds, day))) return undefined;
+  const [path] = await r.lake.pathsForRead(ds, [day]);
+  const kv = await readKv(r.db, path).catch(() => undefined);
+  return kv ? { path, kv } : undefined;
+}
 
 /**
- * Whether the state of the day before can be carried forward: it must exist, carry this spec hash
- * and delay, have been built with no missing history, and every transactions partition it covers
- * must still have the digest it was built from. Otherwise the full computation runs.
+ * Whether the state of the day before can be carried forward: it must exist in this format, carry
+ * this spec hash and delay, have been built with no missing history, and every transactions
+ * partition it covers must still have the digest it was built from. Each day entering or leaving a
+ * window comes as its day partial: read from that day's state when its transactions are unchanged
+ * since, else computed from the transactions.
  */
-export async function chooseRoute(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, delay: number, available: ReadonlySet<Day>): Promise<StateRoute> {
-  const history = martHistoryDays(mart, day, delay);
+export async function chooseRoute(r: RouteInput): Promise<StateRoute> {
+  const { mart, day, delay, available } = r;
   const prevDay = addDays(day, -1);
+  const history = fullStateDays(martHistoryDays(mart, day, delay), day);
   const prevHistory = martHistoryDays(mart, prevDay, delay);
-  const covered = [...new Set([...history, ...prevHistory])].filter((d) => available.has(d)).sort();
-  const digests = await inputDigests(db, (await lake.pathsForRead('transactions', covered)).map((path, i) => ({ day: covered[i], path })));
-  const full = (why: string): StateRoute => ({ route: 'full', why, digests });
-  if (history.some((d) => !available.has(d)) || prevHistory.some((d) => !available.has(d))) return full('history incomplete');
-  const ds = stateDataset(spec, mart);
-  if (!(await lake.has(ds, prevDay))) return full(`no window state of ${prevDay}`);
-  const [prevPath] = await lake.pathsForRead(ds, [prevDay]);
-  const kv = await readKv(db, prevPath).catch(() => undefined);
-  if (!kv) return full(`window state of ${prevDay} unreadable`);
-  if (kv[STATE_KV.version] !== STATE_VERSION || kv[KV.specHash] !== spec.hash || Number(kv[KV.delay]) !== delay || (kv[KV.missing] ?? '') !== '') return full(`window state of ${prevDay} built otherwise`);
+  const digests = await r.digests.of([...history, ...prevHistory]);
+  const full = (reason: string): StateRoute => ({ builder: 'full', reason });
+  const lacking = [...new Set([...history, ...prevHistory])].filter((d) => !available.has(d)).sort();
+  if (lacking.length > 0) return full(`history incomplete (no transactions of ${lacking.length === 1 ? lacking[0] : `${lacking[0]} … ${lacking.at(-1)}, ${lacking.length} days`})`);
+  const prev = await stateKv(r, prevDay);
+  if (!prev) return full(`no readable window state of ${prevDay}`);
+  const kv = prev.kv;
+  if (kv[STATE_KV.version] !== STATE_VERSION) return full(`the window state of ${prevDay} is of another format (${kv[STATE_KV.version] ?? 'none'}, this version writes ${STATE_VERSION})`);
+  if (kv[KV.specHash] !== r.spec.hash) return full(`the window state of ${prevDay} was built with spec hash ${kv[KV.specHash]}, not ${r.spec.hash}`);
+  if (Number(kv[KV.delay]) !== delay) return full(`the window state of ${prevDay} was built with delay ${kv[KV.delay]}, not ${delay}`);
+  if ((kv[KV.missing] ?? '') !== '') return full(`the window state of ${prevDay} was built on partial history`);
   const built = parseDigests(kv[STATE_KV.inputs] ?? '');
   const changed = prevHistory.filter((d) => built[d] !== digests[d]);
-  if (changed.length > 0) return full(`transactions changed since the state of ${prevDay}: ${changed.join(', ')}`);
-  return { route: 'incremental', prevPath, digests };
+  if (changed.length > 0) return full(`transactions rewritten since the window state of ${prevDay}: ${changed.join(', ')}`);
+  const partials = new Map<Day, string>();
+  const fromTx: Day[] = [];
+  const [own] = await r.lake.pathsForRead('transactions', [day]);
+  for (const d of deltaDays(mart, day, delay)) {
+    const stored = d === day ? undefined : await stateKv(r, d);
+    // The day partial of another day's state: current when that day's transactions are unchanged since, and it holds the columns this mart needs.
+    const has = new Set((stored?.kv[STATE_KV.day] ?? '').split(','));
+    const fresh = stored && stored.kv[STATE_KV.version] === STATE_VERSION && dayColumns(mart).every((c) => has.has(c)) && digests[d] !== undefined && parseDigests(stored.kv[STATE_KV.inputs] ?? '')[d] === digests[d];
+    if (fresh) partials.set(d, storedPartialSql(mart, stored.path));
+    else {
+      if (d !== day) fromTx.push(d);
+      partials.set(d, d === day ? ownDaySql(mart, day, delay, own) : dayPartialSql(mart, (await r.lake.pathsForRead('transactions', [d]))[0]));
+    }
+  }
+  const tail = fromTx.length === 0 ? '' : `; day partials of ${fromTx.join(', ')} from their transactions (no current state of those days)`;
+  return { builder: 'incremental', prevPath: prev.path, partials, reason: `window state of ${prevDay} carried forward${tail}` };
 }
 
-export interface StateMartOut {
+export interface StateBuilt {
+  builder: 'incremental' | 'full';
+  reason: string;
   rows: number;
-  route: 'incremental' | 'full';
-  why?: string;
+  /** Writes the state partition; call after the mart is published (a state is only ever newer than its mart). */
+  publish(): Promise<void>;
+  drop(): Promise<void>;
 }
 
 /**
- * Builds one mart through its window state: the state of `day` (incremental when the day before's
- * can be carried forward, else in full) is computed into a temporary table, published as the
- * state partition, and the mart is finished from it into `target`. The state is published before
- * the mart; a state without its mart is still a correct state.
+ * Computes one mart's window state of `day` into a temporary table (carried forward when
+ * chooseRoute allows, else in full) and finishes the mart from it into `target`. The state
+ * partition itself is written by `publish`.
  */
-export async function copyMartViaState(db: Db, lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, o: { delay: number; available: ReadonlySet<Day>; kv: MartKv }, target: string): Promise<StateMartOut> {
-  let route = await chooseRoute(db, lake, spec, mart, day, o.delay, o.available);
-  const history = martHistoryDays(mart, day, o.delay).filter((d) => o.available.has(d));
-  const compute = async (r: StateRoute) => {
-    const readDays = r.route === 'incremental' ? deltaDays(mart, day, o.delay) : history;
-    const paths = await lake.pathsForRead('transactions', readDays);
-    const input = { martDay: day, delay: o.delay, partitions: readDays.map((d, i) => ({ day: d, path: paths[i] })) };
-    const state = r.route === 'incremental' ? incrementalStateSql(mart, input, r.prevPath) : fullStateSql(mart, input);
-    await db.run(`CREATE OR REPLACE TEMP TABLE mart_state AS ${state.sql}`, state.params);
+export async function buildMartViaState(r: RouteInput, kv: MartKv, target: string, fullMart: () => Promise<number>): Promise<StateBuilt> {
+  const { db, mart, day, delay } = r;
+  const table = `mart_state_${mart.entity}`;
+  const history = fullStateDays(martHistoryDays(mart, day, delay), day).filter((d) => r.available.has(d));
+  const missing = martHistoryDays(mart, day, delay).filter((d) => !r.available.has(d));
+  let route = await chooseRoute(r);
+  const drop = () => db.run(`DROP TABLE IF EXISTS ${table}`);
+  const built = async (rows: number): Promise<StateBuilt> => {
+    const inputs = await r.digests.of(history);
+    const publish = () =>
+      r.lake.writePartition(stateDataset(r.spec, mart), day, async (tmp) => {
+        // Unordered (it is only read back through a GROUP BY) and snappy: half zstd's CPU for a file read a few times.
+        const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION, [STATE_KV.day]: dayColumns(mart).join(',') };
+        await copyParquet(db, { sql: `SELECT * FROM ${table}`, params: {} }, tmp, stateKvs, 'snappy');
+      });
+    return { builder: route.builder, reason: route.reason, rows, publish, drop };
   };
   try {
-    await compute(route);
+    if (route.builder === 'full' && missing.length > 0) {
+      // On partial history the state is never carried forward (its windows lack days): the full builder makes the mart,
+      // and the state holds only the day partial of D, which later days subtract when D leaves their windows.
+      const rows = await fullMart();
+      const [own] = await r.lake.pathsForRead('transactions', [day]);
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${dayPartialSql(mart, own)}`);
+      return await built(rows);
+    }
+    const compute = async (s: StateRoute) => {
+      let query;
+      if (s.builder === 'incremental') query = incrementalStateSql(mart, day, delay, s.prevPath, s.partials);
+      else {
+        const paths = await r.lake.pathsForRead('transactions', history);
+        query = fullStateSql(mart, { martDay: day, delay, partitions: history.map((d, i) => ({ day: d, path: paths[i] })) });
+      }
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${query.sql}`, query.params);
+    };
+    try {
+      await compute(route);
+    } catch (e) {
+      // The state is a cache: whatever went wrong carrying it forward, the full computation decides (and reports bad transactions itself).
+      if (route.builder === 'full') throw e;
+      route = { builder: 'full', reason: `carrying the window state forward failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
+      await compute(route);
+    }
+    return await built(await copyParquet(db, finishSql(mart, table, day), target, kv));
   } catch (e) {
-    // The state is a cache: whatever went wrong carrying it forward, the full computation decides (and reports bad transactions itself).
-    if (route.route === 'full') throw e;
-    route = { route: 'full', why: `carrying the state forward failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, digests: route.digests };
-    await compute(route);
-  }
-  try {
-    const inputs = Object.fromEntries(history.map((d) => [d, route.digests[d]]));
-    await lake.writePartition(stateDataset(spec, mart), day, async (tmp) => {
-      // Unordered (it is only read back through a GROUP BY) and snappy: half zstd's CPU for a file read once, ~1.7× its size.
-      await copyParquet(db, { sql: 'SELECT * FROM mart_state', params: {} }, tmp, { ...o.kv, [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION }, 'snappy');
-    });
-    const rows = await copyParquet(db, finishSql(mart, 'mart_state', day), target, o.kv);
-    return { rows, route: route.route, ...(route.route === 'full' ? { why: route.why } : {}) };
-  } finally {
-    await db.run('DROP TABLE IF EXISTS mart_state');
+    await drop();
+    throw e;
   }
 }

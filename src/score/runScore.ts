@@ -16,7 +16,7 @@ import type { Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
 import { scoreInsights, type ScoreInsights } from '../report/scoreInsights.js';
 import { defaultModelUri } from './chooseModel.js';
-import { copyScores, dropStaged, outFormat, stageScores, topScores } from './writeScores.js';
+import { copyScores, dropStaged, outFormat, stageScores, startCopyScores, topScores } from './writeScores.js';
 import { throwIfInterrupted } from '../train/interrupt.js';
 import { atomicWrite } from '../util/atomicWrite.js';
 import { formatDays } from '../features/dayList.js';
@@ -100,7 +100,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     }
     await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
   });
-  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false }));
+  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false, shared: true }));
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
@@ -122,9 +122,13 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   // that stopped the run must not find a day it believes unscored). Each write is atomic, so a
   // signal between the two leaves the partition complete and --out absent, never half of one.
   if (deps.signal) throwIfInterrupted(deps.signal);
+  // While DuckDB writes the partition (on its own threads), this thread computes the summary
+  // figures: the write's wall time then covers both (they took ~1 s each at 1.9 M rows).
+  let figures: SummaryFigures | undefined;
   await phases.time('write', () =>
     lake.writePartition('scores', opts.date, async (tmp) => {
-      await copyScores(db, staged, tmp, 'parquet');
+      const { finished } = await startCopyScores(db, staged, tmp, 'parquet');
+      figures = await alongside(finished, () => summaryFigures(scores, rows.labels, opts, resolved.runId, tracker));
       if (deps.signal) throwIfInterrupted(deps.signal);
     }),
   );
@@ -133,16 +137,12 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     await phases.time('out', () => atomicWrite(opts.out!, (tmp) => copyScores(db, staged, tmp, outFormat(opts.out!)!)));
   }
 
-  // 4. Summary: volumes, flag rate, score distribution, monitoring metrics when labels exist.
-  const { flagged, quantiles, top, monitoring, insights } = await phases.time('summary', async () => {
-    let flagged = 0;
-    for (let i = 0; i < rows.n; i++) if (scores[i] >= opts.threshold) flagged += 1;
-    const quantiles = scoreQuantiles(scores);
+  // 4. Summary: the top rows with their fields (volumes, flag rate, distribution, monitoring metrics above).
+  const { flagged, quantiles, monitoring, insights } = figures!;
+  const top = await phases.time('summary', async () => {
     const top = await topScores(db, staged, opts.top);
     await dropStaged(db);
-    const monitoring = rows.labels ? computeMetrics(rows.labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
-    const insights = await scoreInsights({ scores, labels: rows.labels, threshold: opts.threshold, runId: resolved.runId, tracker });
-    return { flagged, quantiles, top, monitoring, insights };
+    return top;
   });
   return {
     date: opts.date,
@@ -206,10 +206,68 @@ export async function resolveScoringModel(opts: Pick<ScoreCoreOptions, 'model' |
   return { resolved, modelDir, spec, delay, negativeSample };
 }
 
-/** Quantiles by the nearest-rank method on a sorted copy; null for an empty day. */
-export function scoreQuantiles(scores: Float64Array): Record<string, number | null> {
-  const sorted = Float64Array.from(scores).sort();
-  const at = (q: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]);
-  return Object.fromEntries([...QUANTILES.map((q) => [`p${q * 100}`, at(q)]), ['max', sorted.length ? sorted[sorted.length - 1] : null]]);
+type SummaryFigures = Awaited<ReturnType<typeof summaryFigures>>;
+
+/** The flagged count, score quantiles, monitoring metrics (a labelled day) and insights of the day's scores. */
+async function summaryFigures(scores: Float64Array, labels: Uint8Array | undefined, opts: ScoreCoreOptions, runId: string | undefined, tracker: Tracker) {
+  let flagged = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i] >= opts.threshold) flagged += 1;
+  const quantiles = scoreQuantiles(scores);
+  const monitoring = labels ? computeMetrics(labels, scores, { threshold: opts.threshold, beta: opts.beta }) : undefined;
+  const insights = await scoreInsights({ scores, labels, threshold: opts.threshold, runId, tracker });
+  return { flagged, quantiles, monitoring, insights };
 }
 
+/** Runs `work` while `pending` (a write under way) proceeds; settles when both have, the write's failure first. */
+async function alongside<T>(pending: Promise<void>, work: () => Promise<T>): Promise<T> {
+  const [wrote, worked] = await Promise.allSettled([pending, work()]);
+  if (wrote.status === 'rejected') throw wrote.reason;
+  if (worked.status === 'rejected') throw worked.reason;
+  return worked.value;
+}
+
+/** Quantiles by the nearest-rank method (the value at that rank of the sorted scores); null for an empty day. */
+export function scoreQuantiles(scores: Float64Array): Record<string, number | null> {
+  const n = scores.length;
+  const rank = (q: number) => Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+  // Selection instead of a sort (~10× faster at 1.9 M rows): each rank's value, the ranks ascending, each search right of the last.
+  const work = Float64Array.from(scores);
+  let lo = 0;
+  const at = (k: number) => {
+    selectRank(work, lo, n - 1, k);
+    lo = k;
+    return work[k];
+  };
+  const values = n === 0 ? [] : [...QUANTILES.map((q) => at(rank(q))), at(n - 1)];
+  return Object.fromEntries([...QUANTILES.map((q, i) => [`p${q * 100}`, values[i] ?? null]), ['max', values[QUANTILES.length] ?? null]]);
+}
+
+/**
+ * Reorders a[lo … hi] so that a[k] is the value a sort would put there, all left of it ≤ it and all
+ * right of it ≥ it (Hoare's quickselect, median-of-three pivots). Finite values only.
+ */
+function selectRank(a: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}

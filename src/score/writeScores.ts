@@ -27,8 +27,8 @@ export interface StagedScores {
 }
 
 /**
- * Stages the scores for the scores file: only the scores (with each row's position and id) go
- * from JS to DuckDB, into the temp table `scored_in`; each row's own fields are read from the
+ * Stages the scores for the scores file: only the scores (with each row's id; its position is its
+ * rowid) go from JS to DuckDB, into the temp table `scored_in`; each row's own fields are read from the
  * transactions partition the features came from when the file is written (one COPY, no
  * materialized copy of the day in between). The two are paired by position (POSITIONAL JOIN:
  * both scanned in step, in file order) and every pair must agree on the file row number and the
@@ -40,10 +40,8 @@ export interface StagedScores {
  * epoch_ms gives it).
  */
 export async function stageScores(db: Db, rows: FeatureRows, scores: Float64Array, meta: ScoreMeta): Promise<StagedScores> {
-  const rowIdx = new Int32Array(rows.n);
-  for (let i = 0; i < rows.n; i++) rowIdx[i] = i;
+  // A row's position is its rowid (a fresh table filled in order): not sent as a column of its own.
   await appendColumns(db, 'scored_in', [
-    { name: 'row_idx', type: 'INTEGER', values: rowIdx },
     { name: 'transaction_id', type: 'BIGINT', values: rows.transactionId },
     { name: 'fraud_score', type: 'DOUBLE', values: scores },
   ]);
@@ -55,7 +53,7 @@ export async function stageScores(db: Db, rows: FeatureRows, scores: Float64Arra
             s.fraud_score >= $threshold AS flagged, $model_uri::VARCHAR AS model_uri, $model_version::VARCHAR AS model_version,
             $scored_at::TIMESTAMP AS scored_at${reasonSql ? `, ${reasonSql}` : ''}
      FROM read_parquet(${sqlString(rows.transactionsPath)}, file_row_number = true) t
-     POSITIONAL JOIN scored_in s${reasonSql ? ' LEFT JOIN scored_reasons r ON r.row_idx = s.row_idx' : ''}
+     POSITIONAL JOIN (SELECT rowid AS row_idx, * FROM scored_in) s${reasonSql ? ' LEFT JOIN scored_reasons r ON r.row_idx = s.row_idx' : ''}
      WHERE s.row_idx = t.file_row_number AND s.transaction_id = CAST(t.transaction_id AS BIGINT)${sort ? '\n     ORDER BY tx_datetime, transaction_id' : ''}`;
   const params = { threshold: meta.threshold, model_uri: meta.modelUri, model_version: meta.modelVersion, scored_at: meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '') };
   return { sql, params, rows: rows.n, day: rows.day, transactionsPath: rows.transactionsPath };
@@ -73,7 +71,7 @@ export function inTimeOrder(ms: Float64Array, id: BigInt64Array): boolean {
 /** The K highest scores (ties by id), with their transactions' fields, as the scores file has them. */
 export async function topScores(db: Db, staged: StagedScores, k: number) {
   return db.all<{ transaction_id: bigint; tx_datetime: string; customer_id: bigint; terminal_id: bigint; tx_amount: number; fraud_score: number }>(
-    `WITH top AS (SELECT * FROM scored_in ORDER BY fraud_score DESC, transaction_id LIMIT ${Math.max(0, Math.floor(k))})
+    `WITH top AS (SELECT rowid AS row_idx, * FROM scored_in ORDER BY fraud_score DESC, transaction_id LIMIT ${Math.max(0, Math.floor(k))})
      SELECT top.transaction_id, strftime(make_timestamp(epoch_ms(t.tx_datetime) * 1000), '%Y-%m-%d %H:%M:%S') AS tx_datetime, CAST(t.customer_id AS BIGINT) AS customer_id,
             CAST(t.terminal_id AS BIGINT) AS terminal_id, CAST(t.tx_amount AS DOUBLE) AS tx_amount, top.fraud_score
      FROM top JOIN read_parquet(${sqlString(staged.transactionsPath)}, file_row_number = true) t ON t.file_row_number = top.row_idx
@@ -114,11 +112,35 @@ export function outFormat(path: string): OutFormat | undefined {
 
 /** COPY the staged scores to a file in the given format; exit 3 when the rows no longer all match. */
 export async function copyScores(db: Db, staged: StagedScores, path: string, format: OutFormat): Promise<void> {
+  await (await startCopyScores(db, staged, path, format)).finished;
+}
+
+/**
+ * copyScores in two steps: resolves once DuckDB is running the COPY (on its own threads), to the
+ * promise of its end, so that the caller can compute meanwhile (score's summary figures).
+ */
+export async function startCopyScores(db: Db, staged: StagedScores, path: string, format: OutFormat): Promise<{ finished: Promise<void> }> {
   const opts = format === 'parquet' ? 'FORMAT parquet' : format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT json, ARRAY true';
-  const [written] = await db.all<{ Count: bigint }>(`COPY (${staged.sql}) TO ${sqlString(path)} (${opts})`, staged.params);
-  if (Number(written.Count) !== staged.rows) {
-    throw new FraudctlError(`transactions of ${staged.day} changed while they were scored (${written.Count} of ${staged.rows} rows still match)`, ExitCode.Data, {
-      hint: 'run the score again once the partition is no longer being rewritten',
-    });
+  const prepared = await db.conn.prepare(`COPY (${staged.sql}) TO ${sqlString(path)} (${opts})`);
+  let running: Promise<{ getRowObjectsJS(): unknown[] }>;
+  try {
+    prepared.bind(staged.params);
+    running = prepared.runAndReadAll();
+  } catch (e) {
+    prepared.destroySync();
+    throw e;
   }
+  const finished = (async () => {
+    try {
+      const [written] = (await running).getRowObjectsJS() as { Count: bigint }[];
+      if (Number(written.Count) !== staged.rows) {
+        throw new FraudctlError(`transactions of ${staged.day} changed while they were scored (${written.Count} of ${staged.rows} rows still match)`, ExitCode.Data, {
+          hint: 'run the score again once the partition is no longer being rewritten',
+        });
+      }
+    } finally {
+      prepared.destroySync();
+    }
+  })();
+  return { finished };
 }

@@ -31,6 +31,9 @@ describe('fraudctl lake ls', () => {
     mkdirSync(part('features/customer', '2025-03-02'), { recursive: true });
     await db.run(`COPY (SELECT range AS customer_id FROM range(3)) TO ${sqlString(join(part('features/customer', '2025-03-02'), 'data.parquet'))} (FORMAT parquet)`);
     mkdirSync(join(lake, 'scores', 'date=2025-03-09'), { recursive: true });
+    // A window state of the incremental builder beside the mart: listed apart, never as a mart partition.
+    mkdirSync(part('features/customer/_state', '2025-03-02'), { recursive: true });
+    await db.run(`COPY (SELECT range AS id FROM range(5)) TO ${sqlString(join(part('features/customer/_state', '2025-03-02'), 'data.parquet'))} (FORMAT parquet)`);
   });
   afterAll(() => {
     db.close();
@@ -52,7 +55,7 @@ describe('fraudctl lake ls', () => {
       expect(p.rows).toBeGreaterThan(0);
     }
     expect(tx.rows).toBe(tx.partitions.reduce((s, p) => s + p.rows, 0));
-    expect(sets[1]).toEqual({ dataset: 'features/customer', spec: 'handbook', entity: 'customer', partitions: [{ date: '2025-03-02', rows: 3 }], rows: 3, first: '2025-03-02', last: '2025-03-02', missing: [] });
+    expect(sets[1]).toEqual({ dataset: 'features/customer', spec: 'handbook', entity: 'customer', partitions: [{ date: '2025-03-02', rows: 3 }], rows: 3, first: '2025-03-02', last: '2025-03-02', missing: [], windowStates: { partitions: 1, first: '2025-03-02', last: '2025-03-02' } });
     // An empty directory is no partition.
     expect(sets[3]).toEqual({ dataset: 'scores', partitions: [], rows: 0, first: null, last: null, missing: [] });
   });
@@ -64,6 +67,8 @@ describe('fraudctl lake ls', () => {
     expect(r.stdout).toMatch(/2025-03-04\s+\d+\n/);
     expect(r.stdout).toContain('missing days (3): 2025-03-03, 2025-03-05..2025-03-06');
     expect(r.stdout).not.toContain('features/customer');
+    const marts = await runCli(['lake', 'ls', '--lake', lake, '--dataset', 'features/customer']);
+    expect(marts.stdout).toContain("window states (features/customer/_state, the incremental builder's cache): 1 day, 2025-03-02 … 2025-03-02");
   });
 
   it('exits 2 on an unknown dataset, naming the allowed ones', async () => {

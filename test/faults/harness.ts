@@ -63,7 +63,8 @@ export function listFiles(root: string): string[] {
 /** sha256 of every published partition (data.parquet), by path: "the same bytes". */
 export function lakeDigest(root: string, under = ''): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of listFiles(root)) if (f.startsWith(under) && f.endsWith('data.parquet')) out[f] = createHash('sha256').update(readFileSync(join(root, f))).digest('hex');
+  // Window states (features/…/_state) are the incremental builder's cache, unordered and rebuilt when missing: not data.
+  for (const f of listFiles(root)) if (f.startsWith(under) && f.endsWith('data.parquet') && !f.includes('/_state/')) out[f] = createHash('sha256').update(readFileSync(join(root, f))).digest('hex');
   return out;
 }
 

@@ -21,4 +21,16 @@ describe('scatterColumns', () => {
     expect([b[0], b[4999]]).toEqual([4999n, 0n]);
     expect([i[0], i[2500], i[4999]]).toEqual([4999, 2499, 0]);
   });
+
+  it('copies chunks of consecutive positions whole, and chunks that wrap around one row at a time', async () => {
+    const db = await openDb({ threads: 1 });
+    // positions 2500 … 4999 then 0 … 2499: chunk 1 (rows 0 … 2047) is consecutive, chunk 2 wraps at 4999 → 0.
+    const result = await db.conn.run(`SELECT (range + 2500) % 5000 AS pos, CAST(range AS DOUBLE) AS d, range AS b FROM range(5000)`);
+    const d = new Float64Array(5000);
+    const b = new BigInt64Array(5000);
+    expect(await scatterColumns(result, 0, [{ column: 1, out: d }, { column: 2, out: b }])).toBe(5000);
+    db.close();
+    expect(Array.from(d)).toEqual(Array.from({ length: 5000 }, (_, p) => (p + 2500) % 5000));
+    expect([b[2500], b[4999], b[0], b[2499]]).toEqual([0n, 2499n, 2500n, 4999n]);
+  });
 });

@@ -34,6 +34,21 @@ describe('fraudctl marts', () => {
     expect(over.json).toMatchObject({ built: ['2025-02-10'], skipped: [] });
   });
 
+  it('says which builder ran and why: full without a state of the day before, then incremental; --full and FRAUDCTL_FULL_MARTS force the full builder', async () => {
+    const first = await cli('marts', 'build', '--date', '2025-02-15', '--json');
+    expect(first.json).toMatchObject({ builder: 'full', reason: 'customer: no readable window state of 2025-02-14; terminal: no readable window state of 2025-02-14' });
+    const next = await cli('marts', 'build', '--date', '2025-02-16', '--json');
+    expect(next.json).toMatchObject({ builder: 'incremental', days: [{ day: '2025-02-16', builder: 'incremental', marts: { customer: { builder: 'incremental' }, terminal: { builder: 'incremental' } } }] });
+    const bytes = readFileSync(martFile('customer', '2025-02-16'));
+    const forced = await cli('marts', 'build', '--date', '2025-02-16', '--overwrite', '--full');
+    expect(forced.stdout).toContain('2025-02-16: full builder — customer: full builder asked (--full)');
+    expect(readFileSync(martFile('customer', '2025-02-16')).equals(bytes)).toBe(true);
+    const env = await runCli(['marts', 'build', '--date', '2025-02-17', '--lake', root, '--json'], { cwd: root, env: { FRAUDCTL_FULL_MARTS: 'true' } });
+    expect(env.json).toMatchObject({ builder: 'full', days: [{ marts: { customer: { reason: 'full builder asked (--full)' } } }] });
+    const back = await runCli(['marts', 'build', '--date', '2025-02-17', '--overwrite', '--no-full', '--lake', root, '--json'], { cwd: root, env: { FRAUDCTL_FULL_MARTS: 'true' } });
+    expect(back.json).toMatchObject({ builder: 'incremental' });
+  });
+
   it('builds a range, each day on its own; human output is a table', async () => {
     const r = await cli('marts', 'build', '--from', '2025-02-11', '--to', '2025-02-13', '--delay', '3');
     expect(r.code).toBe(0);

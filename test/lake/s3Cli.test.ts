@@ -71,10 +71,28 @@ describe('lake sync and an S3 lake through the CLI', () => {
     expect((ls.json!.datasets as { partitions: { date: string }[] }[])[0].partitions.map((p) => p.date)).toEqual(['2025-01-05']);
   });
 
+  it('carries the window state forward on the S3 lake: the states live in the bucket beside the marts, lake ls shows them', async () => {
+    // Short windows, so the history of 2025-01-08 … 10 is complete in a 12-day lake.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'short.json'), JSON.stringify({ name: 'short', marts: { customer: [{ name: 'c_n_{n}d', kind: 'count', windows: [1, 3] }, { name: 'c_days_{n}d', kind: 'active_days', windows: [3] }], terminal: [{ name: 't_risk_{n}d', kind: 'fraud_share', windows: [2] }] }, features: ['tx_amount', 'c_n_3d', 't_risk_2d'] }));
+    const r = await runCli(['marts', 'build', '--lake', 's3://lake/prod', '--features', join(cwd, 'short.json'), '--delay', '1', '--from', '2025-01-08', '--to', '2025-01-10', '--json'], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect((r.json!.days as { builder: string }[]).map((d) => d.builder)).toEqual(['full', 'incremental', 'incremental']);
+    const all = await runCli(['lake', 'ls', '--lake', 's3://lake/prod', '--json'], { cwd, env });
+    const short = (all.json!.datasets as { dataset: string; windowStates?: unknown }[]).find((d) => d.dataset === 'features/short/terminal');
+    expect(short?.windowStates).toEqual({ partitions: 3, first: '2025-01-08', last: '2025-01-10' });
+    // The same marts, built again in full, are the same bytes.
+    const full = await runCli(['marts', 'build', '--lake', 's3://lake/prod', '--features', join(cwd, 'short.json'), '--delay', '1', '--date', '2025-01-10', '--overwrite', '--full', '--json'], { cwd, env });
+    expect(full.json).toMatchObject({ builder: 'full', reason: 'customer: full builder asked (--full); terminal: full builder asked (--full)' });
+  });
+
   it('copies S3 → local', async () => {
     const back = await runCli(['lake', 'sync', '--from', 's3://lake/prod', '--to', './back', '--dataset', 'features/customer', '--json'], { cwd, env });
     expect(back.code, back.stderr).toBe(0);
     expect(back.json).toMatchObject({ copied: 1, skipped: 0 });
+    // The window states beside those marts (written by the builds above) are a cache: not copied.
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(cwd, 'back', 'features', 'customer', '_state'))).toBe(false);
     const ls = await runCli(['lake', 'ls', '--lake', './back', '--json'], { cwd, env });
     expect((ls.json!.datasets as { dataset: string; partitions: unknown[] }[]).filter((d) => d.partitions.length > 0).map((d) => d.dataset)).toEqual(['features/customer']);
   });
@@ -96,7 +114,9 @@ describe('lake sync and an S3 lake through the CLI', () => {
     expect(score.code, score.stderr).toBe(0);
     const daily = await runCli(['daily', ...s3lake, '--date', '2025-01-12', '--allow-partial-history', '--json'], { cwd, env });
     expect(daily.code, daily.stderr).toBe(0);
-    expect(daily.json).toMatchObject({ marts: { day: '2025-01-11', skipped: false } });
+    expect(daily.json).toMatchObject({ marts: { day: '2025-01-11', skipped: false, builder: 'full' } });
+    // The lake's first 30 days cannot be carried forward: the reason says so.
+    expect((daily.json!.marts as { reason: string }).reason).toMatch(/^customer: history incomplete \(no transactions of /);
 
     const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
     const { createS3Client } = await import('../../src/s3/client.js');

@@ -12,6 +12,7 @@
  */
 import { dataError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
+import type { TrainingData } from './types.js';
 
 /**
  * Rows sampled to place the edges (LightGBM's bin_construct_sample_cnt); all rows below this. A
@@ -81,13 +82,23 @@ export function computeBinEdges(
   names: readonly string[],
   binning: BinningOptions = DEFAULT_BINNING,
 ): Float64Array[] {
-  const sampleRows = nRows <= BIN_SAMPLE_ROWS ? null : stratifiedSample(nRows, BIN_SAMPLE_ROWS, new Rng(seed, BIN_STREAM));
+  const sampleRows = binSampleRows(nRows, seed);
   return columns.map((col, f) => {
     const values = sampleRows ? gather(col, sampleRows) : col.slice(0, nRows);
     checkFinite(values, values.length, names[f]);
-    const { distinct, counts } = distinctCounts(values);
-    return cutEdges(distinct, tailWeights(counts, values.length, binning), maxBins);
+    return featureEdges(values, maxBins, binning);
   });
+}
+
+/** The rows edges are placed on: a stratified sample of BIN_SAMPLE_ROWS, or null for all rows. */
+export function binSampleRows(nRows: number, seed: number): Uint32Array | null {
+  return nRows <= BIN_SAMPLE_ROWS ? null : stratifiedSample(nRows, BIN_SAMPLE_ROWS, new Rng(seed, BIN_STREAM));
+}
+
+/** One feature's edges from its (finite) sample values; depends on nothing else, so any thread may compute it. */
+export function featureEdges(values: Float64Array, maxBins: number, binning: BinningOptions = DEFAULT_BINNING): Float64Array {
+  const { distinct, counts } = distinctCounts(values);
+  return cutEdges(distinct, tailWeights(counts, values.length, binning), maxBins);
 }
 
 /** Widest range of whole numbers counted without sorting (counts, flags: most fraud features). */
@@ -136,8 +147,8 @@ function stratifiedSample(n: number, k: number, rng: Rng): Uint32Array {
   return rows;
 }
 
-function gather(col: Float64Array, rows: Uint32Array): Float64Array {
-  const out = new Float64Array(rows.length);
+/** col[rows[i]] for each i, into `out` (a new array by default). */
+export function gather(col: Float64Array, rows: Uint32Array, out = new Float64Array(rows.length)): Float64Array {
   for (let i = 0; i < rows.length; i++) out[i] = col[rows[i]];
   return out;
 }
@@ -217,7 +228,7 @@ export function binRows(
 }
 
 /** Edges padded with +Infinity to 2^k - 1 entries, for a branch-free search of fixed length. */
-function padEdges(edges: Float64Array): Float64Array {
+export function padEdges(edges: Float64Array): Float64Array {
   let size = 1;
   while (size - 1 < edges.length) size *= 2;
   const padded = new Float64Array(size - 1).fill(Infinity);
@@ -225,7 +236,8 @@ function padEdges(edges: Float64Array): Float64Array {
   return padded;
 }
 
-function binColumn(col: Float64Array, padded: Float64Array, start: number, end: number, out: Uint8Array, base: number, step: number): void {
+/** Bins col[start…end) (edges padded by padEdges) into out[base + (r - start) · step]. */
+export function binColumn(col: Float64Array, padded: Float64Array, start: number, end: number, out: Uint8Array, base: number, step: number): void {
   const top = (padded.length + 1) >> 1;
   const s1 = step;
   const s2 = 2 * step;
@@ -263,8 +275,40 @@ function binColumn(col: Float64Array, padded: Float64Array, start: number, end: 
   }
 }
 
-function checkFinite(values: Float64Array, n: number, name: string): void {
+/** Missing (NaN) or infinite values among values[0…n). */
+export function countNonFinite(values: Float64Array, n: number = values.length): number {
   let bad = 0;
   for (let i = 0; i < n; i++) if (values[i] - values[i] !== 0) bad++;
-  if (bad > 0) throw dataError(`feature ${name} has ${bad} missing or infinite values; the forest needs finite numbers`);
+  return bad;
+}
+
+/** The error for `bad` non-finite values of a feature (exit 3). */
+export function nonFiniteError(name: string, bad: number): Error {
+  return dataError(`feature ${name} has ${bad} missing or infinite values; the forest needs finite numbers`);
+}
+
+export function checkFinite(values: Float64Array, n: number, name: string): void {
+  const bad = countNonFinite(values, n);
+  if (bad > 0) throw nonFiniteError(name, bad);
+}
+
+/** An empty group-major table (shared memory when workers will read it). */
+export function allocateTable(nRows: number, nFeatures: number, shared: boolean): BinnedTable {
+  const groups = groupCount(nFeatures);
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return { data: new Uint8Array(buffer(nRows * groups * 4)), nRows, nFeatures, groups, nBins: new Int32Array(buffer(nFeatures * 4)) };
+}
+
+/** Bins the columns into the table, each row's label in its tag byte. */
+export function fillTable(table: BinnedTable, data: TrainingData, binEdges: Float64Array[]): void {
+  const { nRows, featureNames, columns, labels } = data;
+  binRows(columns, binEdges, 0, nRows, table.data, (f) => featureOffset(f, nRows), 4, featureNames);
+  finishTable(table, labels, binEdges);
+}
+
+/** Once the features are binned: each row's label into its tag byte, each feature's bin count. */
+export function finishTable(table: BinnedTable, labels: Uint8Array, binEdges: readonly Float64Array[]): void {
+  const { nRows, data } = table;
+  for (let r = 0, o = featureOffset(table.groups * 4 - 1, nRows); r < nRows; r++, o += 4) data[o] = labels[r];
+  binEdges.forEach((e, f) => (table.nBins[f] = e.length + 1));
 }

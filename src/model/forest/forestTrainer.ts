@@ -8,7 +8,8 @@
  * for byte at any thread count.
  */
 import { usageError } from '../../errors.js';
-import { binRows, computeBinEdges, featureOffset, groupCount, type BinnedTable, type BinningOptions } from './binning.js';
+import { binInWorkers } from './binInWorkers.js';
+import { allocateTable, computeBinEdges, fillTable, type BinnedTable, type BinningOptions } from './binning.js';
 import { flattenTrees, forestImportances } from './flatForest.js';
 import { TreeGrower } from './grow.js';
 import { GrowPool } from './growPool.js';
@@ -67,23 +68,49 @@ export class ForestTrainer {
     return n > 1 ? new GrowPool(n, kernel) : undefined;
   }
 
-  /** Bins `data` (while the workers start up) and starts `threads` workers. */
+  /** Bins `data` in this thread (while the workers start up) and starts `threads` workers. */
   static open(data: TrainingData, opts: TrainerOptions): ForestTrainer {
-    checkTrainingData(data);
-    const { nRows, featureNames, columns } = data;
-    const maxBins = opts.maxBins ?? MAX_BINS;
-    if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_BINS)) throw usageError(`maxBins must be an integer in 2…${MAX_BINS}, got ${maxBins}`);
-    const ownsPool = !opts.pool;
-    const pool = opts.pool ?? ForestTrainer.pool(opts.threads, opts.kernel);
-    const table = allocateTable(nRows, featureNames.length, pool !== undefined);
+    const { maxBins, pool, ownsPool, table } = ForestTrainer.prepare(data, opts);
     try {
-      const binEdges = opts.binEdges ?? computeBinEdges(columns, nRows, maxBins, opts.seed, featureNames, opts.binning);
+      const binEdges = opts.binEdges ?? computeBinEdges(data.columns, data.nRows, maxBins, opts.seed, data.featureNames, opts.binning);
       fillTable(table, data, binEdges);
       return new ForestTrainer(data, table, binEdges, maxBins, pool, opts.kernel, ownsPool);
     } catch (err) {
       if (ownsPool) void pool?.close();
       throw err;
     }
+  }
+
+  /**
+   * As open, but bins on the workers too (binInWorkers.ts: this thread and all but one of the
+   * pool's workers, so as many threads as the pool has): the same edges and table byte for byte.
+   * With one thread (no pool) it is open.
+   */
+  static async openAsync(data: TrainingData, opts: TrainerOptions): Promise<ForestTrainer> {
+    const { maxBins, pool, ownsPool, table } = ForestTrainer.prepare(data, opts);
+    try {
+      const helpers = pool ? pool.size - 1 : 0;
+      let binEdges: Float64Array[];
+      if (pool && helpers > 0) binEdges = (await binInWorkers(pool, helpers, data, table, { maxBins, seed: opts.seed, binning: opts.binning, binEdges: opts.binEdges })).edges;
+      else {
+        binEdges = opts.binEdges ?? computeBinEdges(data.columns, data.nRows, maxBins, opts.seed, data.featureNames, opts.binning);
+        fillTable(table, data, binEdges);
+      }
+      return new ForestTrainer(data, table, binEdges, maxBins, pool, opts.kernel, ownsPool);
+    } catch (err) {
+      if (ownsPool) void pool?.close();
+      throw err;
+    }
+  }
+
+  /** Checks the data and maxBins, starts the workers (unless given a pool) and allocates the table. */
+  private static prepare(data: TrainingData, opts: TrainerOptions): { maxBins: number; pool: GrowPool | undefined; ownsPool: boolean; table: BinnedTable } {
+    checkTrainingData(data);
+    const maxBins = opts.maxBins ?? MAX_BINS;
+    if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_BINS)) throw usageError(`maxBins must be an integer in 2…${MAX_BINS}, got ${maxBins}`);
+    const ownsPool = !opts.pool;
+    const pool = opts.pool ?? ForestTrainer.pool(opts.threads, opts.kernel);
+    return { maxBins, pool, ownsPool, table: allocateTable(data.nRows, data.featureNames.length, pool !== undefined) };
   }
 
   /** Trains one forest on the fit's rows; params.threads is ignored (the trainer's threads grow it). */
@@ -135,19 +162,4 @@ export class ForestTrainer {
 function checkRows(rows: Uint32Array, nRows: number): void {
   if (rows.length === 0) throw usageError('a fit needs at least one row');
   for (let i = 0; i < rows.length; i++) if (rows[i] >= nRows) throw new RangeError(`row index ${rows[i]} is out of range (${nRows} rows)`);
-}
-
-/** An empty group-major table (shared memory when workers will read it). */
-function allocateTable(nRows: number, nFeatures: number, shared: boolean): BinnedTable {
-  const groups = groupCount(nFeatures);
-  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  return { data: new Uint8Array(buffer(nRows * groups * 4)), nRows, nFeatures, groups, nBins: new Int32Array(buffer(nFeatures * 4)) };
-}
-
-/** Bins the columns into the table, each row's label in its tag byte. */
-function fillTable(table: BinnedTable, data: TrainingData, binEdges: Float64Array[]): void {
-  const { nRows, featureNames, columns, labels } = data;
-  binRows(columns, binEdges, 0, nRows, table.data, (f) => featureOffset(f, nRows), 4, featureNames);
-  for (let r = 0, o = featureOffset(table.groups * 4 - 1, nRows); r < nRows; r++, o += 4) table.data[o] = labels[r];
-  binEdges.forEach((e, f) => (table.nBins[f] = e.length + 1));
 }

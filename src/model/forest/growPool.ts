@@ -7,17 +7,24 @@
  * signal terminates every worker and rejects the fit (and any later one).
  */
 import { Worker } from 'node:worker_threads';
+import type { BinJob } from './binInWorkers.js';
 import type { BinnedTable } from './binning.js';
 import type { GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 import { workerUrl } from './workerPool.js';
 import type { HistogramKernel } from './workspace.js';
 
-/** What a grow worker receives: once a fit's table, params and rows, then each tree index of the fit. */
-export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable } | number;
+/**
+ * What a grow worker receives: once a fit's table, params and rows, then each tree index of the
+ * fit; or its part of binning a table (binInWorkers.ts), answered by `{ done: true }`.
+ */
+export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable } | number | BinJob;
+
+/** What a grow worker sends back: a tree, or that its binning job is done. */
+export type GrowReply = { tree: number; result: GrownTree } | { done: true };
 
 interface Fit {
-  message: (worker: Worker, m: { tree: number; result: GrownTree }) => void;
+  message: (worker: Worker, m: GrowReply) => void;
   reject: (err: unknown) => void;
 }
 
@@ -26,10 +33,18 @@ export class GrowPool {
   private failure: unknown;
   private closing = false;
   private fit: Fit | undefined;
+  /** Per worker, the binning jobs it was handed and has not answered yet, oldest first. */
+  private readonly jobs: { resolve: () => void; reject: (err: unknown) => void }[][] = [];
+  private rejectFailed: (err: unknown) => void = () => {};
+  /** Rejects when the pool fails or closes (binInWorkers races its waits on shared memory against it). */
+  readonly failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
 
   constructor(threads: number, kernel?: HistogramKernel) {
+    this.failed.catch(() => {});
     const url = workerUrl();
     for (let i = 0; i < threads; i++) {
+      const jobs: (typeof this.jobs)[number] = [];
+      this.jobs.push(jobs);
       const worker = new Worker(url, { workerData: { kind: 'grow', kernel } });
       this.workers.push(worker);
       worker.on('error', (err) => this.fail(err));
@@ -37,9 +52,10 @@ export class GrowPool {
       worker.on('exit', (code) => {
         if (!this.closing) this.fail(new Error(`forest worker exited early with code ${code}`));
       });
-      worker.on('message', (m: { tree: number; result: GrownTree }) => {
+      worker.on('message', (m: GrowReply) => {
         try {
-          this.fit?.message(worker, m);
+          if ('done' in m) jobs.shift()?.resolve();
+          else this.fit?.message(worker, m);
         } catch (err) {
           this.fail(err);
         }
@@ -69,6 +85,7 @@ export class GrowPool {
         this.fit = {
           reject,
           message: (worker, m) => {
+            if (!('tree' in m)) return;
             trees[m.tree] = m.result;
             done++;
             opts.onTree?.(done, nTrees);
@@ -88,15 +105,41 @@ export class GrowPool {
     return trees;
   }
 
+  /**
+   * Hands jobs[i] to worker i (binInWorkers.ts; the caller's thread does its own part meanwhile);
+   * settles when each has answered, or rejects on a worker failure. A worker takes its job after
+   * what it was sent before (a worker still starting up answers late), and a fit may start meanwhile.
+   */
+  run(jobs: BinJob[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (jobs.length > this.workers.length) throw new Error(`GrowPool.run: ${jobs.length} jobs for ${this.workers.length} workers`);
+    return Promise.all(
+      jobs.map(
+        (job, i) =>
+          new Promise<void>((resolve, reject) => {
+            this.jobs[i].push({ resolve, reject });
+            this.workers[i].postMessage(job satisfies GrowMessage);
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
   /** Terminates the workers; the pool cannot grow trees afterwards. */
   async close(): Promise<void> {
     this.closing = true;
     this.failure ??= new Error('GrowPool is closed');
+    this.rejectPending();
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private rejectPending(): void {
+    this.rejectFailed(this.failure);
+    for (const pending of this.jobs) for (const job of pending.splice(0)) job.reject(this.failure);
   }
 
   private fail(err: unknown): void {
     if (this.failure === undefined) this.failure = err;
+    this.rejectPending();
     this.fit?.reject(err);
     this.fit = undefined;
     if (!this.closing) void this.close();

@@ -4,6 +4,7 @@ import { binRows } from './binning.js';
 import type { FlatForest } from './flatForest.js';
 import { decodeModel, encodeModel } from './modelFile.js';
 import { compileForest, predictBinned, type CompiledForest } from './predictKernel.js';
+import { WasmForest } from './predictWasm.js';
 import type { ForestParams } from './types.js';
 
 /** Everything a model file holds. */
@@ -23,6 +24,7 @@ export class ForestModel {
   readonly params: ForestParams;
   /** @internal */ readonly parts: ForestParts;
   private compiled?: CompiledForest;
+  private wasmFloats?: WasmForest | null;
 
   /** @internal Use trainForest or loadForest / fromBuffer. */
   constructor(parts: ForestParts) {
@@ -31,12 +33,29 @@ export class ForestModel {
     this.params = parts.params;
   }
 
-  /** P(fraud) per row: the mean over trees of the leaf's fraud fraction. Columns in featureNames order. */
+  /**
+   * P(fraud) per row: the mean over trees of the leaf's fraud fraction. Columns in featureNames
+   * order. Binned a chunk at a time with the model's edges and walked in wasm (predictWasm.ts),
+   * or without it in JS (predictRange): the same numbers either way.
+   */
   predict(columns: Float64Array[], nRows: number): Float64Array {
     checkColumns(this.featureNames, columns, nRows);
     const out = new Float64Array(nRows);
-    predictRange(this.parts, columns, 0, nRows, out, this.compiledForest());
+    const wasm = this.floatKernel();
+    if (!wasm) {
+      predictRange(this.parts, columns, 0, nRows, out, this.compiledForest());
+      return out;
+    }
+    const bad = new Float64Array(columns.length);
+    wasm.predictColumns(columns, this.parts.binEdges, this.featureNames, 0, nRows, out, bad);
+    refuseNonFinite(this.featureNames, bad);
     return out;
+  }
+
+  /** @internal The forest in a wasm memory (made once per model and thread; null: use the JS kernel). */
+  floatKernel(): WasmForest | null {
+    if (this.wasmFloats === undefined) this.wasmFloats = WasmForest.create(this.parts.forest, this.featureNames.length);
+    return this.wasmFloats;
   }
 
   /** @internal The packed trees prediction walks (compiled once per model). */
@@ -80,6 +99,12 @@ export function predictRange(
     binRows(columns, parts.binEdges, r0, r1, bins, (f) => f, stride, parts.featureNames);
     predictBinned(compiled, bins, stride, 0, r1 - r0, out.subarray(r0 - start, r1 - start));
   }
+}
+
+/** Refuses rows with missing or infinite values (exit 3), as binning does: bad[f] counts feature f's. */
+export function refuseNonFinite(names: readonly string[], bad: Float64Array): void {
+  const f = bad.findIndex((n) => n > 0);
+  if (f >= 0) throw dataError(`feature ${names[f]} has ${bad[f]} missing or infinite values; the forest needs finite numbers`);
 }
 
 export function checkColumns(names: readonly string[], columns: readonly Float64Array[], nRows: number): void {

@@ -8,8 +8,11 @@
  *
  * Each row's probability is the sum over trees in tree order, divided by the number of trees:
  * the same floating-point result however the rows are split into blocks or among workers.
+ * predictBinned runs the same walk in WebAssembly (predictWasm.ts) when the forest fits a wasm
+ * memory; this JS version is the oracle its tests compare against and the fallback.
  */
 import type { FlatForest } from './flatForest.js';
+import { WasmForest } from './predictWasm.js';
 
 const BLOCK_ROWS = 256;
 const MAX_PACKED_NODES = 65536;
@@ -19,6 +22,8 @@ export interface CompiledForest {
   forest: FlatForest;
   /** Per tree: its nodes as packed words, or null for a tree too large to pack. */
   words: (Int32Array | null)[];
+  /** The forest in a wasm memory for rows of a given stride (made on first use; null: use JS). */
+  wasm?: { stride: number; forest: WasmForest | null };
 }
 
 export function compileForest(forest: FlatForest): CompiledForest {
@@ -33,8 +38,15 @@ export function compileForest(forest: FlatForest): CompiledForest {
   return { forest, words };
 }
 
-/** out[r - start] = mean leaf value over the trees, for rows [start, end) of `bins`. */
+/** out[r - start] = mean leaf value over the trees, for rows [start, end) of `bins`: in wasm when it can. */
 export function predictBinned(compiled: CompiledForest, bins: Uint8Array, stride: number, start: number, end: number, out: Float64Array): void {
+  if (compiled.wasm?.stride !== stride) compiled.wasm = { stride, forest: WasmForest.create(compiled.forest, stride) };
+  if (compiled.wasm.forest) compiled.wasm.forest.predictBins(bins, stride, start, end, out);
+  else predictBinnedJs(compiled, bins, stride, start, end, out);
+}
+
+/** predictBinned in JS (the oracle of the wasm kernel). */
+export function predictBinnedJs(compiled: CompiledForest, bins: Uint8Array, stride: number, start: number, end: number, out: Float64Array): void {
   const { forest, words } = compiled;
   const nTrees = forest.roots.length;
   out.fill(0, 0, end - start);

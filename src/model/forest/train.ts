@@ -1,6 +1,6 @@
 /**
  * trainForest: one forest on a whole table — a ForestTrainer opened for a single fit (bins the
- * table once, grows the trees in this thread or in workers sharing it). A search that fits many
+ * table once, on every thread, grows the trees in this thread or in workers sharing it). A search that fits many
  * forests on one table opens a ForestTrainer itself and keeps it (forestTrainer.ts).
  */
 import type { BinningOptions } from './binning.js';
@@ -20,7 +20,7 @@ export interface TrainOptions {
 export async function trainForest(data: TrainingData, params: ForestParams, opts: TrainOptions = {}): Promise<ForestModel> {
   const stored = normaliseParams(params);
   opts.signal?.throwIfAborted();
-  const trainer = ForestTrainer.open(data, { threads: resolveThreads(params.threads, stored.nTrees), maxBins: stored.maxBins, seed: stored.seed, binning: opts.binning });
+  const trainer = await ForestTrainer.openAsync(data, { threads: resolveThreads(params.threads, stored.nTrees), maxBins: stored.maxBins, seed: stored.seed, binning: opts.binning });
   try {
     return await trainer.train(stored, opts);
   } finally {

@@ -1,11 +1,13 @@
 /**
  * Worker-thread entry. 'grow' (growPool.ts): takes each fit's params and rows, then grows the tree
- * whose index arrives in each message and sends it back, its arrays transferred. 'predict'
+ * whose index arrives in each message and sends it back, its arrays transferred; or runs its part
+ * of binning a table (binInWorkers.ts). 'predict'
  * (workerPool.ts): walks its range of binned rows into the shared output and exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { runBinJob } from './binInWorkers.js';
 import { TreeGrower } from './grow.js';
-import type { GrowMessage } from './growPool.js';
+import type { GrowMessage, GrowReply } from './growPool.js';
 import { compileForest, predictBinned } from './predictKernel.js';
 import type { WorkerJob } from './workerPool.js';
 
@@ -15,6 +17,11 @@ const port = parentPort!;
 if (job.kind === 'grow') {
   let grower: TreeGrower | undefined;
   port.on('message', (m: GrowMessage) => {
+    if (typeof m === 'object' && 'job' in m) {
+      runBinJob(m);
+      port.postMessage({ done: true } satisfies GrowReply);
+      return;
+    }
     if (typeof m !== 'number') {
       if (grower) grower.configure(m.fit, m.rows, m.table);
       else grower = new TreeGrower(m.table, m.fit, m.rows, job.kernel);

@@ -1,0 +1,225 @@
+/**
+ * Binning a training table on the grow pool's workers and this thread together (ForestTrainer.openAsync),
+ * byte for byte what binning.ts does serially: the same sample, the same per-feature edges (each
+ * feature's depend on its sample values only) and the same bins (each value's depends on its edges
+ * only); only who computes which part changes.
+ *
+ * Edges: this thread gathers every feature's sample into shared memory, then it and the workers
+ * take features from one atomic counter (a feature with many distinct doubles sorts for ~20 ms,
+ * a count feature tallies in 1, so features are handed out as threads free up, not split in advance).
+ * Table: the columns are the caller's (not shared memory, and copying them all would double a
+ * large train set's footprint), so this thread walks the rows in blocks, copying a block into a
+ * worker's free staging slot when it has one and binning the block itself when not; a worker
+ * bins the blocks of its slots into the shared table. Copying a block costs ~1/15 of binning it.
+ * Missing or infinite values are counted per feature and refused afterwards with the serial message.
+ */
+import type { BinnedTable, BinningOptions } from './binning.js';
+import { binColumn, binSampleRows, checkFinite, countNonFinite, featureEdges, featureOffset, finishTable, gather, nonFiniteError, padEdges } from './binning.js';
+import type { GrowPool } from './growPool.js';
+import type { TrainingData } from './types.js';
+
+/** Rows per staged block (3.9 MB of 15 features), and staged blocks per worker. */
+const BLOCK = 1 << 15;
+const SLOTS = 2;
+/** Words of a ring's control array: bumped on every change, blocks handed, blocks binned, no more blocks. */
+const EPOCH = 0;
+const HANDED = 1;
+const BINNED = 2;
+const END = 3;
+/** Set by the worker as it takes the job: a worker still starting up is handed no block. */
+const STARTED = 4;
+
+type WaitAsync = (a: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/** Resolves once a[index] ≠ value (or at once); rejects if the pool fails meanwhile, which would leave it waiting. */
+async function changed(pool: GrowPool, a: Int32Array, index: number, value: number): Promise<void> {
+  const w = waitAsync(a, index, value);
+  if (w.async) await Promise.race([w.value, pool.failed]);
+}
+
+/** A worker's part of the edges: features taken from `next` until none is left. */
+export interface EdgesJob {
+  job: 'edges';
+  /** Feature f's sample values at [f · sampleRows, (f + 1) · sampleRows). */
+  samples: Float64Array;
+  sampleRows: number;
+  nFeatures: number;
+  maxBins: number;
+  binning: BinningOptions | undefined;
+  next: Int32Array;
+  /** Feature f's edges at f · (maxBins - 1), `lengths[f]` of them (-1 until they are written). */
+  edges: Float64Array;
+  lengths: Int32Array;
+}
+
+/** A worker's part of the table: the blocks staged in its ring until END. */
+export interface FillJob {
+  job: 'fill';
+  ctl: Int32Array;
+  /** Slot s's block: rows [info[2s], info[2s + 1]) of the table. */
+  info: Int32Array;
+  /** Slot s's feature f at (s · nFeatures + f) · BLOCK. */
+  staging: Float64Array;
+  edges: Float64Array[];
+  table: Uint8Array;
+  nRows: number;
+  /** Non-finite values per feature, added up by every thread. */
+  bad: Int32Array;
+}
+
+export type BinJob = EdgesJob | FillJob;
+
+const shared = <T>(make: new (b: SharedArrayBuffer) => T, bytes: number): T => new make(new SharedArrayBuffer(bytes));
+
+/** A worker's side of a job (worker.ts); returns when its part is done. */
+export function runBinJob(job: BinJob): void {
+  if (job.job === 'edges') takeEdges(job);
+  else binStaged(job);
+}
+
+/** Takes features until none is left; returns how many this thread took. */
+function takeEdges(job: EdgesJob): number {
+  const { samples, sampleRows, nFeatures, maxBins, next, edges, lengths } = job;
+  let taken = 0;
+  for (let f = Atomics.add(next, 0, 1); f < nFeatures; f = Atomics.add(next, 0, 1), taken++) {
+    const e = featureEdges(samples.subarray(f * sampleRows, (f + 1) * sampleRows), maxBins, job.binning);
+    edges.set(e, f * (maxBins - 1));
+    Atomics.store(lengths, f, e.length);
+    Atomics.notify(lengths, f);
+  }
+  return taken;
+}
+
+/** Bins rows [start, end) of `columns` (whose row `start` is at index `from`) into the table. */
+function binBlock(columns: readonly Float64Array[], from: number, padded: Float64Array[], start: number, end: number, table: Uint8Array, nRows: number, bad: Int32Array): void {
+  const len = end - start;
+  for (let f = 0; f < columns.length; f++) {
+    const col = columns[f];
+    const n = countNonFinite(from === 0 ? col : col.subarray(from), len);
+    if (n > 0) Atomics.add(bad, f, n);
+    binColumn(col, padded[f], from, from + len, table, featureOffset(f, nRows) + 4 * start, 4);
+  }
+}
+
+function binStaged(job: FillJob): void {
+  const { ctl, info, staging, table, nRows, bad } = job;
+  const nFeatures = job.edges.length;
+  const padded = job.edges.map(padEdges);
+  Atomics.store(ctl, STARTED, 1);
+  for (let k = 0; ; ) {
+    const epoch = Atomics.load(ctl, EPOCH);
+    if (k < Atomics.load(ctl, HANDED)) {
+      const s = k % SLOTS;
+      const at = s * nFeatures * BLOCK;
+      const cols = Array.from({ length: nFeatures }, (_, f) => staging.subarray(at + f * BLOCK, at + (f + 1) * BLOCK));
+      binBlock(cols, 0, padded, info[2 * s], info[2 * s + 1], table, nRows, bad);
+      Atomics.store(ctl, BINNED, ++k);
+      Atomics.notify(ctl, BINNED);
+    } else if (Atomics.load(ctl, END)) return;
+    // Returns at once if this thread's main side changed anything since `epoch` was read.
+    else Atomics.wait(ctl, EPOCH, epoch);
+  }
+}
+
+/** Options of binInWorkers: as ForestTrainer's. */
+export interface BinOptions {
+  maxBins: number;
+  seed: number;
+  binning?: BinningOptions;
+  binEdges?: Float64Array[];
+}
+
+/**
+ * Fills `table` (shared memory, `data.nRows` rows) using `workers` of the pool's workers beside
+ * this thread; returns the edges and how many blocks the workers binned. Throws binning.ts's
+ * errors for non-finite values.
+ */
+export async function binInWorkers(pool: GrowPool, workers: number, data: TrainingData, table: BinnedTable, opts: BinOptions): Promise<{ edges: Float64Array[]; stagedBlocks: number }> {
+  const edges = opts.binEdges ?? (await edgesInWorkers(pool, workers, data, opts));
+  return { edges, stagedBlocks: await fillInWorkers(pool, workers, data, table, edges) };
+}
+
+async function edgesInWorkers(pool: GrowPool, workers: number, data: TrainingData, { maxBins, seed, binning }: BinOptions): Promise<Float64Array[]> {
+  const { nRows, columns, featureNames } = data;
+  const nFeatures = columns.length;
+  const rows = binSampleRows(nRows, seed);
+  const sampleRows = rows ? rows.length : nRows;
+  const samples = shared(Float64Array, nFeatures * sampleRows * 8);
+  columns.forEach((col, f) => {
+    const values = samples.subarray(f * sampleRows, (f + 1) * sampleRows);
+    if (rows) gather(col, rows, values);
+    else values.set(col.subarray(0, nRows));
+    checkFinite(values, sampleRows, featureNames[f]);
+  });
+  const job: EdgesJob = {
+    job: 'edges',
+    samples,
+    sampleRows,
+    nFeatures,
+    maxBins,
+    binning,
+    next: shared(Int32Array, 4),
+    edges: shared(Float64Array, nFeatures * (maxBins - 1) * 8),
+    lengths: shared(Int32Array, nFeatures * 4).fill(-1),
+  };
+  // Not awaited: a worker still starting up answers once it has, and is not waited for.
+  pool.run(new Array<BinJob>(workers).fill(job)).catch(() => {});
+  if (takeEdges(job) < nFeatures) {
+    for (let f = 0; f < nFeatures; f++) await changed(pool, job.lengths, f, -1);
+  }
+  return Array.from({ length: nFeatures }, (_, f) => job.edges.slice(f * (maxBins - 1), f * (maxBins - 1) + job.lengths[f]));
+}
+
+async function fillInWorkers(pool: GrowPool, workers: number, data: TrainingData, table: BinnedTable, edges: Float64Array[]): Promise<number> {
+  const { nRows, columns, featureNames, labels } = data;
+  const nFeatures = columns.length;
+  const bad = shared(Int32Array, nFeatures * 4);
+  const jobs: FillJob[] = Array.from({ length: workers }, () => ({
+    job: 'fill',
+    ctl: shared(Int32Array, 5 * 4),
+    info: shared(Int32Array, SLOTS * 2 * 4),
+    staging: shared(Float64Array, SLOTS * nFeatures * BLOCK * 8),
+    edges,
+    table: table.data,
+    nRows,
+    bad,
+  }));
+  // Not awaited, as for the edges: only the blocks a worker was handed are waited for.
+  pool.run(jobs).catch(() => {});
+  const padded = edges.map(padEdges);
+  const handed = new Int32Array(workers);
+  try {
+    for (let start = 0; start < nRows; start += BLOCK) {
+      const end = Math.min(nRows, start + BLOCK);
+      const w = jobs.findIndex((j, i) => handed[i] - Atomics.load(j.ctl, BINNED) < SLOTS && Atomics.load(j.ctl, STARTED) === 1);
+      if (w < 0) {
+        binBlock(columns, start, padded, start, end, table.data, nRows, bad);
+        continue;
+      }
+      const { ctl, info, staging } = jobs[w];
+      const s = handed[w]++ % SLOTS;
+      columns.forEach((col, f) => staging.set(col.subarray(start, end), (s * nFeatures + f) * BLOCK));
+      info[2 * s] = start;
+      info[2 * s + 1] = end;
+      Atomics.store(ctl, HANDED, handed[w]);
+      Atomics.add(ctl, EPOCH, 1);
+      Atomics.notify(ctl, EPOCH);
+    }
+  } finally {
+    // Even when this thread failed: a worker waiting for blocks must return to the pool.
+    for (const { ctl } of jobs) {
+      Atomics.store(ctl, END, 1);
+      Atomics.add(ctl, EPOCH, 1);
+      Atomics.notify(ctl, EPOCH);
+    }
+  }
+  for (const [w, { ctl }] of jobs.entries()) {
+    for (let b = Atomics.load(ctl, BINNED); b < handed[w]; b = Atomics.load(ctl, BINNED)) await changed(pool, ctl, BINNED, b);
+  }
+  featureNames.forEach((name, f) => {
+    if (bad[f] > 0) throw nonFiniteError(name, bad[f]);
+  });
+  finishTable(table, labels, edges);
+  return handed.reduce((a, b) => a + b, 0);
+}

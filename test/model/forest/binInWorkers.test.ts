@@ -1,0 +1,125 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../../src/errors.js';
+import { binInWorkers } from '../../../src/model/forest/binInWorkers.js';
+import { allocateTable, BIN_SAMPLE_ROWS, computeBinEdges, fillTable } from '../../../src/model/forest/binning.js';
+import { ForestTrainer } from '../../../src/model/forest/index.js';
+import type { GrowPool } from '../../../src/model/forest/growPool.js';
+import type { TrainingData } from '../../../src/model/forest/types.js';
+import { Rng } from '../../../src/util/rng.js';
+
+/**
+ * Columns that exercise every path of the edges and the bins: ties (a few values repeated), a
+ * constant column, continuous doubles (sorted), whole numbers too wide to tally (sorted too), a
+ * 0/1 flag, a heavy value with a long tail; more rows than the binning sample, and a row count
+ * that is neither a multiple of the staged block (2^15) nor of 4.
+ */
+function awkwardTable(nRows: number, seed: number): TrainingData {
+  const rng = new Rng(seed);
+  const names = ['ties', 'constant', 'amount', 'wide_int', 'flag', 'heavy', 'tiny'];
+  const columns = names.map(() => new Float64Array(nRows));
+  const labels = new Uint8Array(nRows);
+  for (let i = 0; i < nRows; i++) {
+    columns[0][i] = [1, 2, 2, 3, 3, 3, 10][rng.int(7)];
+    columns[1][i] = 42;
+    columns[2][i] = Math.round(Math.exp(rng.normal(3, 1)) * 100) / 100;
+    columns[3][i] = rng.int(1_000_000) - 500_000;
+    columns[4][i] = +(rng.next() < 0.1);
+    columns[5][i] = rng.next() < 0.6 ? 0 : rng.next() * 1e6;
+    columns[6][i] = (rng.int(300) - 150) * 1e-300;
+    labels[i] = +(rng.next() < 0.05 + 0.3 * columns[4][i]);
+  }
+  return { nRows, featureNames: names, columns, labels };
+}
+
+/** The serial table: binning.ts in this thread. */
+function serial(data: TrainingData, seed: number, binEdges?: Float64Array[]) {
+  const edges = binEdges ?? computeBinEdges(data.columns, data.nRows, 255, seed, data.featureNames);
+  const table = allocateTable(data.nRows, data.featureNames.length, false);
+  fillTable(table, data, edges);
+  return { edges, table };
+}
+
+async function parallel(pool: GrowPool, helpers: number, data: TrainingData, seed: number, binEdges?: Float64Array[]) {
+  const table = allocateTable(data.nRows, data.featureNames.length, true);
+  const { edges, stagedBlocks } = await binInWorkers(pool, helpers, data, table, { maxBins: 255, seed, binEdges });
+  return { edges, table, stagedBlocks };
+}
+
+const pool = ForestTrainer.pool(3)!;
+afterAll(() => pool.close());
+
+describe('binning on the workers', () => {
+  const big = awkwardTable(BIN_SAMPLE_ROWS + 31_337, 5);
+  const expected = serial(big, 9);
+
+  it('gives the serial edges and table byte for byte, above the sample size, with 1 and 2 workers beside this thread', async () => {
+    // The table covers the paths it should: a constant column has no edge, the ties one per gap.
+    expect(expected.edges[1].length).toBe(0);
+    expect(Array.from(expected.edges[0])).toEqual([1.5, 2.5, 6.5]);
+    expect(expected.edges[2].length).toBe(254);
+    let staged = 0;
+    for (const helpers of [1, 2, 1, 2]) {
+      const got = await parallel(pool, helpers, big, 9);
+      expect(got.edges).toEqual(expected.edges);
+      expect(Buffer.from(got.table.data).equals(Buffer.from(expected.table.data))).toBe(true);
+      expect(Array.from(got.table.nBins)).toEqual(Array.from(expected.table.nBins));
+      staged += got.stagedBlocks;
+    }
+    // The workers did bin some of it (a worker is handed blocks once it has taken its job, milliseconds in).
+    expect(staged).toBeGreaterThan(0);
+  });
+
+  it('gives the serial table below the sample size (all rows place the edges) and with edges given', async () => {
+    const small = awkwardTable(70_003, 6);
+    const want = serial(small, 1);
+    const got = await parallel(pool, 2, small, 1);
+    expect(got.edges).toEqual(want.edges);
+    expect(Buffer.from(got.table.data).equals(Buffer.from(want.table.data))).toBe(true);
+    // Another table binned with the first one's edges (a validation set's way).
+    const other = awkwardTable(40_001, 7);
+    const given = await parallel(pool, 1, other, 1, want.edges);
+    expect(given.edges).toBe(want.edges);
+    expect(Buffer.from(given.table.data).equals(Buffer.from(serial(other, 1, want.edges).table.data))).toBe(true);
+  });
+
+  it('refuses missing and infinite values with the serial message: counted over all rows, the first such feature named', async () => {
+    const bad = awkwardTable(BIN_SAMPLE_ROWS + 10_000, 8);
+    // NaNs in 'amount' (first, middle and last rows), an Infinity in a later feature.
+    for (const r of [5, 70_000, bad.nRows - 1]) bad.columns[2][r] = NaN;
+    bad.columns[5][100] = Infinity;
+    const edges = computeBinEdges(bad.columns.map((c) => c.map((x) => (Number.isFinite(x) ? x : 0))), bad.nRows, 255, 2, bad.featureNames);
+    const message = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return err as Error & { exitCode?: number };
+      }
+      throw new Error('no error');
+    };
+    const want = message(() => serial(bad, 2, edges));
+    expect(want.message).toMatch(/feature amount has 3 missing or infinite values/);
+    await expect(parallel(pool, 2, bad, 2, edges)).rejects.toThrow(expect.objectContaining({ exitCode: ExitCode.Data, message: want.message }));
+    // Without given edges the sample is checked first, as computeBinEdges does (its count then is the sample's).
+    const sampled = message(() => serial(bad, 2));
+    await expect(parallel(pool, 1, bad, 2)).rejects.toThrow(expect.objectContaining({ exitCode: ExitCode.Data, message: sampled.message }));
+    // The pool is still usable after a refused table.
+    const again = await parallel(pool, 2, big, 9);
+    expect(Buffer.from(again.table.data).equals(Buffer.from(expected.table.data))).toBe(true);
+  });
+
+  it('opens a trainer whose models equal those of a serially binned one, at 2 and 3 threads', async () => {
+    const data = awkwardTable(50_000, 3);
+    const params = { nTrees: 6, maxDepth: 5, seed: 4 };
+    const inProcess = ForestTrainer.open(data, { threads: 1, seed: 1 });
+    const want = (await inProcess.train(params)).toBuffer();
+    await inProcess.close();
+    for (const threads of [2, 3]) {
+      const trainer = await ForestTrainer.openAsync(data, { threads, seed: 1 });
+      try {
+        expect((await trainer.train(params)).toBuffer().equals(want)).toBe(true);
+      } finally {
+        await trainer.close();
+      }
+    }
+  });
+});
