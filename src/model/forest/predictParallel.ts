@@ -59,7 +59,8 @@ function runWorker(job: PredictJob): Promise<Float64Array> {
 function predictWorkerUrl(): URL {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new URL('./predictWorker.js', here);
-  const url = new URL(here.replace('/src/', '/dist/').replace(/predictParallel\.ts$/, 'predictWorker.js'));
+  const at = here.lastIndexOf('/src/');
+  const url = new URL(`${here.slice(0, at)}/dist/${here.slice(at + 5).replace(/predictParallel\.ts$/, 'predictWorker.js')}`);
   if (!existsSync(fileURLToPath(url))) throw new Error(`prediction worker not built: ${fileURLToPath(url)} is missing (run npm run build)`);
   return url;
 }
