@@ -15,8 +15,8 @@ import { apFromCounts, rankScores, type ApCategories } from './ranking.js';
  * ≥ G_j. So the negatives fall into segments (segment j: G_j ≤ score < G_{j−1}, the last one below
  * every positive), and a resample needs how many draws land in each positive group and each
  * segment — a multinomial over a few thousand categories, drawn exactly as a chain of binomials
- * (binomial.ts), instead of one draw per row (1.5 M draws, ~300 ms a resample at course scale;
- * now ~1 ms). The counts have the distribution the row-by-row draws give them, so the interval
+ * (binomial.ts), instead of one draw per row (1.5 M draws: ~300 ms a resample in a quiet profile;
+ * side by side at load 4–5, 760 ms against 11 ms). The counts have the distribution the row-by-row draws give them, so the interval
  * is the same up to Monte Carlo noise, though not the same numbers for a seed as the row-by-row
  * version (fraudctl ≤ session 4) printed.
  */
