@@ -90,7 +90,7 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
     const set = stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
     pool ??= ForestTrainer.pool(opts.threads);
-    const opened = ForestTrainer.open(set, { threads: opts.threads, seed: trainerSeed, pool });
+    const opened = await ForestTrainer.openAsync(set, { threads: opts.threads, seed: trainerSeed, pool });
     releaseColumns([set, ...dayRows]);
     // Phase ends (here and below) collect at once, so what was dropped is reused by the next phase.
     collectGarbage();
