@@ -219,7 +219,7 @@ function timedCli(which, argv) {
   const here = fileURLToPath(new URL('..', import.meta.url));
   const entry = which === 'main' ? `${here}.baseline/dist/main.js` : `${here}dist/main.js`;
   const script = `const { main } = await import(${JSON.stringify(entry)}); process.exitCode = await main(process.argv.slice(1), { handleSignals: true, env: process.env, stdout: process.stdout, stderr: process.stderr });`;
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, '--input-type=module', '-e', script, ...argv, '--json', '--log-level', 'warn'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, '--input-type=module', '-e', script, ...argv, '--json', '--log-level', 'warn'], { encoding: 'utf8', env: { ...process.env, CI: 'true', FRAUDCTL_THREADS: args.threads } });
   if (r.status !== 0) throw new Error(`${which} ${argv.join(' ')} exited ${r.status}:\n${r.stderr}`);
   const field = (name) => r.stderr.split('\n').find((l) => l.trim().startsWith(name))?.split(': ').pop();
   const clock = field('Elapsed (wall clock) time').split(':').map(Number);
@@ -228,7 +228,7 @@ function timedCli(which, argv) {
 }
 
 async function commandBench() {
-  const base = ['marts', 'build', '--lake', args.lake, '--threads', args.threads];
+  const base = ['marts', 'build', '--lake', args.lake];
   if (!(await lake.has('features/customer/_state', addDays(D, -1))) || !(await lake.has('features/terminal/_state', addDays(D, -1)))) {
     console.log(`set-up: the marts (and window states) of ${addDays(D, -40)} … ${addDays(D, -1)} …`);
     timedCli('this', [...base, '--from', addDays(D, -40), '--to', addDays(D, -1), '--allow-partial-history']);
