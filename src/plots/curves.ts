@@ -60,7 +60,7 @@ export function evaluationCurves(labels: Uint8Array, scores: Float64Array, opts:
   let positives = 0;
   for (let i = 0; i < n; i++) positives += labels[i];
   const { pos, neg } = splitByClass(labels, scores, positives);
-  const curve = thin(rankCurve(pos, neg));
+  const curve = rankCurve(pos, neg);
   const m = thresholdMetrics(labels, scores, opts.threshold, opts.beta);
   const thresholds = Array.from({ length: 99 }, (_, k) => thresholdRow(pos, neg, (k + 1) / 100, opts.beta));
   return {
@@ -115,23 +115,39 @@ function thresholdRow(pos: Float64Array, neg: Float64Array, t: number, beta: num
 function rankCurve(pos: Float64Array, neg: Float64Array): CurvePoint[] {
   const positives = pos.length;
   const negatives = neg.length;
-  const out: CurvePoint[] = [{ threshold: Infinity, fpr: 0, tpr: 0, precision: 1, recall: 0 }];
+  // One step per distinct score, kept as counts in typed arrays: at 1.5 M test rows a point object
+  // per step held ~150 MB of heap for the moment before thinning kept MAX_POINTS of them.
+  const steps = positives + negatives + 1;
+  const thresholdAt = new Float64Array(steps);
+  const posAt = new Uint32Array(steps);
+  const negAt = new Uint32Array(steps);
+  thresholdAt[0] = Infinity;
+  let n = 1;
   let i = 0;
   let j = 0;
   while (i < positives || j < negatives) {
     const t = Math.max(i < positives ? pos[i] : -Infinity, j < negatives ? neg[j] : -Infinity);
     while (i < positives && pos[i] === t) i++;
     while (j < negatives && neg[j] === t) j++;
-    out.push({ threshold: t, fpr: negatives ? j / negatives : 0, tpr: positives ? i / positives : 0, precision: i / (i + j), recall: positives ? i / positives : 0 });
+    thresholdAt[n] = t;
+    posAt[n] = i;
+    negAt[n] = j;
+    n++;
   }
-  return out;
+  const point = (k: number): CurvePoint => {
+    if (k === 0) return { threshold: Infinity, fpr: 0, tpr: 0, precision: 1, recall: 0 };
+    const tp = posAt[k];
+    const fp = negAt[k];
+    return { threshold: thresholdAt[k], fpr: negatives ? fp / negatives : 0, tpr: positives ? tp / positives : 0, precision: tp / (tp + fp), recall: positives ? tp / positives : 0 };
+  };
+  return thinnedIndices(n).map(point);
 }
 
 /** Keeps the ends and evenly spaced points in between (the curve is monotone in both axes). */
-function thin(points: CurvePoint[]): CurvePoint[] {
-  if (points.length <= MAX_POINTS) return points;
-  const step = (points.length - 1) / (MAX_POINTS - 1);
-  return Array.from({ length: MAX_POINTS }, (_, k) => points[Math.round(k * step)]);
+function thinnedIndices(points: number): number[] {
+  if (points <= MAX_POINTS) return Array.from({ length: points }, (_, k) => k);
+  const step = (points - 1) / (MAX_POINTS - 1);
+  return Array.from({ length: MAX_POINTS }, (_, k) => Math.round(k * step));
 }
 
 /** Equal-width bins over [0, 1]; a score of exactly 1 falls in the last bin. */
