@@ -51,8 +51,8 @@ export function averagePrecision(labels: Uint8Array, scores: Float64Array): numb
   return rankingMetrics(labels, scores).pr_auc;
 }
 
-/** ROC AUC and average precision from one sort (the sort is nearly all of the cost). */
-function rankingMetrics(labels: Uint8Array, scores: Float64Array): { roc_auc?: number; pr_auc?: number } {
+/** ROC AUC and average precision from one sort (the sort is nearly all of the cost): call this, not both. */
+export function rankingMetrics(labels: Uint8Array, scores: Float64Array): { roc_auc?: number; pr_auc?: number } {
   const { pos, neg } = splitSorted(labels, scores);
   // (positive, negative) pairs ranked right: each negative scores below `tpBefore` positives and
   // ties with `dp` of them, which count one half each.
