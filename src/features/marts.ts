@@ -10,7 +10,7 @@ import { martDataset, presetSpec } from './loadFeatureSpec.js';
 import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
 import { DEFAULT_PRESET } from './presets.js';
 import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
-import { buildMartViaState, InputDigests, type StateBuilt } from './windowState.js';
+import { buildMartViaState, InputDigests, stateDataset, type StateBuilt } from './windowState.js';
 import { incrementalEligible, nonIncrementalKinds } from './windowStateSql.js';
 
 export interface BuildMartsOptions {
@@ -110,6 +110,9 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const started = performance.now();
   const spec = specOrDefault(opts.spec);
   const todo = await martsToBuild(db, lake, spec, day, opts);
+  // A build killed between publishing the marts and writing a state leaves that state's temporary, and a rerun
+  // skips the day (its marts exist), so the write that would sweep it never comes: sweep here.
+  for (const mart of spec.marts) await lake.removeDeadTemps?.(stateDataset(spec, mart), day);
   if (todo.length === 0) {
     opts.log.debug({ day, spec: spec.name }, 'marts already built; skipped');
     return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0, builder: null, reason: 'marts exist (built before)', marts: {} };

@@ -33,6 +33,13 @@ export interface Lake {
    * is intact and nothing half-written is visible.
    */
   writePartition(ds: Dataset, day: Day, produce: (tmpPath: string) => Promise<void>): Promise<void>;
+  /**
+   * Removes what writers of this partition that died (kill -9) left behind. writePartition does it
+   * before each write; a command that skips a partition (it exists) but owns its folder calls this,
+   * so a write that is never retried leaves nothing either. S3 lakes stage in their cache's tmp
+   * folder, which every write sweeps, so they need none.
+   */
+  removeDeadTemps?(ds: Dataset, day: Day): Promise<void>;
   /** Where a partition lives, for messages. */
   partitionUri(ds: Dataset, day: Day): string;
   /**

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { isDay, type Day } from '../util/dates.js';
 import { partitionKey, type Dataset, type Lake } from './lake.js';
-import { atomicWrite } from '../util/atomicWrite.js';
+import { atomicWrite, removeDeadTemps } from '../util/atomicWrite.js';
 import { acquireLock, type Lock } from '../util/lock.js';
 import type { Logger } from '../log.js';
 
@@ -69,6 +69,10 @@ export class LocalLake implements Lake {
     const final = this.path(ds, day);
     await mkdir(dirname(final), { recursive: true });
     await atomicWrite(final, produce);
+  }
+
+  async removeDeadTemps(ds: Dataset, day: Day): Promise<void> {
+    await removeDeadTemps(dirname(this.path(ds, day)));
   }
 
   async lock(name: string, what: string, log?: Logger): Promise<Lock> {

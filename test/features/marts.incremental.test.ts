@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildMartsForDay, type BuildMartsOptions, type BuildMartsResult } from '../../src/features/marts.js';
@@ -190,6 +191,22 @@ describe('incremental marts = full marts', () => {
     expect((await compare(spec, addDays(day, 2))).builder).toBe('full');
     const last = await compare(spec, addDays(day, 3));
     expect(last.builder, last.reason).toBe('incremental');
+  });
+
+  it('a build killed while writing a state leaves its temporary; the rerun skips the day (its marts exist) and still removes it', async () => {
+    const spec = presetSpec('handbook');
+    const day = '2025-04-20';
+    await build(spec, day, { allowPartialHistory: true });
+    const folder = join(statePath(spec, 0, day), '..');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const deadTmp = `.data.parquet.${dead}.0badc0de.tmp`; // the pid of an exited process: a writer that died
+    const liveTmp = `.data.parquet.${process.ppid}.0123abcd.tmp`; // our parent is alive: a concurrent writer
+    writeFileSync(join(folder, deadTmp), 'half');
+    writeFileSync(join(folder, liveTmp), 'in progress');
+    const r = await build(spec, day, { overwrite: false });
+    expect(r.skipped).toBe(true);
+    expect(readdirSync(folder).sort()).toEqual([liveTmp, 'data.parquet'].sort());
+    rmSync(join(folder, liveTmp));
   });
 
   it('--full and another engine take the full builder and say why; --full writes no state', async () => {
