@@ -21,7 +21,7 @@ export const dailyCommand: CommandDef = (program, run) => {
     .addHelpText(
       'after',
       examples('fraudctl daily --date 2025-03-21 --json', 'fraudctl daily --date 2025-03-21 --engine spark --spark-remote sc://spark-master:15002', 'flock -n /run/lock/fraudctl-daily.lock fraudctl daily --date "$(date -d yesterday +%F)"') +
-        '\nThe marts of D-1 are carried forward from the window state of D-2 when it exists and is current (the same bytes as the full builder; see `fraudctl marts build --help`); --full forces the full builder. The --json summary says which ran and why (marts.builder, marts.reason).\n' +
+        '\nThe marts of D-1 are carried forward from the window state of D-2 when it exists and is current (the same bytes as the full builder; see `fraudctl marts build --help`); --full forces the full builder. The --json summary says which ran and why (marts.builder, marts.reason), and which window states too old for any later day were removed (marts.prunedStates).\n' +
         'A second run of the same date while one is running is refused (exit 4); a lock left by a dead process is taken over.\n',
     )
     .action(
@@ -48,7 +48,7 @@ export const dailyCommand: CommandDef = (program, run) => {
             ctx.out.line(`Marts of ${martDay} (spec ${spec.name}): ${marts.skipped ? 'already built' : `built (${marts.customers} customers, ${marts.terminals} terminals; ${marts.builder} builder${marts.builder === 'full' ? `: ${marts.reason}` : ''})`}.`);
             const scored = await score(opts, { ...coreDeps(ctx), lake, db, tracker: tracker! });
             printScoreSummary(ctx.out, scored, o);
-            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, builder: marts.builder, reason: marts.reason, missingHistory: marts.missingHistory, seconds: martsSeconds }, score: scored };
+            return { date: o.date, marts: { day: martDay, spec: spec.name, specHash: spec.hash, delay, skipped: marts.skipped, builder: marts.builder, reason: marts.reason, missingHistory: marts.missingHistory, prunedStates: marts.prunedStates, seconds: martsSeconds }, score: scored };
           } finally {
             await lock.release();
           }

@@ -44,6 +44,11 @@ quantile or distinct_count columns (the seed and union presets), with --engine s
 --full (FRAUDCTL_FULL_MARTS, config fullMarts). The summary and --json say per day which builder
 ran and why ("builder", "reason"). A state is written after its marts, atomically; a day built
 with --full writes none. lake sync does not copy states (a cache).
+Retention: after a day's states are written, each mart's states older than the oldest one a
+later day can read (the day itself and the days leaving the next day's windows: for handbook,
+the customer states of D-29 … D and the terminal states of D-36 … D) are removed; --json lists
+them per day ("prunedStates"). Building an older day again later runs the full builder once.
+States of an S3 lake are kept.
 `;
 
 const ENGINE_HELP = `

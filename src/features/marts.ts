@@ -10,7 +10,7 @@ import { martDataset, presetSpec } from './loadFeatureSpec.js';
 import { existingMartMismatch, KV, mismatchError } from './martMeta.js';
 import { DEFAULT_PRESET } from './presets.js';
 import { buildSpecMartSql, columnWindowEnd, martHistoryDays } from './specMartSql.js';
-import { buildMartViaState, InputDigests, stateDataset, type StateBuilt } from './windowState.js';
+import { buildMartViaState, InputDigests, pruneStates, stateDataset, type StateBuilt } from './windowState.js';
 import { incrementalEligible, nonIncrementalKinds } from './windowStateSql.js';
 
 export interface BuildMartsOptions {
@@ -57,6 +57,8 @@ export interface BuildMartsResult {
   reason: string;
   /** Each mart built: its builder and reason. */
   marts: Partial<Record<Entity, MartBuilt>>;
+  /** Window states removed by retention after this build (days older than any later build can read), per mart. */
+  prunedStates: Partial<Record<Entity, Day[]>>;
 }
 
 const specOrDefault = (spec: FeatureSpec | undefined) => spec ?? presetSpec(DEFAULT_PRESET);
@@ -115,7 +117,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   for (const mart of spec.marts) await lake.removeDeadTemps?.(stateDataset(spec, mart), day);
   if (todo.length === 0) {
     opts.log.debug({ day, spec: spec.name }, 'marts already built; skipped');
-    return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0, builder: null, reason: 'marts exist (built before)', marts: {} };
+    return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0, builder: null, reason: 'marts exist (built before)', marts: {}, prunedStates: {} };
   }
   const available = opts.available ?? new Set(await lake.listDays('transactions'));
   if (!available.has(day)) {
@@ -130,6 +132,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const counts: Record<string, number> = {};
   const marts: Partial<Record<Entity, MartBuilt>> = {};
   const states: StateBuilt[] = [];
+  const prunedStates: Partial<Record<Entity, Day[]>> = {};
   const ctx: MartCtx = { db, lake, spec, day, available, delay: opts.delay, missing, engine: opts.engine, full: opts.full, digests: new InputDigests(db, lake, available) };
   const write = async (k: number): Promise<void> => {
     if (k === todo.length) return;
@@ -146,12 +149,21 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   try {
     await write(0);
     // States are written after every mart is published: an interrupted build leaves no state newer than its marts.
-    for (const [i, state] of states.entries()) {
+    for (const state of states) {
+      const entity = state.mart.entity;
       try {
         await state.publish();
       } catch (e) {
         // The marts are complete; without this state the next day is built in full.
-        opts.log.warn({ day, err: e instanceof Error ? e.message : String(e) }, `window state of ${day} not written (${todo[i]?.entity ?? ''}); the next day's marts will be built in full`);
+        opts.log.warn({ day, err: e instanceof Error ? e.message : String(e) }, `window state of ${day} not written (${entity}); the next day's marts will be built in full`);
+        continue;
+      }
+      try {
+        const removed = await pruneStates(lake, spec, state.mart, day, opts.delay);
+        if (removed.length > 0) prunedStates[entity] = removed;
+      } catch (e) {
+        // Retention is housekeeping: the marts and the new state are complete either way.
+        opts.log.warn({ day, err: e instanceof Error ? e.message : String(e) }, `old window states of the ${entity} mart not removed`);
       }
     }
   } finally {
@@ -163,7 +175,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const builder: Builder = built.every((m) => m.builder === 'incremental') ? 'incremental' : 'full';
   const reason = Object.entries(marts).map(([e, m]) => `${e}: ${m.reason}`).join('; ');
   opts.log.info({ day, spec: spec.name, ...result, builder, seconds: Number(seconds.toFixed(2)) }, `marts of ${day} built (${builder})`);
-  return { day, ...result, missingHistory: missing, skipped: false, seconds, builder, reason, marts };
+  return { day, ...result, missingHistory: missing, skipped: false, seconds, builder, reason, marts, prunedStates };
 }
 
 interface MartCtx {

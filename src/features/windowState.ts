@@ -6,7 +6,7 @@ import { martDataset } from './loadFeatureSpec.js';
 import { copyParquet, type MartKv } from './martEngine.js';
 import { KV, readKv } from './martMeta.js';
 import { martHistoryDays } from './specMartSql.js';
-import { dayColumns, dayPartialSql, deltaDays, finishSql, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
+import { dayColumns, dayPartialSql, deltaDays, finishSql, firstStateKept, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
 
 /**
  * The incremental builder (the default of `marts build` and `daily`; README "Incremental marts"):
@@ -124,6 +124,7 @@ export async function chooseRoute(r: RouteInput): Promise<StateRoute> {
 }
 
 export interface StateBuilt {
+  mart: MartDef;
   builder: 'incremental' | 'full';
   reason: string;
   rows: number;
@@ -152,7 +153,7 @@ export async function buildMartViaState(r: RouteInput, kv: MartKv, target: strin
         const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION, [STATE_KV.day]: dayColumns(mart).join(',') };
         await copyParquet(db, { sql: `SELECT * FROM ${table}`, params: {} }, tmp, stateKvs, 'snappy');
       });
-    return { builder: route.builder, reason: route.reason, rows, publish, drop };
+    return { mart, builder: route.builder, reason: route.reason, rows, publish, drop };
   };
   try {
     if (route.builder === 'full' && missing.length > 0) {
@@ -185,4 +186,19 @@ export async function buildMartViaState(r: RouteInput, kv: MartKv, target: strin
     await drop();
     throw e;
   }
+}
+
+/**
+ * Retention: after the states of `day` are written, removes this mart's states older than the
+ * oldest one a build of a later day can read (firstStateKept); returns the days removed. States of
+ * later days are never touched, and a lake that cannot delete (S3) keeps everything. Rebuilding an
+ * older day afterwards takes the full builder once (its states are gone), with the same bytes.
+ */
+export async function pruneStates(lake: Lake, spec: FeatureSpec, mart: MartDef, day: Day, delay: number): Promise<Day[]> {
+  if (!lake.removePartition) return [];
+  const keep = firstStateKept(mart, day, delay);
+  const ds = stateDataset(spec, mart);
+  const old = (await lake.listDays(ds)).filter((d) => d < keep);
+  for (const d of old) await lake.removePartition(ds, d);
+  return old;
 }

@@ -148,6 +148,16 @@ export function deltaDays(mart: MartDef, martDay: Day, delay: number): Day[] {
 }
 
 /**
+ * The oldest day whose window state a build of a day after `martDay` can still read: the state of
+ * `martDay` itself (carried to the next day) and the days leaving the windows of the next day (their
+ * day partials). Later days' windows only move on, so an older state is never read again by a build
+ * in date order; `marts build` removes those (README "Incremental marts", retention).
+ */
+export function firstStateKept(mart: MartDef, martDay: Day, delay: number): Day {
+  return [martDay, ...deltaDays(mart, addDays(martDay, 1), delay)].sort()[0];
+}
+
+/**
  * A 1-day window is not carried: its value is the day partial of its end day, which enters anyway,
  * so neither the state of D-1 nor the day that left it takes part (handbook: the partial of D-1
  * is not read at all).

@@ -40,6 +40,8 @@ export interface Lake {
    * folder, which every write sweeps, so they need none.
    */
   removeDeadTemps?(ds: Dataset, day: Day): Promise<void>;
+  /** Deletes one partition (a cache's: the window states a later build can no longer use). Local lakes only. */
+  removePartition?(ds: Dataset, day: Day): Promise<void>;
   /** Where a partition lives, for messages. */
   partitionUri(ds: Dataset, day: Day): string;
   /**

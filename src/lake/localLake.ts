@@ -1,4 +1,4 @@
-import { access, constants, mkdir, readdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
 import { isDay, type Day } from '../util/dates.js';
@@ -73,6 +73,12 @@ export class LocalLake implements Lake {
 
   async removeDeadTemps(ds: Dataset, day: Day): Promise<void> {
     await removeDeadTemps(dirname(this.path(ds, day)));
+  }
+
+  async removePartition(ds: Dataset, day: Day): Promise<void> {
+    // The file first: a partition without its file is no longer listed, whatever happens to the folder.
+    await rm(this.path(ds, day), { force: true });
+    await rm(dirname(this.path(ds, day)), { recursive: true, force: true });
   }
 
   async lock(name: string, what: string, log?: Logger): Promise<Lock> {
