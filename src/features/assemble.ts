@@ -43,6 +43,11 @@ export interface LoadFeatureOptions {
   fields?: boolean;
   /** Feature columns in shared memory (default false), so prediction workers read them in place (score). */
   shared?: boolean;
+  /**
+   * The feature columns to fill (featureNames order, each of length n): views into a window's
+   * stacked table, so train reads a multi-day window without per-day columns and a stacking copy.
+   */
+  columns?: Float64Array[];
 }
 
 /**
@@ -72,7 +77,7 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: Featur
     const fields = opts.fields ?? true;
     // Without the fields, the unused columns are projected away (DuckDB then never computes them).
     const query = fields ? sql : `SELECT file_row_number, transaction_id, tx_ms, cust_missing, term_missing, ${withLabels ? 'label, ' : ''}${names.join(', ')} FROM (${sql})`;
-    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields, opts.shared ?? false);
+    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields, opts.shared ?? false, opts.columns);
   } catch (e) {
     throw readFailure(e, `features of ${day}`);
   }
@@ -130,7 +135,8 @@ async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ ro
 }
 
 /** Typed columns from the feature query, in the partition's row order (no row objects). */
-async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean, shared: boolean): Promise<FeatureRows> {
+async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean, shared: boolean, into?: Float64Array[]): Promise<FeatureRows> {
+  if (into && (into.length !== features.length || into.some((c) => c.length !== n))) throw new Error(`feature columns of ${day}: ${into.length} given for ${features.length} features of ${n} rows`);
   const names = result.columnNames();
   const col = (name: string) => names.indexOf(name);
   const m = fields ? n : 0;
@@ -144,7 +150,7 @@ async function toFeatureRows(day: Day, n: number, transactionsPath: string, resu
     terminalId: new BigInt64Array(m),
     txAmount: new Float64Array(m),
     featureNames: features,
-    columns: features.map(() => (shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n))),
+    columns: into ?? features.map(() => (shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n))),
     noHistoryCustomers: 0,
     noHistoryTerminals: 0,
   };

@@ -2,7 +2,7 @@ import type { FeatureRows } from '../features/assemble.js';
 import { ensureMarts, loadEvalFields, loadFeatureRows, type EvalFields } from '../features/assemble.js';
 import type { FeatureSpec } from '../features/featureSpec.js';
 import { dataError } from '../errors.js';
-import { binForPrediction, ForestTrainer, type BinnedRows, type GrowPool } from '../model/forest/index.js';
+import { binForPrediction, ForestTrainer, type BinnedRows, type GrowPool, type TrainingData } from '../model/forest/index.js';
 import { negativeSampleDay } from '../model/negativeSample.js';
 import type { Timeline } from '../model/timeSplit.js';
 import { addDays, type Day } from '../util/dates.js';
@@ -52,9 +52,46 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
     }
     return out;
   };
+  /**
+   * A window's days read straight into one stacked table (rows in day order, as stackDays would
+   * give them): each day's query fills its slice of the stacked columns, so no day holds columns of
+   * its own and nothing is copied. The refit window read as days and then stacked held both (its
+   * 480 MB at course scale twice, until a collection) beside the train set: train's peak.
+   */
+  const readStacked = async (days: Day[], names: readonly string[]): Promise<{ dayRows: FeatureRows[]; set: TrainingData }> => {
+    for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
+    const counts: number[] = [];
+    for (const d of days) counts.push(rows.get(d)?.n ?? (await rowCount(deps, d)));
+    const nRows = counts.reduce((s, n) => s + n, 0);
+    const columns = names.map(() => new Float64Array(nRows));
+    const labels = new Uint8Array(nRows);
+    const dayRows: FeatureRows[] = [];
+    let off = 0;
+    for (const [i, d] of days.entries()) {
+      throwIfInterrupted(deps.signal);
+      const views = columns.map((c) => c.subarray(off, off + counts[i]));
+      const kept = rows.get(d);
+      if (kept) kept.columns.forEach((c, j) => views[j].set(c));
+      const r = kept ?? (await loadFeatureRows(deps.db, deps.lake, d, spec, { columns: views }));
+      if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
+      r.columns = views;
+      rows.set(d, r);
+      labels.set(r.labels, off);
+      dayRows.push(r);
+      off += counts[i];
+    }
+    return { dayRows, set: { nRows, featureNames: names, columns, labels } };
+  };
   /** Lets every day read so far go (the caller keeps what it needs of them). */
   const forget = () => rows.clear();
-  return { read, forget };
+  return { read, readStacked, forget };
+}
+
+/** Rows of a day's transactions partition (its parquet footers). */
+async function rowCount(deps: TrainDeps, day: Day): Promise<number> {
+  const [path] = await deps.lake.pathsForRead('transactions', [day]);
+  const [r] = await deps.db.all<{ n: bigint }>(`SELECT COUNT(*) AS n FROM read_parquet($p)`, { p: path });
+  return Number(r.n);
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
@@ -78,16 +115,18 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
   // the search, after every feature query, so it hands it back instead (-50 MB after a 1.5 M-row day).
   const { db, lake } = deps;
   await db.run(`SET allocator_flush_threshold = '16MB'`);
-  const { read, forget } = await timelineReader(t, opts, spec, deps);
+  const { read, readStacked, forget } = await timelineReader(t, opts, spec, deps);
   const negRate = opts.negativeSample ?? 1;
   const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
   let trainer: ForestTrainer | undefined;
   let refitTrainer: ForestTrainer | undefined;
   let pool: GrowPool | undefined;
   const binned = async (role: 'train' | 'refit', w: Day[], stream: number, before?: (dayRows: FeatureRows[]) => void) => {
-    const dayRows = await read(w);
+    // Without negative sampling a multi-day window is read into its stacked table directly.
+    const direct = negRate === 1 && w.length > 1 ? await readStacked(w, names) : undefined;
+    const dayRows = direct?.dayRows ?? (await read(w));
     before?.(dayRows);
-    const set = stackDays(thin(dayRows, stream), names, () => true);
+    const set = direct?.set ?? stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
     pool ??= ForestTrainer.pool(opts.threads);
     const opened = await ForestTrainer.openAsync(set, { threads: opts.threads, seed: trainerSeed, pool });

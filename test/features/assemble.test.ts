@@ -79,6 +79,21 @@ describe('feature assembly agrees with the oracle, row by row', () => {
     expect(rows.noHistoryTerminals).toBe(oracle.noHistoryTerminals);
   });
 
+  it('into given columns (views into a stacked table): the same values in its slice, nothing outside it', async () => {
+    const plain = await loadFeatureRows(db, lake, D, spec);
+    const n = plain.n;
+    const stacked = FEATURE_NAMES.map(() => new Float64Array(n + 5).fill(-7));
+    const views = stacked.map((c) => c.subarray(3, 3 + n));
+    const rows = await loadFeatureRows(db, lake, D, spec, { columns: views });
+    expect(rows.columns).toBe(views);
+    for (let f = 0; f < FEATURE_NAMES.length; f += 1) {
+      expect([...stacked[f].subarray(3, 3 + n)], FEATURE_NAMES[f]).toEqual([...plain.columns[f]]);
+      expect([...stacked[f].subarray(0, 3), ...stacked[f].subarray(3 + n)]).toEqual([-7, -7, -7, -7, -7]);
+    }
+    const short = FEATURE_NAMES.map(() => new Float64Array(n - 1));
+    await expect(loadFeatureRows(db, lake, D, spec, { columns: short })).rejects.toThrow(/feature columns of 2025-02-15/);
+  });
+
   it('weekend and night by hand; a new customer and terminal get zeros and are counted', async () => {
     const rows = await loadFeatureRows(db, lake, D, spec);
     const at = (id: number) => [...rows.transactionId].indexOf(BigInt(id));
