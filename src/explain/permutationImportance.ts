@@ -5,7 +5,7 @@
  * is not inflated for features with many distinct values.
  */
 import { predictParallel, type ForestModel } from '../model/forest/index.js';
-import { rankingMetrics } from '../model/metrics.js';
+import { rankScores } from '../model/ranking.js';
 import { Rng } from '../util/rng.js';
 
 export interface PermutationImportance {
@@ -32,7 +32,7 @@ export async function permutationImportance(
 ): Promise<{ rows: number; importances: PermutationImportance[] }> {
   ({ columns, labels, nRows } = subsample(columns, labels, nRows, opts.maxRows ?? Infinity, opts.seed));
   const scores = await predictParallel(model, [...columns], nRows, { threads: opts.threads });
-  const { roc_auc: baseAuc, pr_auc: baseAp } = rankingMetrics(labels, scores);
+  const { roc_auc: baseAuc, pr_auc: baseAp } = rankScores(labels, scores, { delong: false });
   const out: PermutationImportance[] = [];
   for (let f = 0; f < columns.length; f++) {
     const shuffled = columns[f].slice(0, nRows);
@@ -46,7 +46,7 @@ export async function permutationImportance(
     }
     const permuted = columns.map((c, k) => (k === f ? shuffled : c));
     const s = await predictParallel(model, permuted, nRows, { threads: opts.threads });
-    const { roc_auc: auc, pr_auc: ap } = rankingMetrics(labels, s);
+    const { roc_auc: auc, pr_auc: ap } = rankScores(labels, s, { delong: false });
     out.push({
       feature: model.featureNames[f],
       rocAucDrop: baseAuc === undefined || auc === undefined ? undefined : baseAuc - auc,

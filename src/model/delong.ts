@@ -1,4 +1,5 @@
 import { normalSf, Z95 } from './normal.js';
+import { rankScores, type AucComponents } from './ranking.js';
 
 /**
  * DeLong, DeLong & Clarke-Pearson (Biometrics 1988): the variance of ROC AUC and the covariance of
@@ -6,56 +7,13 @@ import { normalSf, Z95 } from './normal.js';
  *   V10(x_i) = mean_j ψ(x_i, y_j)  (per positive),   V01(y_j) = mean_i ψ(x_i, y_j)  (per negative),
  * ψ(x, y) = 1 if x > y, ½ if x = y, 0 otherwise. AUC = mean V10 = mean V01, and
  *   Var(AUC) = S10 / m + S01 / n   (S = sample variance / covariance, m positives, n negatives).
- * The components are counted by binary search in sorted copies: O((m + n) log(m + n)).
+ * The components come from ranking.ts' rankScores, with the AUC and AP of the same pass.
  */
 
 export interface AucVariance {
   auc: number;
   variance: number;
   ci95: [number, number];
-}
-
-/** Per-positive and per-negative components of one score vector. */
-interface Components {
-  v10: Float64Array;
-  v01: Float64Array;
-  auc: number;
-}
-
-function components(labels: Uint8Array, scores: Float64Array): Components | undefined {
-  if (labels.length !== scores.length) throw new RangeError(`labels (${labels.length}) and scores (${scores.length}) differ in length`);
-  let m = 0;
-  for (let i = 0; i < labels.length; i++) m += labels[i];
-  const n = labels.length - m;
-  if (m === 0 || n === 0) return undefined;
-  const pos = new Float64Array(m);
-  const neg = new Float64Array(n);
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (!Number.isFinite(scores[i])) throw new RangeError(`scores must be finite, row ${i} is ${scores[i]}`);
-    if (labels[i] === 1) pos[a++] = scores[i];
-    else neg[b++] = scores[i];
-  }
-  const posSorted = Float64Array.from(pos).sort();
-  const negSorted = Float64Array.from(neg).sort();
-  const v10 = new Float64Array(m);
-  const v01 = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < m; i++) {
-    // negatives below x plus half of those equal to x
-    const lo = lowerBound(negSorted, pos[i]);
-    const hi = upperBound(negSorted, pos[i]);
-    v10[i] = (lo + (hi - lo) / 2) / n;
-    sum += v10[i];
-  }
-  for (let j = 0; j < n; j++) {
-    // positives above y plus half of those equal to y
-    const lo = lowerBound(posSorted, neg[j]);
-    const hi = upperBound(posSorted, neg[j]);
-    v01[j] = (m - hi + (hi - lo) / 2) / m;
-  }
-  return { v10, v01, auc: sum / m };
 }
 
 /** Sample covariance (divisor len − 1). */
@@ -73,17 +31,10 @@ function mean(a: Float64Array): number {
 
 /**
  * ROC AUC with DeLong's variance and 95 % interval (AUC ± 1.96·√Var, clipped to [0, 1], as pROC
- * reports it). Undefined with one class only, or with fewer than 2 positives or 2 negatives (a
- * sample variance needs two values).
+ * reports it), from rankScores' components (which it leaves undefined with fewer than 2 positives
+ * or 2 negatives: a sample variance needs two values).
  */
-export function delongAuc(labels: Uint8Array, scores: Float64Array): AucVariance | undefined {
-  const c = components(labels, scores);
-  if (!c || c.v10.length < 2 || c.v01.length < 2) return undefined;
-  return delongFromComponents(c.v10, c.v01, c.auc);
-}
-
-/** DeLong's variance and interval from the components (ranking.ts computes them without sorting every row). */
-export function delongFromComponents(v10: Float64Array, v01: Float64Array, auc: number): AucVariance {
+export function delongFromComponents({ v10, v01, auc }: AucComponents): AucVariance {
   const m10 = mean(v10);
   const m01 = mean(v01);
   const variance = cov(v10, v10, m10, m10) / v10.length + cov(v01, v01, m01, m01) / v01.length;
@@ -115,9 +66,9 @@ export interface PairedAucTest {
  */
 export function pairedDelong(labels: Uint8Array, a: Float64Array, b: Float64Array): PairedAucTest | undefined {
   if (a.length !== b.length) throw new RangeError(`the two score vectors differ in length (${a.length}, ${b.length})`);
-  const ca = components(labels, a);
-  const cb = components(labels, b);
-  if (!ca || !cb || ca.v10.length < 2 || ca.v01.length < 2) return undefined;
+  const ca = rankScores(labels, a, { delong: true }).components;
+  const cb = rankScores(labels, b, { delong: true }).components;
+  if (!ca || !cb) return undefined;
   const [ma10, ma01, mb10, mb01] = [mean(ca.v10), mean(ca.v01), mean(cb.v10), mean(cb.v01)];
   const m = ca.v10.length;
   const n = ca.v01.length;
@@ -137,26 +88,4 @@ export function pairedDelong(labels: Uint8Array, a: Float64Array, b: Float64Arra
     out.pTwoSided = Math.min(1, 2 * normalSf(Math.abs(z)));
   }
   return out;
-}
-
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,5 +1,6 @@
 import type { DayMetrics, EvalMetrics, WindowMetrics } from '../train/summary.js';
 import { bootstrapApFromCategories } from './bootstrapAp.js';
+import { delongFromComponents } from './delong.js';
 import { thresholdMetrics } from './metrics.js';
 import { cardPrecisionAtK, txPrecisionAtK } from './precisionAtK.js';
 import { rankScores } from './ranking.js';
@@ -95,7 +96,7 @@ function metricsOf(k: KeptRows, scores: Float64Array, cardPrecision: number | un
   const n = k.labels.length;
   const base = n > 0 ? thresholdMetrics(k.labels, scores, o.threshold, o.beta) : undefined;
   // One ranking pass gives AUC, AP, DeLong and the bootstrap's categories (ranking.ts).
-  const r = n > 0 ? rankScores(k.labels, scores) : undefined;
+  const r = n > 0 ? rankScores(k.labels, scores, { delong: true }) : undefined;
   const ap = r?.pr_auc !== undefined && o.bootstrap > 0 ? bootstrapApFromCategories(r, { resamples: o.bootstrap, seed: o.seed }) : undefined;
   const m: Omit<EvalMetrics, 'undefinedMetrics'> = {
     rows: n,
@@ -105,7 +106,7 @@ function metricsOf(k: KeptRows, scores: Float64Array, cardPrecision: number | un
     droppedFrauds: k.dropped.frauds,
     droppedCards: k.dropped.cards.size,
     roc_auc: orNull(r?.roc_auc),
-    roc_auc_ci95: r?.delong ? r.delong.ci95 : null,
+    roc_auc_ci95: r?.components ? delongFromComponents(r.components).ci95 : null,
     pr_auc: orNull(r?.pr_auc),
     pr_auc_ci95: ap ?? null,
     card_precision_at_k: orNull(cardPrecision),

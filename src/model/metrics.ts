@@ -13,7 +13,11 @@
  *   sklearn ≥ 1.3 computes F from counts and so reports 0 when there are positives but no positive
  *   prediction; here that case is undefined because precision is.
  * - `accuracy` = (tp + tn) / n is always defined; an empty input is an error.
+ *
+ * ROC AUC and AP are ranking.ts' rankScores (their definitions are there); this file counts the
+ * confusion matrix at a threshold.
  */
+import { rankScores } from './ranking.js';
 
 export interface Metrics {
   roc_auc?: number;
@@ -32,41 +36,6 @@ export interface Metrics {
 }
 
 export type ThresholdMetrics = Omit<Metrics, 'roc_auc' | 'pr_auc'>;
-
-/**
- * Area under the ROC curve. Tied scores form one step of the curve, so a tied (positive, negative)
- * pair counts one half — sklearn's trapezoid, equal to the Mann-Whitney U statistic / (P·N).
- * Undefined when the labels hold one class only.
- */
-export function rocAuc(labels: Uint8Array, scores: Float64Array): number | undefined {
-  return rankingMetrics(labels, scores).roc_auc;
-}
-
-/**
- * sklearn's average_precision_score: Σ over distinct thresholds (highest first) of
- * (R_k − R_{k−1}) · P_k, where P_k and R_k are the precision and recall of predicting positive every
- * score ≥ the k-th threshold. Step-wise, no interpolation. Undefined with no positive label.
- */
-export function averagePrecision(labels: Uint8Array, scores: Float64Array): number | undefined {
-  return rankingMetrics(labels, scores).pr_auc;
-}
-
-/** ROC AUC and average precision from one sort (the sort is nearly all of the cost): call this, not both. */
-export function rankingMetrics(labels: Uint8Array, scores: Float64Array): { roc_auc?: number; pr_auc?: number } {
-  const { pos, neg } = splitSorted(labels, scores);
-  // (positive, negative) pairs ranked right: each negative scores below `tpBefore` positives and
-  // ties with `dp` of them, which count one half each.
-  let pairs = 0;
-  let precisionSum = 0;
-  walkThresholds(pos, neg, (dp, dn, tpBefore, fpBefore) => {
-    pairs += dn * (tpBefore + dp / 2);
-    if (dp > 0) precisionSum += (dp * (tpBefore + dp)) / (tpBefore + dp + fpBefore + dn);
-  });
-  return {
-    roc_auc: pos.length > 0 && neg.length > 0 ? pairs / (pos.length * neg.length) : undefined,
-    pr_auc: pos.length > 0 ? precisionSum / pos.length : undefined,
-  };
-}
 
 /** Confusion counts and the metrics derived from them; predicted positive ⇔ score ≥ threshold. */
 export function thresholdMetrics(labels: Uint8Array, scores: Float64Array, threshold: number, beta: number): ThresholdMetrics {
@@ -104,12 +73,15 @@ export function thresholdMetrics(labels: Uint8Array, scores: Float64Array, thres
   };
 }
 
+/** thresholdMetrics with ROC AUC and average precision (ranking.ts' rankScores, one pass for both). */
 export function computeMetrics(labels: Uint8Array, scores: Float64Array, opts: { threshold: number; beta: number }): Metrics {
   const counts = thresholdMetrics(labels, scores, opts.threshold, opts.beta);
-  return { ...rankingMetrics(labels, scores), ...counts };
+  const { roc_auc, pr_auc } = rankScores(labels, scores, { delong: false });
+  return { roc_auc, pr_auc, ...counts };
 }
 
-function fScore(precision: number | undefined, recall: number | undefined, beta: number): number | undefined {
+/** Fβ from precision and recall, with the degenerate cases above (plots/curves.ts' threshold rows use it too). */
+export function fScore(precision: number | undefined, recall: number | undefined, beta: number): number | undefined {
   if (precision === undefined || recall === undefined) return undefined;
   if (precision === 0 && recall === 0) return 0;
   const b2 = beta * beta;
@@ -122,58 +94,5 @@ function checkInputs(labels: Uint8Array, scores: Float64Array): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] > 1) throw new RangeError(`labels must be 0 or 1, row ${i} is ${labels[i]}`);
     if (!Number.isFinite(scores[i])) throw new RangeError(`scores must be finite, row ${i} is ${scores[i]}`);
-  }
-}
-
-/**
- * Scores of the positive and of the negative rows, each sorted ascending. Two native numeric sorts
- * of Float64Arrays (no comparator callback) are several times faster than sorting an index array
- * with a comparator, and a merge walk over the two gives every distinct threshold with its counts.
- */
-function splitSorted(labels: Uint8Array, scores: Float64Array): { pos: Float64Array; neg: Float64Array } {
-  checkInputs(labels, scores);
-  let p = 0;
-  for (let i = 0; i < labels.length; i++) p += labels[i];
-  const pos = new Float64Array(p);
-  const neg = new Float64Array(labels.length - p);
-  let ip = 0;
-  let ineg = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) pos[ip++] = scores[i];
-    else neg[ineg++] = scores[i];
-  }
-  pos.sort();
-  neg.sort();
-  return { pos, neg };
-}
-
-/**
- * Visits the distinct scores from the highest down. For each: `dp`, `dn` = positives and negatives
- * with exactly that score; `tpBefore`, `fpBefore` = positives and negatives scored strictly higher.
- */
-function walkThresholds(
-  pos: Float64Array,
-  neg: Float64Array,
-  visit: (dp: number, dn: number, tpBefore: number, fpBefore: number) => void,
-): void {
-  let i = pos.length - 1;
-  let j = neg.length - 1;
-  let tp = 0;
-  let fp = 0;
-  while (i >= 0 || j >= 0) {
-    const v = i < 0 ? neg[j] : j < 0 ? pos[i] : Math.max(pos[i], neg[j]);
-    let dp = 0;
-    let dn = 0;
-    while (i >= 0 && pos[i] === v) {
-      dp++;
-      i--;
-    }
-    while (j >= 0 && neg[j] === v) {
-      dn++;
-      j--;
-    }
-    visit(dp, dn, tp, fp);
-    tp += dp;
-    fp += dn;
   }
 }

@@ -1,5 +1,3 @@
-import { delongFromComponents, type AucVariance } from './delong.js';
-
 /** The categories of a stratified AP resample (bootstrapAp.ts): what a resample's AP depends on. */
 export interface ApCategories {
   nPos: number;
@@ -26,24 +24,42 @@ export function apFromCounts(dp: Int32Array, dn: Int32Array, nPos: number): numb
 }
 
 /**
- * ROC AUC, average precision, DeLong's interval and the bootstrap's categories of one scored set,
- * from ONE sort of the positives' scores and one binary search per negative among the distinct
- * positive scores — instead of sorting all rows two or three times (metrics.ts, delong.ts, each a
- * sort of 1.5 M doubles per call, per trial). A fraud set has few positives (~1 %), so the sort
- * is of ~10 k values and the searches are in an array that stays in cache.
+ * DeLong's structural components of one score vector (delong.ts turns them into a variance):
+ * v10[i] = (negatives below positive i + ½ those tied with it) / n, per positive in row order;
+ * v01[j] = (positives above negative j + ½ those tied with it) / m, per negative in row order;
+ * auc = mean of v10 (summed in row order).
+ */
+export interface AucComponents {
+  v10: Float64Array;
+  v01: Float64Array;
+  auc: number;
+}
+
+/**
+ * ROC AUC, average precision, DeLong's components and the bootstrap's categories of one scored
+ * set — the one implementation every caller uses (train's evaluation and bootstrap, score's
+ * monitoring, permutation importance, the paired DeLong test) — from ONE sort of the positives'
+ * scores and one binary search per negative among the distinct positive scores, instead of
+ * sorting every row. A fraud set has few positives (~1 %), so the sort is of ~10 k values and
+ * the searches are in an array that stays in cache.
  *
- * The numbers are the same bit for bit as computeMetrics' and delongAuc's (test/model/ranking.test.ts):
+ * The arithmetic is exact where it can be:
  * - AUC: every (positive, negative) pair count is a half-integer below 2^53, so the sum is exact
- *   in any order, and divided by m·n as metrics.ts does;
- * - AP: the same terms dp·tp/(tp + fp) over the same distinct positive scores, highest first;
- * - DeLong: each component is the same integer count over m or n, in the rows' own order, so
- *   the means and variances are summed in the same order as delong.ts sums them.
+ *   in any order, divided by m·n (= the Mann–Whitney U with midranks over m·n): the same bits
+ *   whatever the row order;
+ * - AP: sklearn's Σ (R_k − R_{k−1})·P_k over distinct thresholds, highest first; only thresholds
+ *   holding a positive add a term, R_k − R_{k−1} = dp/m, so it is Σ dp·tp/(tp + fp), over m;
+ *   the terms come in score order, so it too does not depend on the row order;
+ * - DeLong: each component is an integer (or half-integer) count over m or n, kept in row order
+ *   (the paired test matches them row by row); their mean, `auc`, is summed in that order.
+ * test/model/ranking.test.ts checks all of it against plain oracles (test/model/rankingOracle.ts)
+ * bit for bit, and test/model/statistics.test.ts against scikit-learn and scipy.
  */
 export interface Ranking extends ApCategories {
   roc_auc?: number;
   pr_auc?: number;
-  /** Undefined with fewer than 2 positives or 2 negatives. */
-  delong?: AucVariance;
+  /** With opts.delong; undefined with fewer than 2 positives or 2 negatives. */
+  components?: AucComponents;
 }
 
 export function rankScores(labels: Uint8Array, scores: Float64Array, opts: { delong: boolean } = { delong: true }): Ranking {
@@ -90,7 +106,7 @@ export function rankScores(labels: Uint8Array, scores: Float64Array, opts: { del
     negSizes[lo]++;
     const tie = lo < groups && thresholds[lo] === x;
     if (tie) negEqual[lo]++;
-    // positives above y plus half of those equal to y, over m (delong.ts: (m − hi + (hi − lo)/2)/m)
+    // positives above y plus half of those equal to y, over m
     if (v01) v01[b++] = (above[lo] + (tie ? posSizes[lo] : 0) / 2) / nPos;
   }
   const out: Ranking = { nPos, nNeg, posSizes, negSizes, thresholds };
@@ -120,7 +136,7 @@ export function rankScores(labels: Uint8Array, scores: Float64Array, opts: { del
       v10[a] = (below[lo] + negEqual[lo] / 2) / nNeg;
       sum += v10[a++];
     }
-    out.delong = delongFromComponents(v10, v01, sum / nPos);
+    out.components = { v10, v01, auc: sum / nPos };
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * metrics against the threshold, the score histogram by class and the reliability curve. Plain
  * JSON, so the same numbers go into chart specs, report.json and the HTML report.
  */
-import { thresholdMetrics } from '../model/metrics.js';
+import { fScore, thresholdMetrics } from '../model/metrics.js';
 
 export interface CurvePoint {
   threshold: number;
@@ -57,15 +57,13 @@ const CALIBRATION_BINS = 10;
 
 export function evaluationCurves(labels: Uint8Array, scores: Float64Array, opts: { threshold: number; beta: number }): EvaluationCurves {
   const n = scores.length;
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += labels[i];
-  const { pos, neg } = splitByClass(labels, scores, positives);
-  const curve = rankCurve(pos, neg);
   const m = thresholdMetrics(labels, scores, opts.threshold, opts.beta);
+  const { pos, neg } = splitSorted(labels, scores, m.positives);
+  const curve = rankCurve(pos, neg);
   const thresholds = Array.from({ length: 99 }, (_, k) => thresholdRow(pos, neg, (k + 1) / 100, opts.beta));
   return {
     n,
-    positives,
+    positives: m.positives,
     threshold: opts.threshold,
     beta: opts.beta,
     curve,
@@ -76,8 +74,11 @@ export function evaluationCurves(labels: Uint8Array, scores: Float64Array, opts:
   };
 }
 
-/** Each class's scores, highest first. */
-function splitByClass(labels: Uint8Array, scores: Float64Array, positives: number): { pos: Float64Array; neg: Float64Array } {
+/**
+ * Each class's scores, sorted ascending: two native numeric sorts of Float64Arrays (no comparator
+ * callback) are several times faster than sorting an index array with a comparator.
+ */
+function splitSorted(labels: Uint8Array, scores: Float64Array, positives: number): { pos: Float64Array; neg: Float64Array } {
   const pos = new Float64Array(positives);
   const neg = new Float64Array(scores.length - positives);
   let p = 0;
@@ -86,19 +87,34 @@ function splitByClass(labels: Uint8Array, scores: Float64Array, positives: numbe
     if (labels[i]) pos[p++] = scores[i];
     else neg[q++] = scores[i];
   }
-  return { pos: pos.sort().reverse(), neg: neg.sort().reverse() };
+  return { pos: pos.sort(), neg: neg.sort() };
 }
 
-/** How many of the descending scores are ≥ t (binary search). */
-function countAtLeast(desc: Float64Array, t: number): number {
+/**
+ * Visits the distinct scores of the two ascending arrays from the highest down, merging them. For
+ * each score `t`: `tp`, `fp` = positives and negatives scored ≥ t (flagged at threshold t).
+ */
+function walkThresholds(pos: Float64Array, neg: Float64Array, visit: (t: number, tp: number, fp: number) => void): void {
+  let i = pos.length - 1;
+  let j = neg.length - 1;
+  while (i >= 0 || j >= 0) {
+    const t = i < 0 ? neg[j] : j < 0 ? pos[i] : Math.max(pos[i], neg[j]);
+    while (i >= 0 && pos[i] === t) i--;
+    while (j >= 0 && neg[j] === t) j--;
+    visit(t, pos.length - 1 - i, neg.length - 1 - j);
+  }
+}
+
+/** How many of the ascending scores are ≥ t (binary search). */
+function countAtLeast(asc: Float64Array, t: number): number {
   let lo = 0;
-  let hi = desc.length;
+  let hi = asc.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (desc[mid] >= t) lo = mid + 1;
+    if (asc[mid] < t) lo = mid + 1;
     else hi = mid;
   }
-  return lo;
+  return asc.length - lo;
 }
 
 /** Metrics of flagging score ≥ t, with metrics.ts's definitions (undefined where they are). */
@@ -107,8 +123,7 @@ function thresholdRow(pos: Float64Array, neg: Float64Array, t: number, beta: num
   const fp = countAtLeast(neg, t);
   const precision = tp + fp > 0 ? tp / (tp + fp) : undefined;
   const recall = pos.length > 0 ? tp / pos.length : undefined;
-  const f = (b: number) => (precision === undefined || recall === undefined ? undefined : precision + recall === 0 ? 0 : ((1 + b * b) * precision * recall) / (b * b * precision + recall));
-  return { threshold: t, precision, recall, f1: f(1), f_beta: f(beta) };
+  return { threshold: t, precision, recall, f1: fScore(precision, recall, 1), f_beta: fScore(precision, recall, beta) };
 }
 
 /** ROC and PR points at every distinct score, highest first (flag everything ≥ that score). */
@@ -123,17 +138,12 @@ function rankCurve(pos: Float64Array, neg: Float64Array): CurvePoint[] {
   const negAt = new Uint32Array(steps);
   thresholdAt[0] = Infinity;
   let n = 1;
-  let i = 0;
-  let j = 0;
-  while (i < positives || j < negatives) {
-    const t = Math.max(i < positives ? pos[i] : -Infinity, j < negatives ? neg[j] : -Infinity);
-    while (i < positives && pos[i] === t) i++;
-    while (j < negatives && neg[j] === t) j++;
+  walkThresholds(pos, neg, (t, tp, fp) => {
     thresholdAt[n] = t;
-    posAt[n] = i;
-    negAt[n] = j;
+    posAt[n] = tp;
+    negAt[n] = fp;
     n++;
-  }
+  });
   const point = (k: number): CurvePoint => {
     if (k === 0) return { threshold: Infinity, fpr: 0, tpr: 0, precision: 1, recall: 0 };
     const tp = posAt[k];

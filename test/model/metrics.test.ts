@@ -1,65 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, computeMetrics, rocAuc, thresholdMetrics } from '../../src/model/metrics.js';
+import { computeMetrics, thresholdMetrics } from '../../src/model/metrics.js';
 import { Rng } from '../../src/util/rng.js';
 
 const L = (...v: number[]) => Uint8Array.from(v);
 const S = (...v: number[]) => Float64Array.from(v);
-
-describe('rocAuc', () => {
-  it('counts the (positive, negative) pairs ranked right', () => {
-    // positives 0.9, 0.4; negatives 0.8, 0.3. Pairs: 0.9>0.8, 0.9>0.3, 0.4<0.8, 0.4>0.3 → 3/4.
-    expect(rocAuc(L(1, 0, 1, 0), S(0.9, 0.8, 0.4, 0.3))).toBeCloseTo(0.75, 12);
-  });
-
-  it('counts a tied pair as one half (one diagonal ROC step, the trapezoid)', () => {
-    // positives 0.7, 0.5; negatives 0.7, 0.5, 0.2.
-    // 0.7 vs (0.7, 0.5, 0.2) = 0.5 + 1 + 1; 0.5 vs (0.7, 0.5, 0.2) = 0 + 0.5 + 1 → 4 / 6.
-    expect(rocAuc(L(1, 0, 1, 0, 0), S(0.7, 0.7, 0.5, 0.5, 0.2))).toBeCloseTo(4 / 6, 12);
-  });
-
-  it('is 0.5 when every score is tied, 1 for a perfect ranking and 0 for an inverted one', () => {
-    expect(rocAuc(L(1, 0, 0, 1, 0), S(0.3, 0.3, 0.3, 0.3, 0.3))).toBe(0.5);
-    expect(rocAuc(L(0, 1, 0, 1), S(0.1, 0.8, 0.2, 0.9))).toBe(1);
-    expect(rocAuc(L(0, 1, 0, 1), S(0.8, 0.1, 0.9, 0.2))).toBe(0);
-  });
-
-  it('depends on the order of the scores only', () => {
-    const labels = L(1, 0, 1, 0, 0);
-    const a = rocAuc(labels, S(0.7, 0.7, 0.5, 0.5, 0.2));
-    expect(rocAuc(labels, S(70, 70, -5, -5, -200))).toBe(a);
-  });
-
-  it('is undefined with one class', () => {
-    expect(rocAuc(L(0, 0, 0), S(0.1, 0.2, 0.3))).toBeUndefined();
-    expect(rocAuc(L(1, 1), S(0.1, 0.2))).toBeUndefined();
-  });
-});
-
-describe('averagePrecision', () => {
-  it('sums (R_k - R_k-1) · P_k over thresholds, without interpolation', () => {
-    // Thresholds 0.9: tp 1 fp 0, P 1, R 1/2 → 1/2 · 1; 0.8: recall unchanged;
-    // 0.4: tp 2 fp 1, P 2/3, R 1 → 1/2 · 2/3. AP = 1/2 + 1/3 = 5/6.
-    expect(averagePrecision(L(1, 0, 1, 0), S(0.9, 0.8, 0.4, 0.3))).toBeCloseTo(5 / 6, 12);
-  });
-
-  it('treats tied scores as one threshold', () => {
-    // 0.7: tp 1 fp 1 → P 1/2, R 1/2; 0.5: tp 2 fp 2 → P 1/2, R 1. AP = 1/4 + 1/4.
-    expect(averagePrecision(L(1, 0, 1, 0, 0), S(0.7, 0.7, 0.5, 0.5, 0.2))).toBeCloseTo(0.5, 12);
-    // All tied: one threshold with P = prevalence 1/4 and R = 1.
-    expect(averagePrecision(L(1, 0, 0, 0), S(0.3, 0.3, 0.3, 0.3))).toBe(0.25);
-  });
-
-  it('is 1 for a perfect ranking and small for an inverted one', () => {
-    expect(averagePrecision(L(0, 1, 0, 1), S(0.1, 0.8, 0.2, 0.9))).toBe(1);
-    // Inverted: 0.9, 0.8 negatives; 0.2: tp 1 fp 2 → 1/2 · 1/3; 0.1: tp 2 fp 2 → 1/2 · 1/2. AP = 5/12.
-    expect(averagePrecision(L(0, 0, 1, 1), S(0.9, 0.8, 0.2, 0.1))).toBeCloseTo(5 / 12, 12);
-  });
-
-  it('is undefined with no positive and 1 with positives only', () => {
-    expect(averagePrecision(L(0, 0), S(0.4, 0.6))).toBeUndefined();
-    expect(averagePrecision(L(1, 1), S(0.4, 0.6))).toBe(1);
-  });
-});
 
 describe('thresholdMetrics', () => {
   // labels 1 1 1 0 0 0 0 0; threshold 0.2 (a score equal to it is predicted positive):
@@ -107,7 +51,7 @@ describe('thresholdMetrics', () => {
     expect(() => thresholdMetrics(L(1, 0), S(0.5), 0.5, 1)).toThrow(/length/);
     expect(() => thresholdMetrics(L(), S(), 0.5, 1)).toThrow(/empty/);
     expect(() => thresholdMetrics(L(2, 0), S(0.5, 0.1), 0.5, 1)).toThrow(/0 or 1/);
-    expect(() => rocAuc(L(1, 0), S(Number.NaN, 0.1))).toThrow(/finite/);
+    expect(() => thresholdMetrics(L(1, 0), S(Number.NaN, 0.1), 0.5, 1)).toThrow(/finite/);
     expect(() => thresholdMetrics(L(1, 0), S(0.5, 0.1), 0.5, 0)).toThrow(/beta/);
   });
 });
@@ -139,37 +83,6 @@ function randomData(seed: number, n: number, rate: number, score: (label: number
   }
   return { labels, scores };
 }
-
-describe('agreement with the definitions on random data with many ties', () => {
-  it('matches a brute-force count of pairs and a scan of every threshold', () => {
-    const n = 1500;
-    // ~50 distinct scores, positives a little higher on average
-    const { labels, scores } = randomData(7, n, 0.1, (y, u) => Math.round((u + y * 0.3) * 40) / 40);
-    let right = 0;
-    let pairs = 0;
-    for (let i = 0; i < n; i++) {
-      if (labels[i] !== 1) continue;
-      for (let j = 0; j < n; j++) {
-        if (labels[j] !== 0) continue;
-        pairs++;
-        right += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-      }
-    }
-    expect(rocAuc(labels, scores)).toBeCloseTo(right / pairs, 12);
-
-    const thresholds = [...new Set(scores)].sort((a, b) => b - a);
-    let ap = 0;
-    let prevRecall = 0;
-    const positives = labels.reduce((s, y) => s + y, 0);
-    for (const t of thresholds) {
-      const m = thresholdMetrics(labels, scores, t, 1);
-      ap += (m.recall! - prevRecall) * m.precision!;
-      prevRecall = m.recall!;
-    }
-    expect(positives).toBeGreaterThan(0);
-    expect(averagePrecision(labels, scores)).toBeCloseTo(ap, 12);
-  });
-});
 
 describe('scale', () => {
   // Speed is measured in bench/metrics.mjs, not asserted here; this checks the result at 1.5 M rows.

@@ -2,13 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bootstrapApInterval } from '../../src/model/bootstrapAp.js';
-import { delongAuc, pairedDelong } from '../../src/model/delong.js';
+import { delongFromComponents, pairedDelong } from '../../src/model/delong.js';
 import { evaluateWindow } from '../../src/model/evaluate.js';
 import { computeMetrics } from '../../src/model/metrics.js';
 import { normalSf } from '../../src/model/normal.js';
 import { cardPrecisionAtK, txPrecisionAtK } from '../../src/model/precisionAtK.js';
+import { rankScores } from '../../src/model/ranking.js';
 import { Rng } from '../../src/util/rng.js';
 import { venvPython } from '../helpers/python.js';
+import { midrankAuc, stepwiseAp } from './rankingOracle.js';
+
+/** ROC AUC with DeLong's interval as train reports it (evaluate.ts: rankScores, then the variance). */
+const delongAuc = (labels: Uint8Array, scores: Float64Array) => {
+  const c = rankScores(labels, scores, { delong: true }).components;
+  return c && delongFromComponents(c);
+};
 
 /** scikit-learn / scipy / numpy on the same inputs (test/model/sklearnOracle.py). */
 function oracle(query: Record<string, unknown>): Record<string, any> {
@@ -65,6 +73,9 @@ describe('DeLong', () => {
     const r = delongAuc(d.labels, d.a)!;
     expect(r.auc).toBeCloseTo(ref.roc_auc, 12);
     expect(computeMetrics(d.labels, d.a, { threshold: 0.5, beta: 1 }).pr_auc).toBeCloseTo(ref.ap, 12);
+    // the plain oracles of ranking.test.ts agree with sklearn too
+    expect(midrankAuc(d.labels, d.a)).toBeCloseTo(ref.roc_auc, 12);
+    expect(stepwiseAp(d.labels, d.a)).toBeCloseTo(ref.ap, 12);
     expect(ref.mann_whitney_matches_sklearn).toBe(true);
     expect(r.variance).toBeCloseTo(ref.delong_var, 14);
     expect(r.ci95[0]).toBeCloseTo(ref.delong_ci[0], 10);

@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evaluationCharts, rocSpec } from '../../src/plots/chartSpecs.js';
 import { evaluationCurves } from '../../src/plots/curves.js';
 import { chartSvg, rasterOptions, renderCharts, writeChartFonts } from '../../src/plots/renderCharts.js';
-import { rocAuc, thresholdMetrics } from '../../src/model/metrics.js';
+import { thresholdMetrics } from '../../src/model/metrics.js';
 import { Rng } from '../../src/util/rng.js';
 import { terminalHistogram } from '../../src/report/scoreInsights.js';
+import { midrankAuc } from '../model/rankingOracle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fraudctl-plots-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,12 +36,12 @@ describe('evaluation curves', () => {
     expect(c.calibration.map((b) => [b.lo, b.fraudRate, b.rows])).toEqual([[0.1, 0, 1], [0.3, 1, 1], [0.8, 0, 1], [0.9, 1, 1]]);
   });
 
-  it('the ROC points integrate to metrics.ts ROC AUC, and threshold rows equal thresholdMetrics', () => {
+  it('the ROC points integrate to the Mann–Whitney ROC AUC, and threshold rows equal thresholdMetrics', () => {
     const { labels, scores } = sample(5000, 1);
     const c = evaluationCurves(labels, scores, { threshold: 0.2, beta: 1.5 });
     let area = 0;
     for (let k = 1; k < c.curve.length; k++) area += ((c.curve[k].fpr - c.curve[k - 1].fpr) * (c.curve[k].tpr + c.curve[k - 1].tpr)) / 2;
-    expect(area).toBeCloseTo(rocAuc(labels, scores)!, 12);
+    expect(area).toBeCloseTo(midrankAuc(labels, scores)!, 12);
     for (const row of c.thresholds) {
       const m = thresholdMetrics(labels, scores, row.threshold, 1.5);
       expect(row).toEqual({ threshold: row.threshold, precision: m.precision, recall: m.recall, f1: m.f1, f_beta: m.f_beta });

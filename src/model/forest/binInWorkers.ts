@@ -1,6 +1,6 @@
 /**
  * Binning a training table on the grow pool's workers and this thread together (ForestTrainer.openAsync),
- * byte for byte what binning.ts does serially: the same sample, the same per-feature edges (each
+ * byte for byte what binEdges.ts, binRows.ts and binnedTable.ts do serially: the same sample, the same per-feature edges (each
  * feature's depend on its sample values only) and the same bins (each value's depends on its edges
  * only); only who computes which part changes.
  *
@@ -13,8 +13,11 @@
  * bins the blocks of its slots into the shared table. Copying a block costs ~1/15 of binning it.
  * Missing or infinite values are counted per feature and refused afterwards with the serial message.
  */
-import type { BinnedTable, BinningOptions } from './binning.js';
-import { binColumn, binSampleRows, checkFinite, countNonFinite, featureEdges, featureOffset, finishTable, gather, nonFiniteError, padEdges } from './binning.js';
+import type { BinningOptions } from './binEdges.js';
+import type { BinnedTable } from './binnedTable.js';
+import { binSampleRows, featureEdges, gather } from './binEdges.js';
+import { binColumn, checkFinite, countNonFinite, nonFiniteError, padEdges } from './binRows.js';
+import { featureOffset, finishTable } from './binnedTable.js';
 import type { GrowPool } from './growPool.js';
 import type { TrainingData } from './types.js';
 
@@ -132,7 +135,7 @@ export interface BinOptions {
 
 /**
  * Fills `table` (shared memory, `data.nRows` rows) using `workers` of the pool's workers beside
- * this thread; returns the edges and how many blocks the workers binned. Throws binning.ts's
+ * this thread; returns the edges and how many blocks the workers binned. Throws binRows.ts's
  * errors for non-finite values.
  */
 export async function binInWorkers(pool: GrowPool, workers: number, data: TrainingData, table: BinnedTable, opts: BinOptions): Promise<{ edges: Float64Array[]; stagedBlocks: number }> {

@@ -5,7 +5,7 @@
  * validation rows with the search trainer's edges (15 bytes a row instead of 120) before the search,
  * and every trial's model, which carries those edges, predicts them.
  */
-import { binRows } from './binning.js';
+import { binRows } from './binRows.js';
 import type { ForestModel } from './model.js';
 import { predictBinned } from './predictKernel.js';
 import { predictInWorkers } from './workerPool.js';

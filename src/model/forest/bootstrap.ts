@@ -3,7 +3,7 @@
  * table order, each tagged `copies | label << 7` in its tag byte (histogram.ts reads it).
  */
 import type { Rng } from '../../util/rng.js';
-import type { BinnedTable } from './binning.js';
+import type { BinnedTable } from './binnedTable.js';
 
 /** Copies a working row stands for at most: the count shares the tag byte with the label bit. */
 export const MAX_COPIES = 127;

@@ -9,7 +9,8 @@
  */
 import { usageError } from '../../errors.js';
 import { binInWorkers } from './binInWorkers.js';
-import { allocateTable, computeBinEdges, fillTable, type BinnedTable, type BinningOptions } from './binning.js';
+import { computeBinEdges, type BinningOptions } from './binEdges.js';
+import { allocateTable, fillTable, type BinnedTable } from './binnedTable.js';
 import { flattenTrees, forestImportances } from './flatForest.js';
 import { TreeGrower } from './grow.js';
 import { GrowPool } from './growPool.js';

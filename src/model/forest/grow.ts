@@ -8,7 +8,7 @@
  * minus its sibling's, and only the smaller child's rows are scanned.
  */
 import { Rng } from '../../util/rng.js';
-import type { BinnedTable } from './binning.js';
+import type { BinnedTable } from './binnedTable.js';
 import { copyDrawnRows, drawBootstrap, type DrawnRows } from './bootstrap.js';
 import { scanFeature, type Hist, type Split } from './histogram.js';
 import { TreeBuilder, type GrownTree } from './tree.js';

@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BinJob } from './binInWorkers.js';
-import type { BinnedTable } from './binning.js';
+import type { BinnedTable } from './binnedTable.js';
 import type { GrownTree } from './tree.js';
 import type { GrowParams } from './types.js';
 import { workerUrl } from './workerPool.js';

@@ -1,6 +1,6 @@
 /**
  * The grower's inner loops over a tree's working rows, kept in the group-major layout of
- * binning.ts: `groups` arrays of one 32-bit word per row (word g of row i at g·cap + i), each word
+ * binnedTable.ts: `groups` arrays of one 32-bit word per row (word g of row i at g·cap + i), each word
  * holding four feature bins, little-endian. The tag byte (the last byte of the last group) holds
  * `copies | label << 7`: how many bootstrap draws the row stands for (1…127) and its label. A
  * node's rows are contiguous, so building its histogram is a sequential scan, and splitting it an

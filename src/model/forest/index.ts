@@ -7,5 +7,5 @@ export { ForestModel } from './model.js';
 export { predictParallel } from './predictParallel.js';
 export { saveForest, loadForest } from './io.js';
 export { MODEL_FORMAT_VERSION } from './modelFile.js';
-export { DEFAULT_BINNING, QUANTILE_BINNING, type BinningOptions } from './binning.js';
+export { DEFAULT_BINNING, QUANTILE_BINNING, type BinningOptions } from './binEdges.js';
 export { binForPrediction, predictBinnedRows, type BinnedRows } from './binnedRows.js';

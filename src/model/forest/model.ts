@@ -1,6 +1,6 @@
 /** A trained forest: feature names in order, bin edges, flat trees, importances. */
 import { dataError } from '../../errors.js';
-import { binRows } from './binning.js';
+import { binRows } from './binRows.js';
 import type { FlatForest } from './flatForest.js';
 import { decodeModel, encodeModel } from './modelFile.js';
 import { compileForest, predictBinned, type CompiledForest } from './predictKernel.js';

@@ -7,10 +7,10 @@
  * stands in for its missing descendants with a test no bin passes) and the 16 positions they end
  * at map to the real nodes the walks continue from; so every row reaches the leaf predictKernel.ts
  * reaches, and its sum over trees is the same doubles in the same order. Rows come in chunks,
- * binned feature-major (feature f of row r at byte f·CHUNK + r): from float columns (binning.ts's
+ * binned feature-major (feature f of row r at byte f·CHUNK + r): from float columns (binRows.ts's
  * binRows, the edges the model was trained with) or from row-major bins.
  */
-import { binRows } from './binning.js';
+import { binRows } from './binRows.js';
 import type { FlatForest } from './flatForest.js';
 import { PREDICT_KERNEL_WASM } from './predictKernelWasm.js';
 

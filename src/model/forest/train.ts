@@ -3,7 +3,7 @@
  * table once, on every thread, grows the trees in this thread or in workers sharing it). A search that fits many
  * forests on one table opens a ForestTrainer itself and keeps it (forestTrainer.ts).
  */
-import type { BinningOptions } from './binning.js';
+import type { BinningOptions } from './binEdges.js';
 import { ForestTrainer } from './forestTrainer.js';
 import type { ForestModel } from './model.js';
 import { normaliseParams, resolveThreads, type ForestParams, type TrainingData } from './types.js';

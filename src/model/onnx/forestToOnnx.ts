@@ -3,7 +3,7 @@
  * it with `mlflow.pyfunc.load_model` / onnxruntime, and Node with onnxruntime-node.
  *
  * fraudctl's trees split on bins: a row goes left when its bin ≤ threshold, and a value's bin is
- * the number of bin edges ≤ it, so "bin ≤ t" is exactly "value < edges[t]" (binning.ts). Each split
+ * the number of bin edges ≤ it, so "bin ≤ t" is exactly "value < edges[t]" (binEdges.ts). Each split
  * becomes a BRANCH_LT node on that edge; leaves carry the fraud fraction; AVERAGE over the trees is
  * fraudctl's own prediction (a sum in tree order divided by the tree count). Thresholds and leaf
  * weights are written as double tensors (ai.onnx.ml opset 3) and the input is double, so no value

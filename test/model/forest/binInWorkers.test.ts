@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
 import { binInWorkers } from '../../../src/model/forest/binInWorkers.js';
-import { allocateTable, BIN_SAMPLE_ROWS, computeBinEdges, fillTable } from '../../../src/model/forest/binning.js';
+import { BIN_SAMPLE_ROWS, computeBinEdges } from '../../../src/model/forest/binEdges.js';
+import { allocateTable, fillTable } from '../../../src/model/forest/binnedTable.js';
 import { ForestTrainer } from '../../../src/model/forest/index.js';
 import type { GrowPool } from '../../../src/model/forest/growPool.js';
 import type { TrainingData } from '../../../src/model/forest/types.js';
@@ -31,7 +32,7 @@ function awkwardTable(nRows: number, seed: number): TrainingData {
   return { nRows, featureNames: names, columns, labels };
 }
 
-/** The serial table: binning.ts in this thread. */
+/** The serial table: binEdges.ts, binnedTable.ts in this thread. */
 function serial(data: TrainingData, seed: number, binEdges?: Float64Array[]) {
   const edges = binEdges ?? computeBinEdges(data.columns, data.nRows, 255, seed, data.featureNames);
   const table = allocateTable(data.nRows, data.featureNames.length, false);

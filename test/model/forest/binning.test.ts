@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
-import { binRows, computeBinEdges, featureOffset, groupCount, QUANTILE_BINNING } from '../../../src/model/forest/binning.js';
+import { computeBinEdges, QUANTILE_BINNING } from '../../../src/model/forest/binEdges.js';
+import { binRows } from '../../../src/model/forest/binRows.js';
+import { featureOffset, groupCount } from '../../../src/model/forest/binnedTable.js';
 
 const F = (...v: number[]) => Float64Array.from(v);
 /** Edges of one column of values (all rows: fewer than the binning sample). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binRows, featureOffset, groupCount, type BinnedTable } from '../../../src/model/forest/binning.js';
+import { binRows } from '../../../src/model/forest/binRows.js';
+import { featureOffset, groupCount, type BinnedTable } from '../../../src/model/forest/binnedTable.js';
 import { copyDrawnRows, drawBootstrap } from '../../../src/model/forest/bootstrap.js';
 import { accumulate } from '../../../src/model/forest/histogram.js';
 import { Rng } from '../../../src/util/rng.js';

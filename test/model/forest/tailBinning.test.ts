@@ -2,7 +2,7 @@
 // quantile bins lump together with genuine rows, is learned as an exact splitter would.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { computeBinEdges, DEFAULT_BINNING, QUANTILE_BINNING } from '../../../src/model/forest/binning.js';
+import { computeBinEdges, DEFAULT_BINNING, QUANTILE_BINNING } from '../../../src/model/forest/binEdges.js';
 import { ForestModel, trainForest, type BinningOptions } from '../../../src/model/forest/index.js';
 import { makeTable } from './fixtures.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
-import { groupCount } from '../../../src/model/forest/binning.js';
+import { groupCount } from '../../../src/model/forest/binnedTable.js';
 import { drawBootstrap } from '../../../src/model/forest/bootstrap.js';
 import { ForestTrainer } from '../../../src/model/forest/index.js';
 import { Workspace } from '../../../src/model/forest/workspace.js';

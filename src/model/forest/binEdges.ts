@@ -1,18 +1,12 @@
 /**
- * Quantile binning: each feature's values become bin indices 0…nBins-1 (one byte), computed once per
- * training table. Edges lie midway between neighbouring distinct values, as scikit-learn's thresholds
- * do, so a feature with at most maxBins distinct values is binned without loss. A value's bin is the
- * number of edges ≤ it, hence `bin ≤ t` ⇔ `value < edges[t]`.
- *
- * A binned training table is group-major: features in groups of four bytes, one 32-bit word per row
- * and group (word g of row r at g·cap + r). A node's rows move as a handful of words, and splitting
- * a node scans one feature's bytes at a stride of 4, not whole rows. The last byte of the last
- * group is free for a per-row tag (the label during training). Prediction bins rows row-major
- * instead (one row's bytes together), as a tree walk visits one row's features in random order.
+ * Bin edges of the forest's features (quantile binning): each feature's values become bin indices
+ * 0…nBins-1 (one byte), computed once per training table. Edges lie midway between neighbouring
+ * distinct values, as scikit-learn's thresholds do, so a feature with at most maxBins distinct
+ * values is binned without loss. A value's bin is the number of edges ≤ it, hence
+ * `bin ≤ t` ⇔ `value < edges[t]` (binRows.ts turns values into bins, binnedTable.ts holds them).
  */
-import { dataError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
-import type { TrainingData } from './types.js';
+import { checkFinite } from './binRows.js';
 
 /**
  * Rows sampled to place the edges (LightGBM's bin_construct_sample_cnt); all rows below this. A
@@ -22,26 +16,6 @@ import type { TrainingData } from './types.js';
 export const BIN_SAMPLE_ROWS = 200_000;
 /** Rng stream of the binning sample; tree streams are tree indices, far below this. */
 const BIN_STREAM = 0xffffffff;
-
-/** A binned training table (group-major, `nRows` capacity), the label (0/1) in each row's tag byte. */
-export interface BinnedTable {
-  data: Uint8Array;
-  nRows: number;
-  nFeatures: number;
-  groups: number;
-  /** Bins per feature: its edges + 1. */
-  nBins: Int32Array;
-}
-
-/** Words per row of a group-major table: the features and one tag byte, four to a word. */
-export function groupCount(nFeatures: number): number {
-  return (nFeatures + 4) >> 2;
-}
-
-/** Byte of feature f (the tag when f = 4·groups - 1) of row 0 in a group-major table of `cap` rows; row r is 4r further on. */
-export function featureOffset(f: number, cap: number): number {
-  return (f >> 2) * cap * 4 + (f & 3);
-}
 
 /**
  * How edges are spread over a feature's rows. Plain quantile bins (tailFraction 0) give each bin
@@ -204,111 +178,4 @@ function cutEdges(distinct: number[], weights: number[], maxBins: number): Float
 function midpoint(a: number, b: number): number {
   const m = a + (b - a) / 2;
   return m > a && m <= b ? m : b;
-}
-
-/**
- * Bins rows [start, end) of the columns into `out`: feature f of row r at
- * offset(f) + (r - start) · step. Non-finite values are refused: a NaN would silently land in bin 0.
- */
-export function binRows(
-  columns: readonly Float64Array[],
-  edges: readonly Float64Array[],
-  start: number,
-  end: number,
-  out: Uint8Array,
-  offset: (f: number) => number,
-  step: number,
-  names: readonly string[],
-): void {
-  for (let f = 0; f < columns.length; f++) {
-    const col = columns[f];
-    checkFinite(col.subarray(start, end), end - start, names[f]);
-    binColumn(col, padEdges(edges[f]), start, end, out, offset(f), step);
-  }
-}
-
-/** Edges padded with +Infinity to 2^k - 1 entries, for a branch-free search of fixed length. */
-export function padEdges(edges: Float64Array): Float64Array {
-  let size = 1;
-  while (size - 1 < edges.length) size *= 2;
-  const padded = new Float64Array(size - 1).fill(Infinity);
-  padded.set(edges);
-  return padded;
-}
-
-/** Bins col[start…end) (edges padded by padEdges) into out[base + (r - start) · step]. */
-export function binColumn(col: Float64Array, padded: Float64Array, start: number, end: number, out: Uint8Array, base: number, step: number): void {
-  const top = (padded.length + 1) >> 1;
-  const s1 = step;
-  const s2 = 2 * step;
-  const s3 = 3 * step;
-  let r = start;
-  let o = base;
-  // Branch-free binary search, four values at a time so their chains of loads overlap; b ends as
-  // the count of edges ≤ x. (`+bool` compiles to a flag move, where `? :` would branch.)
-  for (; r + 4 <= end; r += 4, o += 4 * step) {
-    const x0 = col[r];
-    const x1 = col[r + 1];
-    const x2 = col[r + 2];
-    const x3 = col[r + 3];
-    let b0 = 0;
-    let b1 = 0;
-    let b2 = 0;
-    let b3 = 0;
-    for (let step = top; step > 0; step >>= 1) {
-      const s = step - 1;
-      b0 += +(x0 >= padded[b0 + s]) * step;
-      b1 += +(x1 >= padded[b1 + s]) * step;
-      b2 += +(x2 >= padded[b2 + s]) * step;
-      b3 += +(x3 >= padded[b3 + s]) * step;
-    }
-    out[o] = b0;
-    out[o + s1] = b1;
-    out[o + s2] = b2;
-    out[o + s3] = b3;
-  }
-  for (; r < end; r++, o += step) {
-    const x = col[r];
-    let b = 0;
-    for (let step = top; step > 0; step >>= 1) b += +(x >= padded[b + step - 1]) * step;
-    out[o] = b;
-  }
-}
-
-/** Missing (NaN) or infinite values among values[0…n). */
-export function countNonFinite(values: Float64Array, n: number = values.length): number {
-  let bad = 0;
-  for (let i = 0; i < n; i++) if (values[i] - values[i] !== 0) bad++;
-  return bad;
-}
-
-/** The error for `bad` non-finite values of a feature (exit 3). */
-export function nonFiniteError(name: string, bad: number): Error {
-  return dataError(`feature ${name} has ${bad} missing or infinite values; the forest needs finite numbers`);
-}
-
-export function checkFinite(values: Float64Array, n: number, name: string): void {
-  const bad = countNonFinite(values, n);
-  if (bad > 0) throw nonFiniteError(name, bad);
-}
-
-/** An empty group-major table (shared memory when workers will read it). */
-export function allocateTable(nRows: number, nFeatures: number, shared: boolean): BinnedTable {
-  const groups = groupCount(nFeatures);
-  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  return { data: new Uint8Array(buffer(nRows * groups * 4)), nRows, nFeatures, groups, nBins: new Int32Array(buffer(nFeatures * 4)) };
-}
-
-/** Bins the columns into the table, each row's label in its tag byte. */
-export function fillTable(table: BinnedTable, data: TrainingData, binEdges: Float64Array[]): void {
-  const { nRows, featureNames, columns, labels } = data;
-  binRows(columns, binEdges, 0, nRows, table.data, (f) => featureOffset(f, nRows), 4, featureNames);
-  finishTable(table, labels, binEdges);
-}
-
-/** Once the features are binned: each row's label into its tag byte, each feature's bin count. */
-export function finishTable(table: BinnedTable, labels: Uint8Array, binEdges: readonly Float64Array[]): void {
-  const { nRows, data } = table;
-  for (let r = 0, o = featureOffset(table.groups * 4 - 1, nRows); r < nRows; r++, o += 4) data[o] = labels[r];
-  binEdges.forEach((e, f) => (table.nBins[f] = e.length + 1));
 }
