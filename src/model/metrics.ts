@@ -17,7 +17,7 @@
  * ROC AUC and AP are ranking.ts' rankScores (their definitions are there); this file counts the
  * confusion matrix at a threshold.
  */
-import { rankScores } from './ranking.js';
+import { countPositives, rankScores } from './ranking.js';
 
 export interface Metrics {
   roc_auc?: number;
@@ -39,38 +39,28 @@ export type ThresholdMetrics = Omit<Metrics, 'roc_auc' | 'pr_auc'>;
 
 /** Confusion counts and the metrics derived from them; predicted positive ⇔ score ≥ threshold. */
 export function thresholdMetrics(labels: Uint8Array, scores: Float64Array, threshold: number, beta: number): ThresholdMetrics {
-  checkInputs(labels, scores);
+  const positives = countPositives(labels, scores);
   if (!Number.isFinite(threshold)) throw new RangeError(`threshold must be a finite number, got ${threshold}`);
   if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`beta must be a positive number, got ${beta}`);
   let tp = 0;
   let fp = 0;
-  let positives = 0;
   for (let i = 0; i < labels.length; i++) {
-    const y = labels[i];
-    positives += y;
     if (scores[i] >= threshold) {
-      if (y === 1) tp++;
+      if (labels[i] === 1) tp++;
       else fp++;
     }
   }
   const n = labels.length;
   const fn = positives - tp;
   const tn = n - positives - fp;
+  return { accuracy: (tp + tn) / n, ...ratesFromCounts(tp, fp, positives, beta), tp, fp, tn, fn, n, positives };
+}
+
+/** Precision, recall, F1 and Fβ of tp true and fp false positives among `positives` (plots/curves.ts' threshold rows use it too). */
+export function ratesFromCounts(tp: number, fp: number, positives: number, beta: number): Pick<Metrics, 'precision' | 'recall' | 'f1' | 'f_beta'> {
   const precision = tp + fp > 0 ? tp / (tp + fp) : undefined;
   const recall = positives > 0 ? tp / positives : undefined;
-  return {
-    accuracy: (tp + tn) / n,
-    precision,
-    recall,
-    f1: fScore(precision, recall, 1),
-    f_beta: fScore(precision, recall, beta),
-    tp,
-    fp,
-    tn,
-    fn,
-    n,
-    positives,
-  };
+  return { precision, recall, f1: fScore(precision, recall, 1), f_beta: fScore(precision, recall, beta) };
 }
 
 /** thresholdMetrics with ROC AUC and average precision (ranking.ts' rankScores, one pass for both). */
@@ -80,19 +70,10 @@ export function computeMetrics(labels: Uint8Array, scores: Float64Array, opts: {
   return { roc_auc, pr_auc, ...counts };
 }
 
-/** Fβ from precision and recall, with the degenerate cases above (plots/curves.ts' threshold rows use it too). */
-export function fScore(precision: number | undefined, recall: number | undefined, beta: number): number | undefined {
+/** Fβ from precision and recall, with the degenerate cases above. */
+function fScore(precision: number | undefined, recall: number | undefined, beta: number): number | undefined {
   if (precision === undefined || recall === undefined) return undefined;
   if (precision === 0 && recall === 0) return 0;
   const b2 = beta * beta;
   return ((1 + b2) * precision * recall) / (b2 * precision + recall);
-}
-
-function checkInputs(labels: Uint8Array, scores: Float64Array): void {
-  if (labels.length !== scores.length) throw new RangeError(`labels (${labels.length}) and scores (${scores.length}) differ in length`);
-  if (labels.length === 0) throw new RangeError('cannot compute metrics of an empty set');
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] > 1) throw new RangeError(`labels must be 0 or 1, row ${i} is ${labels[i]}`);
-    if (!Number.isFinite(scores[i])) throw new RangeError(`scores must be finite, row ${i} is ${scores[i]}`);
-  }
 }

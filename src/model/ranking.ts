@@ -62,16 +62,23 @@ export interface Ranking extends ApCategories {
   components?: AucComponents;
 }
 
-export function rankScores(labels: Uint8Array, scores: Float64Array, opts: { delong: boolean } = { delong: true }): Ranking {
+/** The positives among labels, after checking both inputs (equal lengths, not empty, 0/1 labels, finite scores). */
+export function countPositives(labels: Uint8Array, scores: Float64Array): number {
   const n = labels.length;
   if (n !== scores.length) throw new RangeError(`labels (${n}) and scores (${scores.length}) differ in length`);
   if (n === 0) throw new RangeError('cannot compute metrics of an empty set');
-  let nPos = 0;
+  let positives = 0;
   for (let i = 0; i < n; i++) {
     if (labels[i] > 1) throw new RangeError(`labels must be 0 or 1, row ${i} is ${labels[i]}`);
     if (!Number.isFinite(scores[i])) throw new RangeError(`scores must be finite, row ${i} is ${scores[i]}`);
-    nPos += labels[i];
+    positives += labels[i];
   }
+  return positives;
+}
+
+export function rankScores(labels: Uint8Array, scores: Float64Array, opts: { delong: boolean } = { delong: true }): Ranking {
+  const n = labels.length;
+  const nPos = countPositives(labels, scores);
   const nNeg = n - nPos;
   // Distinct positive scores, highest first, with how many positives each (posSizes) and how many
   // positives score strictly above each (above).

@@ -3,7 +3,7 @@
  * metrics against the threshold, the score histogram by class and the reliability curve. Plain
  * JSON, so the same numbers go into chart specs, report.json and the HTML report.
  */
-import { fScore, thresholdMetrics } from '../model/metrics.js';
+import { ratesFromCounts, thresholdMetrics } from '../model/metrics.js';
 
 export interface CurvePoint {
   threshold: number;
@@ -121,9 +121,7 @@ function countAtLeast(asc: Float64Array, t: number): number {
 function thresholdRow(pos: Float64Array, neg: Float64Array, t: number, beta: number): ThresholdRow {
   const tp = countAtLeast(pos, t);
   const fp = countAtLeast(neg, t);
-  const precision = tp + fp > 0 ? tp / (tp + fp) : undefined;
-  const recall = pos.length > 0 ? tp / pos.length : undefined;
-  return { threshold: t, precision, recall, f1: fScore(precision, recall, 1), f_beta: fScore(precision, recall, beta) };
+  return { threshold: t, ...ratesFromCounts(tp, fp, pos.length, beta) };
 }
 
 /** ROC and PR points at every distinct score, highest first (flag everything ≥ that score). */
