@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ExitCode, FraudctlError } from '../errors.js';
@@ -71,4 +72,37 @@ export async function acquireLock(path: string, what: string, log?: { warn: (o: 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new FraudctlError(`could not take the lock ${path}`, ExitCode.Data);
+}
+
+/**
+ * A lock file held while `fn` runs (created with O_EXCL). A lock older than `staleMs` is taken to
+ * be left by a crashed process and removed. Waiting longer than `timeoutMs` is exit 4.
+ */
+export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, opts: { staleMs?: number; timeoutMs?: number } = {}): Promise<T> {
+  const staleMs = opts.staleMs ?? 30_000;
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  for (;;) {
+    try {
+      const fh = await open(lockPath, 'wx');
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const st = await stat(lockPath).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > staleMs) {
+        await rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new FraudctlError(`timed out waiting for the lock ${lockPath}`, ExitCode.Unavailable, { hint: 'another fraudctl holds it; remove the file if none is running' });
+      }
+      await sleep(10 + Math.floor(Math.random() * 40));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
 }

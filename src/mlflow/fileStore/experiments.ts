@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, FraudctlError, usageError } from '../../errors.js';
 import { toPyYaml } from './pyFormat.js';
-import { createFileOnce, listDirs, readYamlIfExists, withLockFile, writeYamlAtomic } from './files.js';
+import { createFileOnce, listDirs, readYamlIfExists, writeYamlAtomic } from './files.js';
+import { withLockFile } from '../../util/lock.js';
 import { DEFAULT_EXPERIMENT_ID, experimentMeta, META, MODELS, TRASH, type ExperimentMeta } from './layout.js';
 import { validateExperimentId, validateExperimentName } from './validate.js';
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, FraudctlError } from '../../errors.js';
 import { parsePyYaml, toPyYaml } from './pyFormat.js';
 import { atomicWriteFile } from '../../util/atomicWrite.js';
@@ -103,35 +102,3 @@ export async function readKeyValues(dir: string): Promise<Record<string, string>
 
 export const keyPath = (dir: string, key: string): string => join(dir, ...key.split('/'));
 
-/**
- * A lock file held while `fn` runs (created with O_EXCL). A lock older than `staleMs` is taken to
- * be left by a crashed process and removed. Waiting longer than `timeoutMs` is exit 4.
- */
-export async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, opts: { staleMs?: number; timeoutMs?: number } = {}): Promise<T> {
-  const staleMs = opts.staleMs ?? 30_000;
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  for (;;) {
-    try {
-      const fh = await open(lockPath, 'wx');
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      break;
-    } catch (e) {
-      if (errCode(e) !== 'EEXIST') throw e;
-      const st = await stat(lockPath).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > staleMs) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new FraudctlError(`timed out waiting for the lock ${lockPath}`, ExitCode.Unavailable, { hint: 'another fraudctl holds it; remove the file if none is running' });
-      }
-      await sleep(10 + Math.floor(Math.random() * 40));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { RunStatus, Tracker } from '../tracker.js';
 import { pidAlive } from '../../util/pidAlive.js';
 import { atomicWriteFileSync } from '../../util/atomicWrite.js';
+import { withLockFile } from '../../util/lock.js';
 
 /**
  * Run ends that could not reach the server (it was down after the retries). Kept in a small JSON
@@ -60,41 +61,51 @@ interface OpenRun {
   host: string;
 }
 
+/** The journal's entries; none when it is absent or unreadable (it is only a hint for cleanup). */
+function readJournal(file: string): OpenRun[] {
+  try {
+    const d = JSON.parse(readFileSync(file, 'utf8')) as { open?: OpenRun[] };
+    return Array.isArray(d.open) ? d.open : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Read-modify-write of the journal under its lock file, so that two fraudctl processes creating or
+ * ending runs at the same instant (a backtest beside a daily run) never drop each other's entries.
+ */
+async function updateJournal(file: string, change: (open: OpenRun[]) => OpenRun[]): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  // The critical section is one small read and write: a lock older than 2 s is a killed holder's.
+  await withLockFile(`${file}.lock`, async () => {
+    const open = readJournal(file);
+    const next = change(open);
+    if (next !== open) atomicWriteFileSync(file, `${JSON.stringify({ open: next }, null, 1)}\n`);
+  }, { staleMs: 2_000 });
+}
+
 /**
  * The journal of open runs of one tracking store (kept with the store, so that any working
  * directory sees it): a run is recorded when created and dropped when ended. A run whose owner was
  * killed with -9 (no handler runs) stays RUNNING in MLflow; the next fraudctl call against that
- * store finds its pid dead on this host and ends it FAILED. Read-modify-write with an atomic
- * rename: two writers at the same instant may drop an entry, which only delays that run's end.
+ * store finds its pid dead on this host and ends it FAILED.
  */
 export function withRunJournal(tracker: Tracker, file: string): Tracker {
-  const read = (): OpenRun[] => {
-    try {
-      const d = JSON.parse(readFileSync(file, 'utf8')) as { open?: OpenRun[] };
-      return Array.isArray(d.open) ? d.open : [];
-    } catch {
-      return [];
-    }
-  };
-  const write = (open: OpenRun[]) => {
-    mkdirSync(dirname(file), { recursive: true });
-    atomicWriteFileSync(file, `${JSON.stringify({ open }, null, 1)}\n`);
-  };
   return new Proxy(tracker, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (prop === 'createRun') {
         return async (...args: Parameters<Tracker['createRun']>) => {
           const info = await target.createRun(...args);
-          write([...read(), { runId: info.runId, pid: process.pid, host: hostname() }]);
+          await updateJournal(file, (open) => [...open, { runId: info.runId, pid: process.pid, host: hostname() }]);
           return info;
         };
       }
       if (prop === 'endRun') {
         return async (...args: Parameters<Tracker['endRun']>) => {
           await target.endRun(...args);
-          const open = read();
-          if (open.some((r) => r.runId === args[0])) write(open.filter((r) => r.runId !== args[0]));
+          await updateJournal(file, (open) => (open.some((r) => r.runId === args[0]) ? open.filter((r) => r.runId !== args[0]) : open));
         };
       }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -104,13 +115,8 @@ export function withRunJournal(tracker: Tracker, file: string): Tracker {
 
 /** Ends FAILED the runs of the journal whose owner process on this host is gone; returns their ids. */
 export async function endOrphanRuns(tracker: Tracker, file: string, now = Date.now()): Promise<string[]> {
-  let open: OpenRun[];
-  try {
-    open = (JSON.parse(readFileSync(file, 'utf8')) as { open?: OpenRun[] }).open ?? [];
-  } catch {
-    return [];
-  }
-  const orphans = open.filter((r) => r.host === hostname() && !pidAlive(r.pid));
+  const orphans = readJournal(file).filter((r) => r.host === hostname() && !pidAlive(r.pid));
+  const settled = new Set<string>();
   const ended: string[] = [];
   for (const r of orphans) {
     try {
@@ -122,11 +128,9 @@ export async function endOrphanRuns(tracker: Tracker, file: string, now = Date.n
     } catch {
       continue; // store unreachable: keep the entry, the next call tries again
     }
-    open = open.filter((o) => o.runId !== r.runId);
+    settled.add(r.runId);
   }
-  if (orphans.length > 0) {
-    mkdirSync(dirname(file), { recursive: true });
-    atomicWriteFileSync(file, `${JSON.stringify({ open }, null, 1)}\n`);
-  }
+  // Re-read under the lock: runs other processes recorded meanwhile stay.
+  if (settled.size > 0) await updateJournal(file, (open) => open.filter((o) => !settled.has(o.runId)));
   return ended;
 }
