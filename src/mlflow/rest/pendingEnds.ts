@@ -20,33 +20,59 @@ export interface PendingEnd {
   endTime: number;
 }
 
+/** Both journals' critical sections are one small read and write: a lock older than 2 s is a killed holder's. */
+const LOCK_STALE_MS = 2_000;
+
+/** A journal's entries (the array under `field`); none when it is absent or unreadable (it is only a hint for cleanup). */
+function readList<T>(file: string, field: string): T[] {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return Array.isArray(data[field]) ? (data[field] as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Read-modify-write of a journal under its lock file, so that two fraudctl processes creating or
+ * ending runs at the same instant (a backtest beside a daily run) never drop each other's entries.
+ * `change` returns its argument itself when nothing changes (no write then).
+ */
+async function updateList<T>(file: string, field: string, change: (list: T[]) => T[]): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  await withLockFile(
+    `${file}.lock`,
+    async () => {
+      const list = readList<T>(file, field);
+      const next = change(list);
+      if (next !== list) atomicWriteFileSync(file, `${JSON.stringify({ [field]: next }, null, 1)}\n`);
+    },
+    { staleMs: LOCK_STALE_MS },
+  );
+}
+
 const keyOf = (p: Pick<PendingEnd, 'runId' | 'invocation'>) => p.runId || `invocation:${p.invocation?.id ?? ''}`;
 
 export class PendingEnds {
   constructor(readonly file: string) {}
 
   read(): PendingEnd[] {
-    try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { pending?: PendingEnd[] };
-      return Array.isArray(data.pending) ? data.pending : [];
-    } catch {
-      return [];
-    }
+    return readList<PendingEnd>(this.file, 'pending');
   }
 
-  private write(pending: PendingEnd[]): void {
-    mkdirSync(dirname(this.file), { recursive: true });
-    atomicWriteFileSync(this.file, `${JSON.stringify({ pending }, null, 1)}\n`);
+  private update(change: (pending: PendingEnd[]) => PendingEnd[]): Promise<void> {
+    return updateList(this.file, 'pending', change);
   }
 
-  add(end: PendingEnd): void {
-    this.write([...this.read().filter((p) => !(p.server === end.server && keyOf(p) === keyOf(end))), end]);
+  add(end: PendingEnd): Promise<void> {
+    return this.update((all) => [...all.filter((p) => !(p.server === end.server && keyOf(p) === keyOf(end))), end]);
   }
 
-  remove(server: string, entry: Pick<PendingEnd, 'runId' | 'invocation'>): void {
-    const all = this.read();
-    const rest = all.filter((p) => !(p.server === server && keyOf(p) === keyOf(entry)));
-    if (rest.length !== all.length) this.write(rest);
+  remove(server: string, entry: Pick<PendingEnd, 'runId' | 'invocation'>): Promise<void> {
+    return this.update((all) => {
+      const rest = all.filter((p) => !(p.server === server && keyOf(p) === keyOf(entry)));
+      return rest.length === all.length ? all : rest;
+    });
   }
 
   forServer(server: string): PendingEnd[] {
@@ -59,30 +85,6 @@ interface OpenRun {
   runId: string;
   pid: number;
   host: string;
-}
-
-/** The journal's entries; none when it is absent or unreadable (it is only a hint for cleanup). */
-function readJournal(file: string): OpenRun[] {
-  try {
-    const d = JSON.parse(readFileSync(file, 'utf8')) as { open?: OpenRun[] };
-    return Array.isArray(d.open) ? d.open : [];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Read-modify-write of the journal under its lock file, so that two fraudctl processes creating or
- * ending runs at the same instant (a backtest beside a daily run) never drop each other's entries.
- */
-async function updateJournal(file: string, change: (open: OpenRun[]) => OpenRun[]): Promise<void> {
-  mkdirSync(dirname(file), { recursive: true });
-  // The critical section is one small read and write: a lock older than 2 s is a killed holder's.
-  await withLockFile(`${file}.lock`, async () => {
-    const open = readJournal(file);
-    const next = change(open);
-    if (next !== open) atomicWriteFileSync(file, `${JSON.stringify({ open: next }, null, 1)}\n`);
-  }, { staleMs: 2_000 });
 }
 
 /**
@@ -98,14 +100,14 @@ export function withRunJournal(tracker: Tracker, file: string): Tracker {
       if (prop === 'createRun') {
         return async (...args: Parameters<Tracker['createRun']>) => {
           const info = await target.createRun(...args);
-          await updateJournal(file, (open) => [...open, { runId: info.runId, pid: process.pid, host: hostname() }]);
+          await updateList<OpenRun>(file, 'open', (open) => [...open, { runId: info.runId, pid: process.pid, host: hostname() }]);
           return info;
         };
       }
       if (prop === 'endRun') {
         return async (...args: Parameters<Tracker['endRun']>) => {
           await target.endRun(...args);
-          await updateJournal(file, (open) => (open.some((r) => r.runId === args[0]) ? open.filter((r) => r.runId !== args[0]) : open));
+          await updateList<OpenRun>(file, 'open', (open) => (open.some((r) => r.runId === args[0]) ? open.filter((r) => r.runId !== args[0]) : open));
         };
       }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -115,7 +117,7 @@ export function withRunJournal(tracker: Tracker, file: string): Tracker {
 
 /** Ends FAILED the runs of the journal whose owner process on this host is gone; returns their ids. */
 export async function endOrphanRuns(tracker: Tracker, file: string, now = Date.now()): Promise<string[]> {
-  const orphans = readJournal(file).filter((r) => r.host === hostname() && !pidAlive(r.pid));
+  const orphans = readList<OpenRun>(file, 'open').filter((r) => r.host === hostname() && !pidAlive(r.pid));
   const settled = new Set<string>();
   const ended: string[] = [];
   for (const r of orphans) {
@@ -131,6 +133,6 @@ export async function endOrphanRuns(tracker: Tracker, file: string, now = Date.n
     settled.add(r.runId);
   }
   // Re-read under the lock: runs other processes recorded meanwhile stay.
-  if (settled.size > 0) await updateJournal(file, (open) => open.filter((o) => !settled.has(o.runId)));
+  if (settled.size > 0) await updateList<OpenRun>(file, 'open', (open) => open.filter((o) => !settled.has(o.runId)));
   return ended;
 }

@@ -109,10 +109,10 @@ export class RestTracker implements Tracker {
         try {
           const runIds = p.runId ? [p.runId] : (await this.runsOfInvocation(p.invocation!.experimentId, p.invocation!.id)).map((r) => readRun(r).info.runId);
           for (const runId of runIds) await this.api.updateRun(runId, p.status, p.endTime, true);
-          this.pending!.remove(this.uri, p);
+          await this.pending!.remove(this.uri, p);
           if (runIds.length) this.log.info({ runIds, status: p.status }, 'delivered a run end the server missed earlier');
         } catch (e) {
-          if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') this.pending!.remove(this.uri, p);
+          if (e instanceof MlflowApiError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') await this.pending!.remove(this.uri, p);
           else return; // still unreachable: keep them for next time
         }
       }
@@ -182,7 +182,7 @@ export class RestTracker implements Tracker {
     } catch (e) {
       // The server may have created the run without our knowing: have the next tracker fail it.
       if (e instanceof FraudctlError && e.exitCode === ExitCode.Unavailable) {
-        this.pending?.add({ server: this.uri, runId: '', invocation: { id: invocationId, experimentId: opts.experimentId }, status: 'FAILED', endTime: (this.opts.now ?? Date.now)() });
+        await this.pending?.add({ server: this.uri, runId: '', invocation: { id: invocationId, experimentId: opts.experimentId }, status: 'FAILED', endTime: (this.opts.now ?? Date.now)() });
       }
       throw e;
     }
@@ -222,13 +222,13 @@ export class RestTracker implements Tracker {
       await this.api.updateRun(runId, status, endTime);
     } catch (e) {
       if (e instanceof FraudctlError && e.exitCode === ExitCode.Unavailable && this.pending) {
-        this.pending.add({ server: this.uri, runId, status, endTime });
+        await this.pending.add({ server: this.uri, runId, status, endTime });
         this.log.warn({ runId, status, journal: this.pending.file }, 'could not end the run on the server; it will be ended by the next fraudctl call to this server');
       }
       throw e;
     }
     this.openRuns.delete(runId);
-    this.pending?.remove(this.uri, { runId });
+    await this.pending?.remove(this.uri, { runId });
   }
 
   async getRun(runId: string): Promise<Run> {
