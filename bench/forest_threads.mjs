@@ -8,7 +8,10 @@
 // CPU minus wait) and what the load took (wait) are told apart on a shared machine. Also: the
 // 1-thread fit's grow CPU against the 2-thread workers' sum (memory-bandwidth or cache contention
 // shows as more CPU for the same trees), the tail (from the first worker's last tree to the
-// fit's end) and the model's sha256.
+// fit's end), the model's sha256, and the critical path: per phase the busiest thread's CPU
+// seconds plus its idle time (the fit's time had each thread a core of its own), whose 1-thread /
+// 2-thread ratio is the scaling the load does not blur (the load still inflates CPU seconds a
+// little: other processes share the caches). Alternate builds with --dist for before/after.
 //
 //   node bench/forest_threads.mjs [--rows 1000000,2500000] [--threads 1,2] [--dist OTHER/dist]
 import { spawnSync } from 'node:child_process';
@@ -100,16 +103,31 @@ const f = (v, d = 2) => v.toFixed(d);
 
 function print(r) {
   console.log(`\n${r.rows} rows, ${r.threads} thread(s): model sha256 ${r.sha256.slice(0, 16)}…; load ${r.load}`);
-  console.log('| phase | wall s | main CPU s (wait) | other threads CPU s (wait) |');
+  console.log('| phase | wall s | main CPU s (wait) | other threads CPU s (wait, idle) |');
   console.log('|---|---|---|---|');
   for (const p of r.phases) {
     const m = p.threads.find((t) => t.main);
-    const others = p.threads.filter((t) => !t.main).map((t) => `${f(t.cpu)} (${f(t.wait)})`).join(', ');
+    // A thread busy for a good part of the phase (a worker) also shows its idle time: neither on a CPU nor waiting for one.
+    const busy = (t) => (t.cpu > p.wall / 4 ? `, idle ${f(p.wall - t.cpu - t.wait)}` : '');
+    const others = p.threads.filter((t) => !t.main).map((t) => `${f(t.cpu)} (${f(t.wait)}${busy(t)})`).join(', ');
     console.log(`| ${p.phase} | ${f(p.wall)} | ${f(m.cpu)} (${f(m.wait)}) | ${others || '—'} |`);
   }
   const total = r.phases.reduce((s, p) => s + p.wall, 0);
   const cpu = r.phases.reduce((s, p) => s + p.threads.reduce((a, t) => a + t.cpu, 0), 0);
-  console.log(`total ${f(total)} s wall, ${f(cpu)} CPU s; grow ${f(r.growWall)} s of which the tail (a worker out of trees) ${f(r.tail)} s`);
+  console.log(`total ${f(total)} s wall, ${f(cpu)} CPU s, critical path ${f(criticalPath(r))} CPU s; grow ${f(r.growWall)} s of which the tail (a worker out of trees) ${f(r.tail)} s`);
+}
+
+/**
+ * The fit's time with a core for each of its threads: per phase the busiest thread's CPU seconds
+ * plus what the other threads' idle time adds (a worker out of trees, or waiting for the main thread).
+ */
+function criticalPath(r) {
+  return r.phases.reduce((s, p) => {
+    const busiest = Math.max(...p.threads.map((t) => t.cpu));
+    // Wall time the busiest thread spent neither running nor waiting: it was held up by another thread.
+    const top = p.threads.find((t) => t.cpu === busiest);
+    return s + busiest + Math.max(0, p.wall - top.cpu - top.wait);
+  }, 0);
 }
 
 const args = process.argv.slice(2);
@@ -119,12 +137,15 @@ if (args[0] === '--child') {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const dist = option(args, '--dist', join(here, '../dist'));
   for (const rows of option(args, '--rows', '1000000,2500000').split(',').map(Number)) {
+    let one;
     for (const threads of option(args, '--threads', '1,2').split(',').map(Number)) {
       const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', String(rows), String(threads), dist], { encoding: 'utf8', maxBuffer: 1 << 24 });
       process.stderr.write(r.stderr);
       if (r.status !== 0) throw new Error(`child failed (${r.status}):\n${r.stderr}`);
       const out = JSON.parse(r.stdout.trim().split('\n').pop());
       print({ ...out, load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') });
+      if (threads === 1) one = out;
+      else if (one) console.log(`${threads} threads against 1 on critical-path CPU seconds: ${f(criticalPath(one) / criticalPath(out))}×`);
     }
   }
 }
