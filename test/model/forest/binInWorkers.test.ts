@@ -108,6 +108,22 @@ describe('binning on the workers', () => {
     expect(Buffer.from(again.table.data).equals(Buffer.from(expected.table.data))).toBe(true);
   });
 
+  it('lets workers waiting for a sample that is never gathered go back to the pool', async () => {
+    // The first feature's sample holds a NaN: the workers take it (and the next ones) at once and
+    // wait for samples this thread stops gathering; were they left waiting, the next job would never run.
+    const bad = awkwardTable(BIN_SAMPLE_ROWS + 5_000, 10);
+    bad.columns[0].fill(NaN, 0, 1000);
+    for (let k = 0; k < 3; k++) await expect(parallel(pool, 2, bad, 3)).rejects.toThrow(/feature ties has \d+ missing or infinite values/);
+    // The workers take part again (this thread alone would bin it all, staging nothing).
+    let staged = 0;
+    for (let k = 0; k < 4; k++) {
+      const again = await parallel(pool, 2, big, 9);
+      expect(again.edges).toEqual(expected.edges);
+      staged += again.stagedBlocks;
+    }
+    expect(staged).toBeGreaterThan(0);
+  });
+
   it('opens a trainer whose models equal those of a serially binned one, at 2 and 3 threads', async () => {
     const data = awkwardTable(50_000, 3);
     const params = { nTrees: 6, maxDepth: 5, seed: 4 };

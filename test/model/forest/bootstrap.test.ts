@@ -69,4 +69,42 @@ describe('copyDrawnRows', () => {
     expect([w32[0] & 255, w32[1] & 255]).toEqual([1, 3]);
     expect([...hist.cnt.subarray(0, 4)]).toEqual([0, 1, 0, 3]);
   });
+
+  it('copies every word of each drawn row, for 1…25 features (1 to 7 groups), with and without a sample, counts split', () => {
+    const rng = new Rng(11);
+    for (let nFeatures = 1; nFeatures <= 25; nFeatures++) {
+      const groups = groupCount(nFeatures);
+      const nRows = 1000;
+      // Random words, labels 0/1 in the tags' top byte.
+      const data = new Uint8Array(nRows * groups * 4).map(() => rng.int(256));
+      for (let r = 0; r < nRows; r++) data[featureOffset(groups * 4 - 1, nRows) + 4 * r] = rng.int(2);
+      const table: BinnedTable = { data, nRows, nFeatures, groups, nBins: new Int32Array(nFeatures) };
+      const words = new Int32Array(data.buffer);
+      for (const rows of [undefined, Uint32Array.from({ length: 300 }, (_, i) => 3 * i + (i % 3))]) {
+        const n = rows ? rows.length : nRows;
+        const counts = Uint8Array.from({ length: n }, () => (rng.next() < 0.4 ? 0 : 1 + rng.int(4)));
+        counts[7] = 127;
+        const extra = new Map([[7, 130]]);
+        const cap = n + 2;
+        const w32 = new Int32Array(cap * groups);
+        const drawn = copyDrawnRows(table, counts, extra, w32, cap, rows);
+        // The oracle: candidates with counts in order, then the extra copies (127 and 3), each row's words as they are but the tag byte.
+        const want: [number, number][] = [];
+        counts.forEach((c, i) => c > 0 && want.push([rows ? rows[i] : i, c]));
+        want.push([rows ? rows[7] : 7, 127], [rows ? rows[7] : 7, 3]);
+        expect(drawn.rows).toBe(want.length);
+        let cnt = 0;
+        let pos = 0;
+        want.forEach(([row, c], j) => {
+          for (let g = 0; g < groups - 1; g++) expect(w32[g * cap + j]).toBe(words[g * nRows + row]);
+          const tag = words[(groups - 1) * nRows + row];
+          const label = tag >>> 24;
+          expect(w32[(groups - 1) * cap + j]).toBe((tag & 0xffffff) | ((c | (label << 7)) << 24));
+          cnt += c;
+          pos += label * c;
+        });
+        expect([drawn.cnt, drawn.pos]).toEqual([cnt, pos]);
+      }
+    }
+  });
 });
