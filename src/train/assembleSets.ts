@@ -118,15 +118,16 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
   let trainer: ForestTrainer | undefined;
   let refitTrainer: ForestTrainer | undefined;
   let pool: GrowPool | undefined;
-  const binned = async (role: 'train' | 'refit', w: Day[], stream: number, before?: (dayRows: FeatureRows[]) => void) => {
+  const binned = async (role: 'train' | 'refit', w: Day[], stream: number, beforeRelease?: (dayRows: FeatureRows[]) => void) => {
     // Without negative sampling a multi-day window is read into its stacked table directly.
     const direct = negRate === 1 && w.length > 1 ? await readStacked(w, names) : undefined;
     const dayRows = direct?.dayRows ?? (await read(w));
-    before?.(dayRows);
     const set = direct?.set ?? stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
     pool ??= ForestTrainer.pool(opts.threads);
     const opened = await ForestTrainer.openAsync(set, { threads: opts.threads, seed: trainerSeed, pool });
+    // After the binning, whose own buffers are gone by then (train's peak is this window's read).
+    beforeRelease?.(dayRows);
     releaseColumns([set, ...dayRows]);
     dropReleased();
     // What the metrics need of these days; their ids and cards (24 MB a day) go with them.

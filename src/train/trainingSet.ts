@@ -50,10 +50,16 @@ export function stackLabels(days: readonly Pick<FeatureRows, 'day' | 'n' | 'labe
 /**
  * Empty stacked columns for days of `counts` rows, and day i's slice of each (views, no copy):
  * a window read day by day into its slices is the table stackDays would make of the days.
+ * The columns are views of one buffer: one allocation past glibc's largest mmap threshold
+ * (32 MB) is mapped on its own and unmapped when the window is dropped, where 15 separate
+ * 24 MB columns of a course-scale window were, once the threshold had risen past them, carved
+ * from the heap and held by the process long after they were freed (~300 MB of train's RSS
+ * through the next phase).
  */
 export function stackedColumns(counts: readonly number[], nFeatures: number): { columns: Float64Array[]; slices: Float64Array[][] } {
   const nRows = counts.reduce((s, n) => s + n, 0);
-  const columns = Array.from({ length: nFeatures }, () => new Float64Array(nRows));
+  const buffer = new ArrayBuffer(8 * nRows * nFeatures);
+  const columns = Array.from({ length: nFeatures }, (_, j) => new Float64Array(buffer, 8 * nRows * j, nRows));
   let off = 0;
   const slices = counts.map((n) => {
     const views = columns.map((c) => c.subarray(off, off + n));

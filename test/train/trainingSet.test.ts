@@ -38,6 +38,9 @@ describe('stackDays', () => {
     // Views, not copies: a slice written is the table written.
     slices[1][0][0] = 9;
     expect(columns[0][2]).toBe(9);
+    // One buffer for the whole table (one mapping, unmapped as a whole when the window goes).
+    expect(columns[1].buffer).toBe(columns[0].buffer);
+    expect(columns[0].buffer.byteLength).toBe(8 * 3 * 2);
   });
 });
 
