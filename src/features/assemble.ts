@@ -1,9 +1,9 @@
 import type { DuckDBResult } from '@duckdb/node-api';
 import type { Db } from '../lake/db.js';
-import type { Dataset, Lake } from '../lake/lake.js';
+import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import { ExitCode, FraudctlError } from '../errors.js';
-import { addDays, type Day } from '../util/dates.js';
+import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
 import { scatterColumns, type ColumnSink } from './columns.js';
 import { buildFeatureSql } from './featureSql.js';
@@ -11,15 +11,16 @@ import { featureNames, type FeatureSpec } from './featureSpec.js';
 import { martDataset } from './loadFeatureSpec.js';
 import { requireMatchingMarts } from './martMeta.js';
 import { buildMartsForDays } from './marts.js';
+import { checkTransactions, openFeatureDay, type FeatureDay } from './openFeatureDay.js';
 
 export interface FeatureRows {
   day: Day;
   n: number;
   /** The transactions partition the rows were read from (row i is its file row i). */
   transactionsPath: string;
+  /** The next five are empty (length 0) unless `fields` asked for them (LoadFeatureOptions). */
   transactionId: BigInt64Array;
   txDatetimeMs: Float64Array;
-  /** With `fields: false` the next three are empty (length 0): the caller reads them from `transactionsPath`. */
   customerId: BigInt64Array;
   terminalId: BigInt64Array;
   txAmount: Float64Array;
@@ -34,13 +35,23 @@ export interface FeatureRows {
   noHistoryTerminals: number;
 }
 
+/** The per-row fields of FeatureRows besides the features and labels, each from one column of the feature query. */
+export type RowField = 'transactionId' | 'txDatetimeMs' | 'customerId' | 'terminalId' | 'txAmount';
+const FIELD_COLUMN: Record<RowField, string> = { transactionId: 'transaction_id', txDatetimeMs: 'tx_ms', customerId: 'customer_id', terminalId: 'terminal_id', txAmount: 'tx_raw_amount' };
+const ALL_FIELDS = Object.keys(FIELD_COLUMN) as RowField[];
+/**
+ * `fields: false`, score's: it reads customer, terminal and amount back from the partition in
+ * DuckDB when it writes the scores, so they never cross into JS (~45 MB at 1.9 M rows).
+ */
+const SCORE_FIELDS: RowField[] = ['transactionId', 'txDatetimeMs'];
+
 export interface LoadFeatureOptions {
   /**
-   * Copy each row's customer, terminal and amount into typed arrays (default true). `score`
-   * passes false: it reads them back from the partition in DuckDB when it writes the scores, so
-   * they never cross into JS (3 of the 24 result columns, ~45 MB at 1.9 M rows).
+   * Which row fields to copy into typed arrays (default true: all; false: transaction ids and
+   * times). A field not asked for is not computed by the query and comes back empty: train asks
+   * for ids and cards only, 8 bytes a row for each field it leaves (60 MB a course-scale day).
    */
-  fields?: boolean;
+  fields?: boolean | readonly RowField[];
   /** Feature columns in shared memory (default false), so prediction workers read them in place (score). */
   shared?: boolean;
   /**
@@ -56,28 +67,20 @@ export interface LoadFeatureOptions {
  * never silent zeros).
  */
 export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: FeatureSpec, opts: LoadFeatureOptions = {}): Promise<FeatureRows> {
-  const prev = addDays(day, -1);
-  const needed: [Dataset, Day][] = [['transactions', day], ...spec.marts.map((m) => [martDataset(spec, m.entity), prev] as [Dataset, Day])];
-  const missing: string[] = [];
-  for (const [ds, d] of needed) if (!(await lake.has(ds, d))) missing.push(lake.partitionUri(ds, d));
-  if (missing.length > 0) {
-    const martsMissing = missing.length > 1 || !missing[0].includes('transactions');
-    throw new FraudctlError(`features of ${day} need partitions that are missing: ${missing.join(', ')}`, ExitCode.Data, {
-      hint: martsMissing ? `build the marts first: fraudctl marts build --date ${prev} --features ${spec.name}` : `ingest or simulate ${day} first`,
-      details: { missing },
-    });
-  }
-  const [txPath] = await lake.pathsForRead('transactions', [day]);
-  const martPaths: Partial<Record<'customer' | 'terminal', string>> = {};
-  for (const m of spec.marts) [martPaths[m.entity]] = await lake.pathsForRead(martDataset(spec, m.entity), [prev]);
+  return readFeatureDay(db, spec, await openFeatureDay(db, lake, day, spec), opts);
+}
+
+/** The feature query of a day openFeatureDay checked (loadFeatureRows' second half). */
+export async function readFeatureDay(db: Db, spec: FeatureSpec, fd: FeatureDay, opts: LoadFeatureOptions = {}): Promise<FeatureRows> {
+  const { day, withLabels } = fd;
   try {
-    const { rows: n, withLabels } = await checkTransactions(db, txPath, day);
-    const { sql, params } = buildFeatureSql(spec, { transactionsPath: txPath, martPaths, withLabels });
+    const { sql, params } = buildFeatureSql(spec, { transactionsPath: fd.transactionsPath, martPaths: fd.martPaths, withLabels });
     const names = featureNames(spec);
-    const fields = opts.fields ?? true;
-    // Without the fields, the unused columns are projected away (DuckDB then never computes them).
-    const query = fields ? sql : `SELECT file_row_number, transaction_id, tx_ms, cust_missing, term_missing, ${withLabels ? 'label, ' : ''}${names.join(', ')} FROM (${sql})`;
-    return await toFeatureRows(day, n, txPath, await db.conn.stream(query, params), withLabels, names, fields, opts.shared ?? false, opts.columns);
+    const fields = opts.fields === undefined || opts.fields === true ? ALL_FIELDS : opts.fields === false ? SCORE_FIELDS : opts.fields;
+    // The columns not asked for are projected away (DuckDB then never computes them).
+    const kept = ['file_row_number', ...fields.map((f) => FIELD_COLUMN[f]), 'cust_missing', 'term_missing', ...(withLabels ? ['label'] : []), ...names];
+    const query = fields.length === ALL_FIELDS.length ? sql : `SELECT ${kept.join(', ')} FROM (${sql})`;
+    return await toFeatureRows(fd, await db.conn.stream(query, params), names, new Set(fields), opts.shared ?? false, opts.columns);
   } catch (e) {
     throw readFailure(e, `features of ${day}`);
   }
@@ -101,7 +104,7 @@ export async function loadEvalFields(db: Db, lake: Lake, day: Day): Promise<Eval
     const { rows: n, withLabels } = await checkTransactions(db, txPath, day);
     const sql = `SELECT CAST(file_row_number AS BIGINT) AS file_row_number, CAST(transaction_id AS BIGINT) AS transaction_id, CAST(customer_id AS BIGINT) AS customer_id${withLabels ? ', CAST(tx_fraud AS DOUBLE) AS label' : ''} FROM read_parquet($p, file_row_number = true)`;
     const out: EvalFields = { day, n, transactionsPath: txPath, transactionId: new BigInt64Array(n), customerId: new BigInt64Array(n) };
-    const labels = withLabels ? new Float64Array(n) : undefined;
+    const labels = withLabels ? new Uint8Array(n) : undefined;
     const sinks: ColumnSink[] = [
       { column: 1, out: out.transactionId },
       { column: 2, out: out.customerId },
@@ -109,67 +112,44 @@ export async function loadEvalFields(db: Db, lake: Lake, day: Day): Promise<Eval
     ];
     const copied = await scatterColumns(await db.conn.stream(sql, { p: txPath }), 0, sinks);
     if (copied !== n) throw new Error(`transactions of ${day}: ${copied} rows read for ${n}`);
-    if (labels) out.labels = Uint8Array.from(labels);
+    if (labels) out.labels = labels;
     return out;
   } catch (e) {
     throw readFailure(e, `transactions of ${day}`);
   }
 }
 
-/**
- * Fails (exit 3) when a column the features need holds NULL; returns whether every row has a
- * tx_fraud label. After this the feature query has no NULL anywhere (marts are COALESCEd).
- */
-async function checkTransactions(db: Db, txPath: string, day: Day): Promise<{ rows: number; withLabels: boolean }> {
-  const cols = new Set((await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet($p)`, { p: txPath })).map((c) => c.column_name));
-  const required = ['transaction_id', 'tx_datetime', 'customer_id', 'terminal_id', 'tx_amount'];
-  const absent = required.filter((c) => !cols.has(c));
-  if (absent.length > 0) throw new FraudctlError(`transactions of ${day} lack the column(s) ${absent.join(', ')}`, ExitCode.Data, {
-      hint: `the columns of a transactions partition are in README "The lake"; write partitions with fraudctl ingest or fraudctl simulate (see their --help)`,
-    });
-  const checked = cols.has('tx_fraud') ? [...required, 'tx_fraud'] : required;
-  const [nulls] = await db.all<Record<string, bigint>>(`SELECT COUNT(*) AS n_rows, ${checked.map((c) => `COUNT(*) - COUNT(${c}) AS ${c}`).join(', ')} FROM read_parquet($p)`, { p: txPath });
-  const bad = required.filter((c) => nulls[c] > 0n);
-  if (bad.length > 0) throw new FraudctlError(`transactions of ${day}: ${bad.join(', ')} is null in some rows; ingest must drop or fix them`, ExitCode.Data);
-  return { rows: Number(nulls.n_rows), withLabels: cols.has('tx_fraud') && nulls.tx_fraud === 0n };
-}
-
 /** Typed columns from the feature query, in the partition's row order (no row objects). */
-async function toFeatureRows(day: Day, n: number, transactionsPath: string, result: DuckDBResult, withLabels: boolean, features: string[], fields: boolean, shared: boolean, into?: Float64Array[]): Promise<FeatureRows> {
+async function toFeatureRows(fd: FeatureDay, result: DuckDBResult, features: string[], fields: ReadonlySet<RowField>, shared: boolean, into?: Float64Array[]): Promise<FeatureRows> {
+  const { day, n } = fd;
   if (into && (into.length !== features.length || into.some((c) => c.length !== n))) throw new Error(`feature columns of ${day}: ${into.length} given for ${features.length} features of ${n} rows`);
   const names = result.columnNames();
   const col = (name: string) => names.indexOf(name);
-  const m = fields ? n : 0;
+  const size = (f: RowField) => (fields.has(f) ? n : 0);
   const rows: FeatureRows = {
     day,
     n,
-    transactionsPath,
-    transactionId: new BigInt64Array(n),
-    txDatetimeMs: new Float64Array(n),
-    customerId: new BigInt64Array(m),
-    terminalId: new BigInt64Array(m),
-    txAmount: new Float64Array(m),
+    transactionsPath: fd.transactionsPath,
+    transactionId: new BigInt64Array(size('transactionId')),
+    txDatetimeMs: new Float64Array(size('txDatetimeMs')),
+    customerId: new BigInt64Array(size('customerId')),
+    terminalId: new BigInt64Array(size('terminalId')),
+    txAmount: new Float64Array(size('txAmount')),
     featureNames: features,
     columns: into ?? features.map(() => (shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n))),
     noHistoryCustomers: 0,
     noHistoryTerminals: 0,
   };
-  const custMissing = new Float64Array(n);
-  const termMissing = new Float64Array(n);
-  const labels = withLabels ? new Float64Array(n) : undefined;
+  // Flags and labels are 0/1: a byte a row (DuckDB hands them over as DOUBLE).
+  const custMissing = new Uint8Array(n);
+  const termMissing = new Uint8Array(n);
+  const labels = fd.withLabels ? new Uint8Array(n) : undefined;
   const sinks: ColumnSink[] = [
-    { column: col('transaction_id'), out: rows.transactionId },
-    { column: col('tx_ms'), out: rows.txDatetimeMs },
     { column: col('cust_missing'), out: custMissing },
     { column: col('term_missing'), out: termMissing },
     ...features.map((name, f) => ({ column: col(name), out: rows.columns[f] })),
+    ...[...fields].map((f) => ({ column: col(FIELD_COLUMN[f]), out: rows[f] }) as ColumnSink),
   ];
-  if (fields)
-    sinks.push(
-      { column: col('customer_id'), out: rows.customerId },
-      { column: col('terminal_id'), out: rows.terminalId },
-      { column: col('tx_raw_amount'), out: rows.txAmount },
-    );
   if (labels) sinks.push({ column: col('label'), out: labels });
   const copied = await scatterColumns(result, col('file_row_number'), sinks);
   if (copied !== n) throw new Error(`feature query returned ${copied} rows for ${n} transactions`);
@@ -177,7 +157,7 @@ async function toFeatureRows(day: Day, n: number, transactionsPath: string, resu
     rows.noHistoryCustomers += custMissing[i];
     rows.noHistoryTerminals += termMissing[i];
   }
-  if (labels) rows.labels = Uint8Array.from(labels);
+  if (labels) rows.labels = labels;
   return rows;
 }
 

@@ -17,7 +17,12 @@ function itemsOf<T extends Float64Array | BigInt64Array>(v: DuckDBVector, kind: 
   return out;
 }
 
-export type ColumnSink = { column: number; out: Float64Array } | { column: number; out: BigInt64Array };
+/**
+ * A result column and where its values go. A Uint8Array takes a DOUBLE column of small whole
+ * numbers (0/1 flags, labels) a byte a row instead of eight; each value converts as
+ * `Uint8Array.from` would convert it.
+ */
+export type ColumnSink = { column: number; out: Float64Array } | { column: number; out: BigInt64Array } | { column: number; out: Uint8Array };
 
 /**
  * Copies result columns into `sinks` chunk by chunk (a streaming result is never held whole),
@@ -44,9 +49,9 @@ export async function scatterColumns(result: DuckDBResult, positionColumn: numbe
     for (const sink of sinks) {
       const v = chunk.getColumnVector(sink.column);
       if (consecutive) {
-        if (sink.out instanceof Float64Array) sink.out.set(itemsOf(v, Float64Array, size), at[0]);
-        else sink.out.set(itemsOf(v, BigInt64Array, size), at[0]);
-      } else if (sink.out instanceof Float64Array) {
+        if (sink.out instanceof BigInt64Array) sink.out.set(itemsOf(v, BigInt64Array, size), at[0]);
+        else sink.out.set(itemsOf(v, Float64Array, size), at[0]);
+      } else if (!(sink.out instanceof BigInt64Array)) {
         const src = itemsOf(v, Float64Array, size);
         const out = sink.out;
         for (let i = 0; i < size; i += 1) out[at[i]] = src[i];

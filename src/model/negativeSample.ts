@@ -59,8 +59,9 @@ export function negativeSampleDay(day: FeatureRows, rate: number, seed: number, 
     return o;
   };
   const out = { ...day, n: idx.length } as FeatureRows & Record<string, unknown>;
+  // A row field the day was read without is empty (length 0) and stays so.
   for (const [k, v] of Object.entries(day)) {
-    if (v instanceof Float64Array || v instanceof BigInt64Array || v instanceof Uint8Array) (out as Record<string, unknown>)[k] = pick(v);
+    if ((v instanceof Float64Array || v instanceof BigInt64Array || v instanceof Uint8Array) && v.length === day.n) (out as Record<string, unknown>)[k] = pick(v);
   }
   out.columns = day.columns.map(pick);
   return out;

@@ -1,5 +1,6 @@
 import type { FeatureRows } from '../features/assemble.js';
-import { ensureMarts, loadEvalFields, loadFeatureRows, type EvalFields } from '../features/assemble.js';
+import { ensureMarts, loadEvalFields, loadFeatureRows, readFeatureDay, type EvalFields, type RowField } from '../features/assemble.js';
+import { openFeatureDay, type FeatureDay } from '../features/openFeatureDay.js';
 import type { FeatureSpec } from '../features/featureSpec.js';
 import { dataError } from '../errors.js';
 import { binForPrediction, ForestTrainer, type BinnedRows, type GrowPool, type TrainingData } from '../model/forest/index.js';
@@ -11,7 +12,7 @@ import { throwIfInterrupted } from './interrupt.js';
 import { KnownCards, fraudCards } from './knownCards.js';
 import type { TrainDeps, TrainOptions } from './runTrain.js';
 import type { WindowSummary } from './summary.js';
-import { countPositives, evalDay, releaseColumns, stackDays, type EvalDay } from './trainingSet.js';
+import { countPositives, evalDay, releaseColumns, stackDays, stackedColumns, stackLabels, type EvalDay } from './trainingSet.js';
 
 /** Rng streams of the negative sample of train day i (apart from the trials' streams 0, 1, …). */
 const NEGATIVE_SAMPLE_STREAM = 1_000_000;
@@ -25,73 +26,69 @@ export const windowOf = (days: EvalDay[]): WindowSummary => ({
 });
 
 /**
+ * What train reads of a day besides its features and labels: transaction ids (the metrics, the
+ * test day's re-read check) and cards (fraud cards, drop masks, card precision). Times, terminals
+ * and amounts cost 8 bytes a row each (36 MB a course-scale day) and nothing here reads them.
+ */
+const TRAIN_FIELDS: RowField[] = ['transactionId', 'customerId'];
+
+/**
  * The marts of every timeline day (those of the previous days built first), then a reader of a
  * window's days. A day is read once and kept while its columns are (a window's set released them
  * once binned); a day another window needs after that is read again: holding it would cost more
  * memory (150 MB a course-scale day) than a second read costs time.
  */
 async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec, deps: TrainDeps) {
+  const { db, lake } = deps;
   const all = [...new Set([...t.trainDays, ...t.validationDays, ...t.refitDays, ...t.testDays])].sort();
-  await ensureMarts(deps.db, deps.lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
+  await ensureMarts(db, lake, all.map((d) => addDays(d, -1)), { spec, specRef: opts.features, build: opts.buildMarts, delay: opts.delay, allowPartialHistory: opts.allowPartialHistory, log: deps.log });
   const rows = new Map<Day, FeatureRows>();
-  const read = async (days: Day[]): Promise<FeatureRows[]> => {
-    // Days whose columns a train set released are let go (their ids and amounts with them).
+  /** Lets the days whose columns a train set released go (their ids and cards with them). */
+  const dropReleased = () => {
     for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
+  };
+  const keep = (r: FeatureRows): FeatureRows => {
+    if (!r.labels) throw dataError(`day ${r.day} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
+    rows.set(r.day, r);
+    return r;
+  };
+  const read = async (days: Day[]): Promise<FeatureRows[]> => {
+    dropReleased();
     const out: FeatureRows[] = [];
     for (const d of days) {
       throwIfInterrupted(deps.signal);
-      const kept = rows.get(d);
-      if (kept) {
-        out.push(kept);
-        continue;
-      }
-      const r = await loadFeatureRows(deps.db, deps.lake, d, spec);
-      if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
-      rows.set(d, r);
-      out.push(r);
+      out.push(rows.get(d) ?? keep(await loadFeatureRows(db, lake, d, spec, { fields: TRAIN_FIELDS })));
     }
     return out;
   };
   /**
    * A window's days read straight into one stacked table (rows in day order, as stackDays would
-   * give them): each day's query fills its slice of the stacked columns, so no day holds columns of
-   * its own and nothing is copied. The refit window read as days and then stacked held both (its
-   * 480 MB at course scale twice, until a collection) beside the train set: train's peak.
+   * give them): every day is checked and counted first (the counts size the table), then each
+   * day's query fills its slice of the stacked columns, so no day holds columns of its own and
+   * nothing is copied. The refit window read as days and then stacked held both (its 480 MB at
+   * course scale twice, until a collection) beside the train set: train's peak.
    */
   const readStacked = async (days: Day[], names: readonly string[]): Promise<{ dayRows: FeatureRows[]; set: TrainingData }> => {
-    for (const [d, r] of rows) if (r.columns.length === 0) rows.delete(d);
-    const counts: number[] = [];
-    for (const d of days) counts.push(rows.get(d)?.n ?? (await rowCount(deps, d)));
-    const nRows = counts.reduce((s, n) => s + n, 0);
-    const columns = names.map(() => new Float64Array(nRows));
-    const labels = new Uint8Array(nRows);
+    dropReleased();
+    const opened: (FeatureRows | FeatureDay)[] = [];
+    for (const d of days) opened.push(rows.get(d) ?? (await openFeatureDay(db, lake, d, spec)));
+    const { columns, slices } = stackedColumns(opened.map((o) => o.n), names.length);
     const dayRows: FeatureRows[] = [];
-    let off = 0;
-    for (const [i, d] of days.entries()) {
+    for (const [i, o] of opened.entries()) {
       throwIfInterrupted(deps.signal);
-      const views = columns.map((c) => c.subarray(off, off + counts[i]));
-      const kept = rows.get(d);
-      if (kept) kept.columns.forEach((c, j) => views[j].set(c));
-      const r = kept ?? (await loadFeatureRows(deps.db, deps.lake, d, spec, { columns: views }));
-      if (!r.labels) throw dataError(`day ${d} has no tx_fraud labels; training and evaluation need them`, 'ingest a labelled dump');
-      r.columns = views;
-      rows.set(d, r);
-      labels.set(r.labels, off);
-      dayRows.push(r);
-      off += counts[i];
+      const kept = rows.get(o.day);
+      if (kept) {
+        kept.columns.forEach((c, j) => slices[i][j].set(c));
+        kept.columns = slices[i];
+      }
+      dayRows.push(kept ?? keep(await readFeatureDay(db, spec, o as FeatureDay, { fields: TRAIN_FIELDS, columns: slices[i] })));
     }
-    return { dayRows, set: { nRows, featureNames: names, columns, labels } };
+    const labels = stackLabels(dayRows);
+    return { dayRows, set: { nRows: labels.length, featureNames: names, columns, labels } };
   };
   /** Lets every day read so far go (the caller keeps what it needs of them). */
   const forget = () => rows.clear();
-  return { read, readStacked, forget };
-}
-
-/** Rows of a day's transactions partition (its parquet footers). */
-async function rowCount(deps: TrainDeps, day: Day): Promise<number> {
-  const [path] = await deps.lake.pathsForRead('transactions', [day]);
-  const [r] = await deps.db.all<{ n: bigint }>(`SELECT COUNT(*) AS n FROM read_parquet($p)`, { p: path });
-  return Number(r.n);
+  return { read, readStacked, dropReleased, forget };
 }
 
 /** Known-compromised drop masks of an evaluation window, for a model trained on `trained` (its first day, its fraud cards). */
@@ -115,31 +112,34 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
   // the search, after every feature query, so it hands it back instead (-50 MB after a 1.5 M-row day).
   const { db, lake } = deps;
   await db.run(`SET allocator_flush_threshold = '16MB'`);
-  const { read, readStacked, forget } = await timelineReader(t, opts, spec, deps);
+  const { read, readStacked, dropReleased, forget } = await timelineReader(t, opts, spec, deps);
   const negRate = opts.negativeSample ?? 1;
   const thin = (rows: FeatureRows[], stream: number) => rows.map((r, i) => negativeSampleDay(r, negRate, opts.seed, stream + i));
   let trainer: ForestTrainer | undefined;
   let refitTrainer: ForestTrainer | undefined;
   let pool: GrowPool | undefined;
-  const binned = async (role: 'train' | 'refit', w: Day[], stream: number, before?: (dayRows: FeatureRows[]) => void) => {
+  const binned = async (role: 'train' | 'refit', w: Day[], stream: number, beforeRelease?: (dayRows: FeatureRows[]) => void) => {
     // Without negative sampling a multi-day window is read into its stacked table directly.
     const direct = negRate === 1 && w.length > 1 ? await readStacked(w, names) : undefined;
     const dayRows = direct?.dayRows ?? (await read(w));
-    before?.(dayRows);
     const set = direct?.set ?? stackDays(thin(dayRows, stream), names, () => true);
     if (countPositives(set.labels) === 0) throw dataError(`${role} days ${w.join(', ')} hold no fraud (${set.nRows} rows); a model needs at least one`);
     pool ??= ForestTrainer.pool(opts.threads);
     const opened = await ForestTrainer.openAsync(set, { threads: opts.threads, seed: trainerSeed, pool });
+    // After the binning, whose own buffers are gone by then (train's peak is this window's read).
+    beforeRelease?.(dayRows);
     releaseColumns([set, ...dayRows]);
-    // Phase ends (here and below) collect at once, so what was dropped is reused by the next phase.
-    collectGarbage();
-    // What the metrics need of these days; their ids and amounts (60 MB a day) go with them.
+    dropReleased();
+    // What the metrics need of these days; their ids and cards (24 MB a day) go with them.
     return { trained: { window: windowOf(dayRows), frauds: fraudCards(dayRows) }, set, opened };
   };
   try {
     // Negative sampling (--negative-sample R) thins only the two train sets, never validation or test.
     const train = await binned('train', t.trainDays, NEGATIVE_SAMPLE_STREAM);
     trainer = train.opened;
+    // Phase ends (here and below) collect at once, so what was dropped is reused by the next
+    // phase; after binned returns, so that its days are unreachable.
+    collectGarbage();
     // Validation days the refit window holds too (the default: its last day) are binned for
     // prediction from the refit's read, before its columns go (one feature query less).
     const fromRefit = t.validationDays.every((d) => t.refitDays.includes(d));
@@ -150,6 +150,7 @@ export async function assembleSets(t: Timeline, opts: TrainOptions, spec: Featur
     };
     const refit = await binned('refit', t.refitDays, NEGATIVE_SAMPLE_STREAM + 10_000, fromRefit ? bindValidation : undefined);
     refitTrainer = refit.opened;
+    collectGarbage();
     const [trained, refitted] = [train.trained, refit.trained];
     if (!validation) bindValidation(await read(t.validationDays));
     const validationDays = validation!.days;

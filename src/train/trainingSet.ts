@@ -10,21 +10,16 @@ const NO_COLUMN = new Float64Array(0);
  * day's columns are taken as they are, not copied (a course-scale day's are 150 MB). Days that
  * `consume` accepts lose each column as soon as it is copied, so stacking holds one column more
  * than the stacked table, not every day's columns and the table (train's peak memory at course
- * scale).
+ * scale). Train reads a window it does not thin straight into its stacked table instead
+ * (stackedColumns, assembleSets.ts): no day's columns at all.
  */
 export function stackDays(days: FeatureRows[], featureNames: readonly string[], consume: (d: FeatureRows) => boolean = () => false): TrainingData {
   if (days.length === 1 && days[0].labels && days[0].columns.length === featureNames.length) {
     const [d] = days;
     return { nRows: d.n, featureNames, columns: d.columns.slice(), labels: d.labels! };
   }
-  const nRows = days.reduce((s, d) => s + d.n, 0);
-  const labels = new Uint8Array(nRows);
-  let off = 0;
-  for (const d of days) {
-    if (!d.labels) throw new Error(`day ${d.day} has no labels`);
-    labels.set(d.labels, off);
-    off += d.n;
-  }
+  const labels = stackLabels(days);
+  const nRows = labels.length;
   const consumed = days.map(consume);
   const columns = featureNames.map((_, j) => {
     const c = new Float64Array(nRows);
@@ -38,6 +33,40 @@ export function stackDays(days: FeatureRows[], featureNames: readonly string[], 
   });
   days.forEach((d, i) => consumed[i] && (d.columns = []));
   return { nRows, featureNames: featureNames, columns, labels };
+}
+
+/** The days' labels end to end, in the stacked table's row order (each day's required). */
+export function stackLabels(days: readonly Pick<FeatureRows, 'day' | 'n' | 'labels'>[]): Uint8Array {
+  const labels = new Uint8Array(days.reduce((s, d) => s + d.n, 0));
+  let off = 0;
+  for (const d of days) {
+    if (!d.labels) throw new Error(`day ${d.day} has no labels`);
+    labels.set(d.labels, off);
+    off += d.n;
+  }
+  return labels;
+}
+
+/**
+ * Empty stacked columns for days of `counts` rows, and day i's slice of each (views, no copy):
+ * a window read day by day into its slices is the table stackDays would make of the days.
+ * The columns are views of one buffer: one allocation past glibc's largest mmap threshold
+ * (32 MB) is mapped on its own and unmapped when the window is dropped, where 15 separate
+ * 24 MB columns of a course-scale window were, once the threshold had risen past them, carved
+ * from the heap and held by the process long after they were freed (~300 MB of train's RSS
+ * through the next phase).
+ */
+export function stackedColumns(counts: readonly number[], nFeatures: number): { columns: Float64Array[]; slices: Float64Array[][] } {
+  const nRows = counts.reduce((s, n) => s + n, 0);
+  const buffer = new ArrayBuffer(8 * nRows * nFeatures);
+  const columns = Array.from({ length: nFeatures }, (_, j) => new Float64Array(buffer, 8 * nRows * j, nRows));
+  let off = 0;
+  const slices = counts.map((n) => {
+    const views = columns.map((c) => c.subarray(off, off + n));
+    off += n;
+    return views;
+  });
+  return { columns, slices };
 }
 
 /**

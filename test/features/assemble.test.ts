@@ -1,6 +1,7 @@
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMarts, loadFeatureRows } from '../../src/features/assemble.js';
+import { ensureMarts, loadFeatureRows, readFeatureDay } from '../../src/features/assemble.js';
+import { openFeatureDay } from '../../src/features/openFeatureDay.js';
 import { featureNames } from '../../src/features/featureSpec.js';
 import { presetSpec } from '../../src/features/loadFeatureSpec.js';
 
@@ -92,6 +93,36 @@ describe('feature assembly agrees with the oracle, row by row', () => {
     }
     const short = FEATURE_NAMES.map(() => new Float64Array(n - 1));
     await expect(loadFeatureRows(db, lake, D, spec, { columns: short })).rejects.toThrow(/feature columns of 2025-02-15/);
+  });
+
+  it('fields picks the row fields copied (the others empty); the features, labels and counts are those of the full read', async () => {
+    const full = await loadFeatureRows(db, lake, D, spec);
+    const some = await loadFeatureRows(db, lake, D, spec, { fields: ['transactionId', 'customerId'] });
+    expect([...some.transactionId]).toEqual([...full.transactionId]);
+    expect([...some.customerId]).toEqual([...full.customerId]);
+    expect([some.txDatetimeMs.length, some.terminalId.length, some.txAmount.length]).toEqual([0, 0, 0]);
+    // false: score's fields, ids and times.
+    const score = await loadFeatureRows(db, lake, D, spec, { fields: false });
+    expect([...score.txDatetimeMs]).toEqual([...full.txDatetimeMs]);
+    expect([score.customerId.length, score.terminalId.length, score.txAmount.length]).toEqual([0, 0, 0]);
+    for (const r of [some, score]) {
+      expect(r.columns.map((c) => [...c])).toEqual(full.columns.map((c) => [...c]));
+      expect([...r.labels!]).toEqual([...full.labels!]);
+      expect([r.noHistoryCustomers, r.noHistoryTerminals]).toEqual([full.noHistoryCustomers, full.noHistoryTerminals]);
+    }
+  });
+
+  it('openFeatureDay counts the rows and finds the partitions before any feature query; readFeatureDay reads them', async () => {
+    const day = await openFeatureDay(db, lake, D, spec);
+    expect([day.n, day.withLabels]).toEqual([tx.get(D)!.length, true]);
+    expect(day.martPaths.customer).toContain(`features/customer/date=${PREV}`);
+    const read = await readFeatureDay(db, spec, day);
+    const full = await loadFeatureRows(db, lake, D, spec);
+    expect([...read.transactionId]).toEqual([...full.transactionId]);
+    expect(read.columns.map((c) => [...c])).toEqual(full.columns.map((c) => [...c]));
+    const err = await openFeatureDay(db, lake, '2025-02-16', spec).catch((e: unknown) => e);
+    expect((err as FraudctlError).exitCode).toBe(3);
+    expect((err as FraudctlError).message).toContain('transactions/date=2025-02-16');
   });
 
   it('weekend and night by hand; a new customer and terminal get zeros and are counted', async () => {

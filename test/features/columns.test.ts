@@ -33,4 +33,13 @@ describe('scatterColumns', () => {
     expect(Array.from(d)).toEqual(Array.from({ length: 5000 }, (_, p) => (p + 2500) % 5000));
     expect([b[2500], b[4999], b[0], b[2499]]).toEqual([0n, 2499n, 2500n, 4999n]);
   });
+
+  it('a DOUBLE column of 0/1 into a Uint8Array, copied whole and row by row', async () => {
+    const db = await openDb({ threads: 1 });
+    const result = await db.conn.run(`SELECT (range + 2500) % 5000 AS pos, CAST(range % 3 = 0 AS DOUBLE) AS flag FROM range(5000)`);
+    const flag = new Uint8Array(5000);
+    expect(await scatterColumns(result, 0, [{ column: 1, out: flag }])).toBe(5000);
+    db.close();
+    expect(Array.from(flag)).toEqual(Array.from({ length: 5000 }, (_, p) => (((p + 2500) % 5000) % 3 === 0 ? 1 : 0)));
+  });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, FraudctlError } from '../../src/errors.js';
-import { calibrateNegativeSample, negativeSampleIndex, readModelCalibration, writeModelCalibration } from '../../src/model/negativeSample.js';
+import { calibrateNegativeSample, negativeSampleDay, negativeSampleIndex, readModelCalibration, writeModelCalibration } from '../../src/model/negativeSample.js';
 import { Rng } from '../../src/util/rng.js';
+import type { FeatureRows } from '../../src/features/assemble.js';
 
 describe('negative sampling', () => {
   const n = 200_000;
@@ -22,6 +23,27 @@ describe('negative sampling', () => {
     expect([...negativeSampleIndex(labels, 0.1, 8, 0)]).not.toEqual(kept);
     expect(negativeSampleIndex(labels, 1, 7, 0).length).toBe(n);
     expect(() => negativeSampleIndex(labels, 0, 7, 0)).toThrow(/fraction in \(0, 1\]/);
+  });
+
+  it('a day thinned keeps the same rows of every array; a row field read empty stays empty', () => {
+    const day = {
+      day: '2025-01-01',
+      n: 4,
+      labels: Uint8Array.from([0, 1, 0, 0]),
+      transactionId: BigInt64Array.from([10n, 11n, 12n, 13n]),
+      customerId: BigInt64Array.from([5n, 6n, 7n, 8n]),
+      terminalId: new BigInt64Array(0),
+      txDatetimeMs: new Float64Array(0),
+      columns: [Float64Array.from([0.5, 1.5, 2.5, 3.5])],
+    } as unknown as FeatureRows;
+    const idx = negativeSampleIndex(day.labels!, 0.34, 3, 9);
+    const thin = negativeSampleDay(day, 0.34, 3, 9);
+    expect(thin.n).toBe(idx.length);
+    expect([...thin.transactionId]).toEqual([...idx].map((i) => day.transactionId[i]));
+    expect([...thin.customerId]).toEqual([...idx].map((i) => day.customerId[i]));
+    expect([...thin.columns[0]]).toEqual([...idx].map((i) => day.columns[0][i]));
+    expect([...thin.labels!]).toEqual([...idx].map((i) => day.labels![i]));
+    expect([thin.terminalId.length, thin.txDatetimeMs.length]).toEqual([0, 0]);
   });
 
   it('calibration maps the sample-prior probability back: p = R·ps / (R·ps − ps + 1)', () => {

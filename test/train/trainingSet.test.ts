@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureRows } from '../../src/features/assemble.js';
-import { stackDays } from '../../src/train/trainingSet.js';
+import { stackDays, stackedColumns, stackLabels } from '../../src/train/trainingSet.js';
 
 const day = (d: string, cols: number[][], labels: number[]): FeatureRows =>
   ({ day: d, n: labels.length, labels: Uint8Array.from(labels), columns: cols.map((c) => Float64Array.from(c)), featureNames: ['a', 'b'] }) as unknown as FeatureRows;
@@ -26,4 +26,21 @@ describe('stackDays', () => {
     expect([...d1.columns[0]]).toEqual([1, 2]);
     expect([...d2.columns[0]]).toEqual([3]);
   });
+
+  it('a window read into stackedColumns\' slices is the table stackDays makes of its days', () => {
+    const d1 = day('2025-01-01', [[1, 2], [10, 20]], [0, 1]);
+    const d2 = day('2025-01-02', [[3], [30]], [1]);
+    const { columns, slices } = stackedColumns([2, 1], 2);
+    [d1, d2].forEach((d, i) => d.columns.forEach((c, j) => slices[i][j].set(c)));
+    const set = stackDays([d1, d2], ['a', 'b']);
+    expect(columns.map((c) => [...c])).toEqual(set.columns.map((c) => [...c]));
+    expect([...stackLabels([d1, d2])]).toEqual([...set.labels]);
+    // Views, not copies: a slice written is the table written.
+    slices[1][0][0] = 9;
+    expect(columns[0][2]).toBe(9);
+    // One buffer for the whole table (one mapping, unmapped as a whole when the window goes).
+    expect(columns[1].buffer).toBe(columns[0].buffer);
+    expect(columns[0].buffer.byteLength).toBe(8 * 3 * 2);
+  });
 });
+
