@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from '../coreDeps.js';
 import { dataError } from '../errors.js';
-import { ensureMarts, loadFeatureRows, type FeatureRows } from '../features/assemble.js';
 import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { presetSpec } from '../features/loadFeatureSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel, type GrowPool, type TrainingData } from '../model/forest/index.js';
+import { ForestTrainer, predictBinnedRows, predictParallel, type BinnedRows, type ForestModel } from '../model/forest/index.js';
 import { evaluateWindow, PreparedWindow, type EvalOptions } from '../model/evaluate.js';
 import { sampleRows } from '../model/sample.js';
-import { calibrateNegativeSample, negativeSampleDay } from '../model/negativeSample.js';
-import { checkTimelineDays, latestDay, planTimeline, type Timeline } from '../model/timeSplit.js';
+import { calibrateNegativeSample } from '../model/negativeSample.js';
+import { checkTimelineDays, latestDay, planTimeline } from '../model/timeSplit.js';
 import { suggest, type IntParam, type Trial } from '../model/tpe.js';
 import type { ModelVersion, RunInfo, Tracker } from '../mlflow/tracker.js';
 import { addDays, type Day } from '../util/dates.js';
@@ -18,12 +17,11 @@ import { Rng } from '../util/rng.js';
 import { collectGarbage } from '../util/collectGarbage.js';
 import { recordTrainInsights, type TrainInsights } from '../report/trainInsights.js';
 import { throwIfInterrupted, interruptedError } from './interrupt.js';
-import { KnownCards, fraudCards } from './knownCards.js';
 import { OpenRuns } from './openRuns.js';
 import { findSelected, resolveExperiment, type ExperimentRef } from '../mlflow/experiment.js';
 import { promoteAfterTrain } from './promoteAfterTrain.js';
 import { logFinalModel, parentParams, parentTags } from './parentRun.js';
-import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics, WindowSummary } from './summary.js';
+import type { EvalMetrics, PromotionSummary, TrainSummary, WindowMetrics } from './summary.js';
 import { logTrial, metricList, windowMetricList, undefinedTag, METRIC_KEYS } from './trialLog.js';
 import { releaseColumns, scoredDays, splitByDays, stackDays, unscoredDays, type EvalDay } from './trainingSet.js';
 import { assembleSets, windowOf } from './assembleSets.js';
@@ -147,7 +145,7 @@ async function fit(trainer: ForestTrainer, labels: Uint8Array, params: { n_estim
 
 /** Trains, tests and registers a model; prints nothing (the command prints the returned summary). */
 export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainSummary> {
-  const { lake, db, tracker, log, signal } = deps;
+  const { lake, tracker, log, signal } = deps;
   const spec = opts.featureSpec ?? presetSpec('handbook');
   const names = featureNames(spec);
   const started = Date.now();

@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BinnedTable } from './binnedTable.js';
 import type { FlatForest } from './flatForest.js';
 import type { HistogramKernel } from './workspace.js';
 
