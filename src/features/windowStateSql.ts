@@ -218,10 +218,11 @@ export function incrementalStateSql(mart: MartDef, martDay: Day, delay: number, 
 }
 
 /**
- * The mart's rows from a state table, column for column the expressions of the full builder
- * (buildSpecMartSql) over the same exact integers, so the file has the same types and values.
+ * The mart's rows from a state (`source`: a table, or read_parquet of a state file), column for
+ * column the expressions of the full builder (buildSpecMartSql) over the same exact integers, so
+ * the file has the same types and values.
  */
-export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery {
+export function finishSql(mart: MartDef, source: string, martDay: Day): SqlQuery {
   const wins = windowsOf(mart);
   const byKey = new Map(wins.map((w) => [w.key, w]));
   const cols = mart.columns.map((c) => {
@@ -242,5 +243,5 @@ export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery 
     return `${sql[c.kind]} AS ${c.name}`;
   });
   const entity = ENTITY_COLUMN[mart.entity];
-  return { sql: `SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},\n  ${cols.join(',\n  ')}\nFROM ${table}\nWHERE ${inMart(wins)}\nORDER BY id`, params: { mart_day: martDay } };
+  return { sql: `SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},\n  ${cols.join(',\n  ')}\nFROM ${source}\nWHERE ${inMart(wins)}\nORDER BY id`, params: { mart_day: martDay } };
 }

@@ -54,6 +54,7 @@ describe('incremental marts = full marts', () => {
   const build = (spec: FeatureSpec, day: Day, o: Partial<BuildMartsOptions> = {}, lake: Lake = fx.lake): Promise<BuildMartsResult> =>
     buildMartsForDay(fx.db, lake, day, { spec, delay: 7, allowPartialHistory: false, overwrite: true, log, ...o });
   const statePath = (spec: FeatureSpec, entity: 0 | 1, day: Day) => join(fx.root, stateDataset(spec, spec.marts[entity]), `date=${day}`, 'data.parquet');
+  const martFolder = (spec: FeatureSpec, entity: 0 | 1, day: Day) => join(fx.root, martDataset(spec, spec.marts[entity].entity), `date=${day}`);
   /** The default build of `day`, compared byte for byte with the full builder's marts of that day; returns its builders. */
   const compare = async (spec: FeatureSpec, day: Day, o: Partial<BuildMartsOptions> = {}) => {
     await build(spec, day, { ...o, full: true });
@@ -81,6 +82,8 @@ describe('incremental marts = full marts', () => {
     // The first day has no state of the day before; then each day is carried forward.
     expect(seen).toEqual(steady === 'full/full' ? Array(6).fill(steady) : ['full/full', ...Array(5).fill(steady)]);
     if (steady !== 'full/full') expect(existsSync(statePath(spec, 0, addDays(first, 5)))).toBe(true);
+    // The state file computed beside the mart has moved into _state: the mart's folder holds its file alone.
+    for (const e of [0, 1] as const) expect(readdirSync(martFolder(spec, e, addDays(first, 5)))).toEqual(['data.parquet']);
   });
 
   it('out of order: a day after a gap is full, an older day between built states is incremental, both the full bytes', async () => {
@@ -181,6 +184,8 @@ describe('incremental marts = full marts', () => {
     await expect(build(spec, day, {}, failing)).rejects.toThrow(/disk full/);
     expect(digest(spec, day)).toEqual(before);
     expect(existsSync(statePath(spec, 0, day))).toBe(false);
+    // The customer state was computed into a file beside the mart's temporary: gone with the failed build.
+    expect(readdirSync(martFolder(spec, 0, day))).toEqual(['data.parquet']);
     // States fail to publish: the marts are written and complete, the next day is full (no state), the one after incremental.
     const noState: Lake = Object.create(fx.lake, {
       writePartition: { value: async (ds: string, d: Day, produce: (tmp: string) => Promise<void>) => (ds.endsWith('/_state') ? Promise.reject(new Error('quota')) : fx.lake.writePartition(ds as never, d, produce)) },
@@ -193,7 +198,7 @@ describe('incremental marts = full marts', () => {
     expect(last.builder, last.reason).toBe('incremental');
   });
 
-  it('a build killed while writing a state leaves its temporary; the rerun skips the day (its marts exist) and still removes it', async () => {
+  it('a build killed while writing a state leaves its temporaries; the rerun skips the day (its marts exist) and still removes them', async () => {
     const spec = presetSpec('handbook');
     const day = '2025-04-20';
     await build(spec, day, { allowPartialHistory: true });
@@ -203,9 +208,14 @@ describe('incremental marts = full marts', () => {
     const liveTmp = `.data.parquet.${process.ppid}.0123abcd.tmp`; // our parent is alive: a concurrent writer
     writeFileSync(join(folder, deadTmp), 'half');
     writeFileSync(join(folder, liveTmp), 'in progress');
+    // The state is computed into a file beside the mart's temporary and moved into _state after the marts: a build killed before leaves it there.
+    const martDir = martFolder(spec, 0, day);
+    const deadState = `.customer-state.parquet.${dead}.0badc0de.tmp`;
+    writeFileSync(join(martDir, deadState), 'half');
     const r = await build(spec, day, { overwrite: false });
     expect(r.skipped).toBe(true);
     expect(readdirSync(folder).sort()).toEqual([liveTmp, 'data.parquet'].sort());
+    expect(readdirSync(martDir)).toEqual(['data.parquet']);
     rmSync(join(folder, liveTmp));
   });
 
