@@ -8,7 +8,7 @@ import type { FeatureSpec } from '../../src/features/featureSpec.js';
 import { martDataset, presetSpec } from '../../src/features/loadFeatureSpec.js';
 import { duckdbMartEngine } from '../../src/features/martEngine.js';
 import { stateDataset } from '../../src/features/windowState.js';
-import { deltaDays } from '../../src/features/windowStateSql.js';
+import { deltaDays, incrementalStateSql } from '../../src/features/windowStateSql.js';
 import { parseFeatureSpec } from '../../src/features/parseFeatureSpec.js';
 import type { Lake } from '../../src/lake/lake.js';
 import { addDays, type Day } from '../../src/util/dates.js';
@@ -85,6 +85,35 @@ describe('incremental marts = full marts', () => {
     if (steady !== 'full/full') expect(existsSync(statePath(spec, 0, addDays(first, 5)))).toBe(true);
     // The state file computed beside the mart has moved into _state: the mart's folder holds its file alone.
     for (const e of [0, 1] as const) expect(readdirSync(martFolder(spec, e, addDays(first, 5)))).toEqual(['data.parquet']);
+  });
+
+  it('a day both entering a window and leaving another (D-7: into the lagged windows, out of a 7-day one) is joined in full; days only leaving are LEFT JOINed', async () => {
+    const spec = parseFeatureSpec(
+      {
+        name: 'crossing',
+        marts: {
+          customer: [{ name: 'c_n_{n}d', kind: 'count', windows: [1, 7] }],
+          terminal: [
+            { name: 't_n_{n}d', kind: 'count', windows: [7] },
+            { name: 't_risk_{n}d', kind: 'fraud_share', windows: [1, 7], lagged: true },
+          ],
+        },
+        features: ['tx_amount', 'c_n_1d', 't_risk_1d'],
+      },
+      'test',
+    );
+    const joins = (e: 0 | 1, day: Day) => {
+      const days = deltaDays(spec.marts[e], day, 7);
+      const sql = incrementalStateSql(spec.marts[e], day, 7, '/prev', new Map(days.map((d) => [d, `SELECT '${d}'`]))).sql;
+      return Object.fromEntries(days.map((d) => [d, /(LEFT|FULL) JOIN \(SELECT '([-0-9]+)'\)/g.exec(sql.slice(sql.indexOf(`SELECT '${d}'`) - 12))?.[1]]));
+    };
+    const day = '2025-03-20';
+    expect(joins(0, day)).toEqual({ '2025-03-13': 'LEFT', '2025-03-20': 'FULL' });
+    // Terminal: D-14 leaves the lagged 7-day window, D-8 the lagged 1-day one (not carried: not read), D-7 leaves the 7-day window and enters the lagged ones.
+    expect(joins(1, day)).toEqual({ '2025-03-06': 'LEFT', '2025-03-13': 'FULL', '2025-03-20': 'FULL' });
+    const seen: string[] = [];
+    for (let k = 0; k < 4; k += 1) seen.push(builders(await compare(spec, addDays(day, k))));
+    expect(seen).toEqual(['full/full', 'incremental/incremental', 'incremental/incremental', 'incremental/incremental']);
   });
 
   it('out of order: a day after a gap is full, an older day between built states is incremental, both the full bytes', async () => {
