@@ -6,7 +6,8 @@
 // --command: the `fraudctl marts build --date D --overwrite` command itself, a fresh process per run under
 // /usr/bin/time -v (wall, user+sys CPU, peak RSS): main's build (.baseline/dist, full builder), this build with
 // --full, and this build by default (incremental from the window state of D-1), alternating, medians. The lake
-// must hold D's history; when the state of D-1 is missing, the marts of D-40 … D-1 are built first (not
+// must hold D's history (a lake this script generated for --day D does); when the state of D-1 is missing, the marts
+// of D-40 (or the lake's first day, if later) … D-1 are built first (not
 // measured; writes into --lake, so point it at a lake of your own with symlinked transactions). Retention prunes the
 // states a rebuild of D reads (those of the days leaving D's windows), so the states as they stand before the first
 // run are kept as hard links in DIR-states-D and put back before every run: each run is a day of steady operation.
@@ -233,8 +234,10 @@ function timedCli(which, argv) {
 async function commandBench() {
   const base = ['marts', 'build', '--lake', args.lake];
   if (!(await lake.has('features/customer/_state', addDays(D, -1))) || !(await lake.has('features/terminal/_state', addDays(D, -1)))) {
-    console.log(`set-up: the marts (and window states) of ${addDays(D, -40)} … ${addDays(D, -1)} …`);
-    timedCli('this', [...base, '--from', addDays(D, -40), '--to', addDays(D, -1), '--allow-partial-history']);
+    // From D-40, or the lake's first day when it starts later (a lake generated for --day D starts at D-37).
+    const first = (await lake.listDays('transactions')).find((d) => d >= addDays(D, -40));
+    console.log(`set-up: the marts (and window states) of ${first} … ${addDays(D, -1)} …`);
+    timedCli('this', [...base, '--from', first, '--to', addDays(D, -1), '--allow-partial-history']);
   }
   // Hard links: a build replaces a state by renaming a new file over it, so the saved copy is never written through.
   const saved = `${args.lake}-states-${D}`;
