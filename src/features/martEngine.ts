@@ -23,12 +23,15 @@ export interface MartEngine {
   close?(): Promise<void>;
 }
 
-/** COPY (select) TO target as parquet (zstd unless told) with fraudctl's key-value metadata; returns the row count. */
-export async function copyParquet(db: Db, select: SqlQuery, target: string, kv: MartKv, codec: 'zstd' | 'snappy' = 'zstd'): Promise<number> {
+/** The parquet options of a mart partition: its bytes are part of the contract (a rebuild gives the same bytes), so they never change. */
+export const MART_PARQUET = 'COMPRESSION zstd';
+
+/** COPY (select) TO target as parquet (a mart's format unless told) with fraudctl's key-value metadata; returns the row count. */
+export async function copyParquet(db: Db, select: SqlQuery, target: string, kv: MartKv, options = MART_PARQUET): Promise<number> {
   const keys = Object.keys(kv);
   const kvSql = keys.map((k, i) => `${sqlString(k)}: $kv_${i}`).join(', ');
   const kvParams = Object.fromEntries(keys.map((k, i) => [`kv_${i}`, kv[k as keyof MartKv]]));
-  const copy = `COPY (${select.sql}\n) TO ${sqlString(target)} (FORMAT parquet, COMPRESSION ${codec}${keys.length > 0 ? `, KV_METADATA {${kvSql}}` : ''})`;
+  const copy = `COPY (${select.sql}\n) TO ${sqlString(target)} (FORMAT parquet, ${options}${keys.length > 0 ? `, KV_METADATA {${kvSql}}` : ''})`;
   const rows = await db.all<{ Count: bigint }>(copy, { ...select.params, ...kvParams });
   return Number(rows[0]?.Count ?? 0);
 }

@@ -112,9 +112,13 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const started = performance.now();
   const spec = specOrDefault(opts.spec);
   const todo = await martsToBuild(db, lake, spec, day, opts);
-  // A build killed between publishing the marts and writing a state leaves that state's temporary, and a rerun
-  // skips the day (its marts exist), so the write that would sweep it never comes: sweep here.
-  for (const mart of spec.marts) await lake.removeDeadTemps?.(stateDataset(spec, mart), day);
+  // A build killed between publishing the marts and writing a state leaves that state's file (beside the mart,
+  // until it moves into _state) or temporary, and a rerun skips the day (its marts exist), so the write that
+  // would sweep them never comes: sweep here.
+  for (const mart of spec.marts) {
+    await lake.removeDeadTemps?.(martDataset(spec, mart.entity), day);
+    await lake.removeDeadTemps?.(stateDataset(spec, mart), day);
+  }
   if (todo.length === 0) {
     opts.log.debug({ day, spec: spec.name }, 'marts already built; skipped');
     return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0, builder: null, reason: 'marts exist (built before)', marts: {}, prunedStates: {} };

@@ -1,3 +1,5 @@
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { sqlString, type Db } from '../lake/db.js';
 import type { Dataset, Lake } from '../lake/lake.js';
 import { addDays, type Day } from '../util/dates.js';
@@ -5,7 +7,8 @@ import type { FeatureSpec, MartDef } from './featureSpec.js';
 import { martDataset } from './loadFeatureSpec.js';
 import { copyParquet, type MartKv } from './martEngine.js';
 import { KV, readKv } from './martMeta.js';
-import { martHistoryDays } from './specMartSql.js';
+import { martHistoryDays, type SqlQuery } from './specMartSql.js';
+import { tempPathFor } from '../util/atomicWrite.js';
 import { dayColumns, dayPartialSql, deltaDays, finishSql, firstStateKept, fullStateDays, fullStateSql, incrementalStateSql, storedPartialSql } from './windowStateSql.js';
 
 /**
@@ -19,6 +22,14 @@ import { dayColumns, dayPartialSql, deltaDays, finishSql, firstStateKept, fullSt
 export const STATE_KV = { inputs: 'fraudctl.state_inputs', version: 'fraudctl.state_version', day: 'fraudctl.state_day_columns' } as const;
 /** Bumped whenever the state's columns or meaning change: a state of another version is not carried forward. */
 const STATE_VERSION = '3';
+/**
+ * How a state file is written: unordered (it is only read back through joins and the finishing
+ * sort), snappy, parquet 2 encodings (delta-packed integers) and no dictionary (ids and sums are
+ * nearly all distinct, so building one is wasted). Measured on a 1 M-customer state against plain
+ * snappy: 0.09 against 0.24 CPU s to write, 0.03 against 0.07 to scan, 10.8 against 18.7 MB. Only
+ * the encoding differs from states written before (same columns and values), so those still carry forward.
+ */
+const STATE_PARQUET = 'COMPRESSION snappy, PARQUET_VERSION V2, DICTIONARY_SIZE_LIMIT 1';
 
 /** Where a mart's window states live: beside its partitions, in a folder `lake ls` lists apart from the marts. */
 export function stateDataset(spec: FeatureSpec, mart: MartDef): Dataset {
@@ -133,45 +144,59 @@ export interface StateBuilt {
   drop(): Promise<void>;
 }
 
+/** Moves a finished file to where a partition write wants it: a rename on one file system, else a copy. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
+}
+
 /**
- * Computes one mart's window state of `day` into a temporary table (carried forward when
- * chooseRoute allows, else in full) and finishes the mart from it into `target`. The state
- * partition itself is written by `publish`.
+ * Computes one mart's window state of `day` (carried forward when chooseRoute allows, else in
+ * full) straight into a parquet file beside `target`, and finishes the mart from that file into
+ * `target`. `publish` then moves the file into the state partition. Measured at 1 M customers: a
+ * temporary table in between cost its own write and a single-threaded scan for the mart, where the
+ * file is written once and scanned by every thread.
  */
 export async function buildMartViaState(r: RouteInput, kv: MartKv, target: string, fullMart: () => Promise<number>): Promise<StateBuilt> {
   const { db, mart, day, delay } = r;
-  const table = `mart_state_${mart.entity}`;
+  // A dot-named temporary with this pid: beside the mart's own temporary, and swept like it when this process dies.
+  const stateFile = tempPathFor(join(dirname(target), `${mart.entity}-state.parquet`));
   const history = fullStateDays(martHistoryDays(mart, day, delay), day).filter((d) => r.available.has(d));
   const missing = martHistoryDays(mart, day, delay).filter((d) => !r.available.has(d));
   let route = await chooseRoute(r);
-  const drop = () => db.run(`DROP TABLE IF EXISTS ${table}`);
-  const built = async (rows: number): Promise<StateBuilt> => {
-    const inputs = await r.digests.of(history);
-    const publish = () =>
-      r.lake.writePartition(stateDataset(r.spec, mart), day, async (tmp) => {
-        // Unordered (it is only read back through a GROUP BY) and snappy: half zstd's CPU for a file read a few times.
-        const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION, [STATE_KV.day]: dayColumns(mart).join(',') };
-        await copyParquet(db, { sql: `SELECT * FROM ${table}`, params: {} }, tmp, stateKvs, 'snappy');
-      });
-    return { mart, builder: route.builder, reason: route.reason, rows, publish, drop };
+  const drop = () => rm(stateFile, { force: true });
+  const inputs = await r.digests.of(history);
+  const stateKvs = { ...kv, [KV.missing]: missing.join(','), [STATE_KV.inputs]: formatDigests(inputs), [STATE_KV.version]: STATE_VERSION, [STATE_KV.day]: dayColumns(mart).join(',') };
+  const writeState = async (query: SqlQuery) => {
+    await drop();
+    await copyParquet(db, query, stateFile, stateKvs, STATE_PARQUET);
   };
+  const built = (rows: number): StateBuilt => ({
+    mart,
+    builder: route.builder,
+    reason: route.reason,
+    rows,
+    publish: () => r.lake.writePartition(stateDataset(r.spec, mart), day, (tmp) => moveFile(stateFile, tmp)),
+    drop,
+  });
   try {
     if (route.builder === 'full' && missing.length > 0) {
       // On partial history the state is never carried forward (its windows lack days): the full builder makes the mart,
       // and the state holds only the day partial of D, which later days subtract when D leaves their windows.
       const rows = await fullMart();
       const [own] = await r.lake.pathsForRead('transactions', [day]);
-      await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${dayPartialSql(mart, own)}`);
-      return await built(rows);
+      await writeState({ sql: dayPartialSql(mart, own), params: {} });
+      return built(rows);
     }
     const compute = async (s: StateRoute) => {
-      let query;
-      if (s.builder === 'incremental') query = incrementalStateSql(mart, day, delay, s.prevPath, s.partials);
-      else {
-        const paths = await r.lake.pathsForRead('transactions', history);
-        query = fullStateSql(mart, { martDay: day, delay, partitions: history.map((d, i) => ({ day: d, path: paths[i] })) });
-      }
-      await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${query.sql}`, query.params);
+      if (s.builder === 'incremental') return writeState(incrementalStateSql(mart, day, delay, s.prevPath, s.partials));
+      const paths = await r.lake.pathsForRead('transactions', history);
+      return writeState(fullStateSql(mart, { martDay: day, delay, partitions: history.map((d, i) => ({ day: d, path: paths[i] })) }));
     };
     try {
       await compute(route);
@@ -181,7 +206,7 @@ export async function buildMartViaState(r: RouteInput, kv: MartKv, target: strin
       route = { builder: 'full', reason: `carrying the window state forward failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
       await compute(route);
     }
-    return await built(await copyParquet(db, finishSql(mart, table, day), target, kv));
+    return built(await copyParquet(db, finishSql(mart, `read_parquet(${sqlString(stateFile)})`, day), target, kv));
   } catch (e) {
     await drop();
     throw e;

@@ -180,7 +180,8 @@ export const storedPartialSql = (mart: MartDef, statePath: string) => `SELECT id
  * day → a SELECT of id and the day columns, one row per entity): a FULL JOIN of them on the id,
  * each column the carried value plus or minus the partials that enter or leave its window, with a
  * constant sign per (window, day) — no row compares dates. BIGINT additions of whole numbers: exact.
- * (One join per delta day measured ~20 % less CPU than one GROUP BY over all their rows.)
+ * (One join per delta day measured ~20 % less CPU than one GROUP BY over all their rows, also
+ * with DuckDB's perfect hash aggregate over dense ids.)
  */
 export function incrementalStateSql(mart: MartDef, martDay: Day, delay: number, prevPath: string, partials: ReadonlyMap<Day, string>): SqlQuery {
   const wins = windowsOf(mart);
@@ -191,12 +192,16 @@ export function incrementalStateSql(mart: MartDef, martDay: Day, delay: number, 
   const sources = [...partials].map(([day, sql], i) => ({ day, sql, as: `d${i}` }));
   const own = sources.find((x) => x.day === martDay);
   if (!own) throw new Error(`no day partial of ${martDay}`);
+  // A day that only leaves windows was the first day of each of them at D-1, so every entity with a
+  // transaction that day is in the state of D-1: a LEFT JOIN on it suffices (measured ~8 % less CPU
+  // than a FULL JOIN at 1 M customers). A day entering a window may bring new entities: FULL JOIN.
+  const leaving = (x: { day: Day }) => x.day !== martDay && wins.every((w) => sign(w, x.day) <= 0);
   const ids = ['p.id'];
-  const joins = sources.map((x) => {
-    const on = `${x.as}.id = COALESCE(${ids.join(', ')})`;
+  const joins = [...sources.filter(leaving).map((x) => `LEFT JOIN (${x.sql}) ${x.as} ON ${x.as}.id = p.id`)];
+  for (const x of sources.filter((y) => !leaving(y))) {
+    joins.push(`FULL JOIN (${x.sql}) ${x.as} ON ${x.as}.id = COALESCE(${ids.join(', ')})`);
     ids.push(`${x.as}.id`);
-    return `FULL JOIN (${x.sql}) ${x.as} ON ${on}`;
-  });
+  }
   const qualify = (v: string, as: string) => v.replace(/\b(dn|ds|df)\b/g, `${as}.$1`);
   const cols = dayColumns(mart).map((c) => `COALESCE(${own.as}.${c}, 0) AS ${c}`);
   for (const w of wins) {
@@ -218,10 +223,11 @@ export function incrementalStateSql(mart: MartDef, martDay: Day, delay: number, 
 }
 
 /**
- * The mart's rows from a state table, column for column the expressions of the full builder
- * (buildSpecMartSql) over the same exact integers, so the file has the same types and values.
+ * The mart's rows from a state (`source`: a table, or read_parquet of a state file), column for
+ * column the expressions of the full builder (buildSpecMartSql) over the same exact integers, so
+ * the file has the same types and values.
  */
-export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery {
+export function finishSql(mart: MartDef, source: string, martDay: Day): SqlQuery {
   const wins = windowsOf(mart);
   const byKey = new Map(wins.map((w) => [w.key, w]));
   const cols = mart.columns.map((c) => {
@@ -242,5 +248,5 @@ export function finishSql(mart: MartDef, table: string, martDay: Day): SqlQuery 
     return `${sql[c.kind]} AS ${c.name}`;
   });
   const entity = ENTITY_COLUMN[mart.entity];
-  return { sql: `SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},\n  ${cols.join(',\n  ')}\nFROM ${table}\nWHERE ${inMart(wins)}\nORDER BY id`, params: { mart_day: martDay } };
+  return { sql: `SELECT CAST($mart_day AS DATE) AS mart_date, id AS ${entity},\n  ${cols.join(',\n  ')}\nFROM ${source}\nWHERE ${inMart(wins)}\nORDER BY id`, params: { mart_day: martDay } };
 }

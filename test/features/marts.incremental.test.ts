@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildMartsForDay, type BuildMartsOptions, type BuildMartsResult } from '../../src/features/marts.js';
@@ -8,6 +8,7 @@ import type { FeatureSpec } from '../../src/features/featureSpec.js';
 import { martDataset, presetSpec } from '../../src/features/loadFeatureSpec.js';
 import { duckdbMartEngine } from '../../src/features/martEngine.js';
 import { stateDataset } from '../../src/features/windowState.js';
+import { deltaDays, incrementalStateSql } from '../../src/features/windowStateSql.js';
 import { parseFeatureSpec } from '../../src/features/parseFeatureSpec.js';
 import type { Lake } from '../../src/lake/lake.js';
 import { addDays, type Day } from '../../src/util/dates.js';
@@ -54,6 +55,7 @@ describe('incremental marts = full marts', () => {
   const build = (spec: FeatureSpec, day: Day, o: Partial<BuildMartsOptions> = {}, lake: Lake = fx.lake): Promise<BuildMartsResult> =>
     buildMartsForDay(fx.db, lake, day, { spec, delay: 7, allowPartialHistory: false, overwrite: true, log, ...o });
   const statePath = (spec: FeatureSpec, entity: 0 | 1, day: Day) => join(fx.root, stateDataset(spec, spec.marts[entity]), `date=${day}`, 'data.parquet');
+  const martFolder = (spec: FeatureSpec, entity: 0 | 1, day: Day) => join(fx.root, martDataset(spec, spec.marts[entity].entity), `date=${day}`);
   /** The default build of `day`, compared byte for byte with the full builder's marts of that day; returns its builders. */
   const compare = async (spec: FeatureSpec, day: Day, o: Partial<BuildMartsOptions> = {}) => {
     await build(spec, day, { ...o, full: true });
@@ -81,6 +83,37 @@ describe('incremental marts = full marts', () => {
     // The first day has no state of the day before; then each day is carried forward.
     expect(seen).toEqual(steady === 'full/full' ? Array(6).fill(steady) : ['full/full', ...Array(5).fill(steady)]);
     if (steady !== 'full/full') expect(existsSync(statePath(spec, 0, addDays(first, 5)))).toBe(true);
+    // The state file computed beside the mart has moved into _state: the mart's folder holds its file alone.
+    for (const e of [0, 1] as const) expect(readdirSync(martFolder(spec, e, addDays(first, 5)))).toEqual(['data.parquet']);
+  });
+
+  it('a day both entering a window and leaving another (D-7: into the lagged windows, out of a 7-day one) is joined in full; days only leaving are LEFT JOINed', async () => {
+    const spec = parseFeatureSpec(
+      {
+        name: 'crossing',
+        marts: {
+          customer: [{ name: 'c_n_{n}d', kind: 'count', windows: [1, 7] }],
+          terminal: [
+            { name: 't_n_{n}d', kind: 'count', windows: [7] },
+            { name: 't_risk_{n}d', kind: 'fraud_share', windows: [1, 7], lagged: true },
+          ],
+        },
+        features: ['tx_amount', 'c_n_1d', 't_risk_1d'],
+      },
+      'test',
+    );
+    const joins = (e: 0 | 1, day: Day) => {
+      const days = deltaDays(spec.marts[e], day, 7);
+      const sql = incrementalStateSql(spec.marts[e], day, 7, '/prev', new Map(days.map((d) => [d, `SELECT '${d}'`]))).sql;
+      return Object.fromEntries(days.map((d) => [d, /(LEFT|FULL) JOIN \(SELECT '([-0-9]+)'\)/g.exec(sql.slice(sql.indexOf(`SELECT '${d}'`) - 12))?.[1]]));
+    };
+    const day = '2025-03-20';
+    expect(joins(0, day)).toEqual({ '2025-03-13': 'LEFT', '2025-03-20': 'FULL' });
+    // Terminal: D-14 leaves the lagged 7-day window, D-8 the lagged 1-day one (not carried: not read), D-7 leaves the 7-day window and enters the lagged ones.
+    expect(joins(1, day)).toEqual({ '2025-03-06': 'LEFT', '2025-03-13': 'FULL', '2025-03-20': 'FULL' });
+    const seen: string[] = [];
+    for (let k = 0; k < 4; k += 1) seen.push(builders(await compare(spec, addDays(day, k))));
+    expect(seen).toEqual(['full/full', 'incremental/incremental', 'incremental/incremental', 'incremental/incremental']);
   });
 
   it('out of order: a day after a gap is full, an older day between built states is incremental, both the full bytes', async () => {
@@ -167,6 +200,30 @@ describe('incremental marts = full marts', () => {
     await build(mixed, addDays(day, 2));
   });
 
+  it('states written in the earlier encoding (parquet 1, snappy, dictionaries) are carried forward: the same values, the full bytes', async () => {
+    const spec = mixed;
+    const day = '2025-04-05';
+    // Days in order, so that the states of the days leaving the windows of day exist too.
+    for (let k = 15; k >= 1; k -= 1) await build(spec, addDays(day, -k));
+    const encodings = async (path: string) => (await fx.db.all<{ e: string }>(`SELECT DISTINCT encodings AS e FROM parquet_metadata('${path}') ORDER BY e`)).map((r) => r.e);
+    // Every state the build of day reads (the day before and the days leaving its windows), rewritten as main wrote them.
+    for (const e of [0, 1] as const) {
+      for (const d of new Set([addDays(day, -1), ...deltaDays(spec.marts[e], day, 7).filter((x) => x !== day)])) {
+        const path = statePath(spec, e, d);
+        expect(await encodings(path)).toContain('DELTA_BINARY_PACKED');
+        const kv = await fx.db.all<{ k: string; v: string }>(`SELECT CAST(key AS VARCHAR) AS k, CAST(value AS VARCHAR) AS v FROM parquet_kv_metadata('${path}')`);
+        const old = `${path}.old`;
+        await fx.db.run(`COPY (SELECT * FROM read_parquet('${path}')) TO '${old}' (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${kv.map((r) => `'${r.k}': '${r.v}'`).join(', ')}})`);
+        renameSync(old, path);
+        expect(await encodings(path)).toContain('PLAIN_DICTIONARY');
+        expect(await encodings(path)).not.toContain('DELTA_BINARY_PACKED');
+      }
+    }
+    const r = await compare(spec, day);
+    expect(r.marts.customer?.reason).toBe(`window state of ${addDays(day, -1)} carried forward`);
+    expect(r.marts.terminal?.reason).toBe(`window state of ${addDays(day, -1)} carried forward`);
+  });
+
   it('an interrupted build writes no state and keeps the previous marts; a state that cannot be written only costs the next day a full build', async () => {
     const spec = mixed;
     const day = '2025-04-10';
@@ -181,6 +238,8 @@ describe('incremental marts = full marts', () => {
     await expect(build(spec, day, {}, failing)).rejects.toThrow(/disk full/);
     expect(digest(spec, day)).toEqual(before);
     expect(existsSync(statePath(spec, 0, day))).toBe(false);
+    // The customer state was computed into a file beside the mart's temporary: gone with the failed build.
+    expect(readdirSync(martFolder(spec, 0, day))).toEqual(['data.parquet']);
     // States fail to publish: the marts are written and complete, the next day is full (no state), the one after incremental.
     const noState: Lake = Object.create(fx.lake, {
       writePartition: { value: async (ds: string, d: Day, produce: (tmp: string) => Promise<void>) => (ds.endsWith('/_state') ? Promise.reject(new Error('quota')) : fx.lake.writePartition(ds as never, d, produce)) },
@@ -193,7 +252,7 @@ describe('incremental marts = full marts', () => {
     expect(last.builder, last.reason).toBe('incremental');
   });
 
-  it('a build killed while writing a state leaves its temporary; the rerun skips the day (its marts exist) and still removes it', async () => {
+  it('a build killed while writing a state leaves its temporaries; the rerun skips the day (its marts exist) and still removes them', async () => {
     const spec = presetSpec('handbook');
     const day = '2025-04-20';
     await build(spec, day, { allowPartialHistory: true });
@@ -203,9 +262,14 @@ describe('incremental marts = full marts', () => {
     const liveTmp = `.data.parquet.${process.ppid}.0123abcd.tmp`; // our parent is alive: a concurrent writer
     writeFileSync(join(folder, deadTmp), 'half');
     writeFileSync(join(folder, liveTmp), 'in progress');
+    // The state is computed into a file beside the mart's temporary and moved into _state after the marts: a build killed before leaves it there.
+    const martDir = martFolder(spec, 0, day);
+    const deadState = `.customer-state.parquet.${dead}.0badc0de.tmp`;
+    writeFileSync(join(martDir, deadState), 'half');
     const r = await build(spec, day, { overwrite: false });
     expect(r.skipped).toBe(true);
     expect(readdirSync(folder).sort()).toEqual([liveTmp, 'data.parquet'].sort());
+    expect(readdirSync(martDir)).toEqual(['data.parquet']);
     rmSync(join(folder, liveTmp));
   });
 
