@@ -100,7 +100,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     }
     await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
   });
-  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false, shared: true }));
+  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false, shared: true, byId: true }));
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
