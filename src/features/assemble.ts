@@ -55,6 +55,11 @@ export interface LoadFeatureOptions {
    * ids are not dense take the join.
    */
   byId?: boolean;
+  /**
+   * With byId: called as the feature columns fill, with how many leading rows are complete
+   * (non-decreasing, n last), so prediction can start on them (score). Not called on the join.
+   */
+  onFilled?: (rows: number, columns: Float64Array[]) => void;
 }
 
 /**
@@ -82,7 +87,7 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: Featur
     const names = featureNames(spec);
     const fields = opts.fields ?? true;
     if (opts.byId && !fields && !opts.columns) {
-      const found = await lookupFeatures(db, spec, { day, n, transactionsPath: txPath, martPaths, withLabels, shared: opts.shared ?? false });
+      const found = await lookupFeatures(db, spec, { day, n, transactionsPath: txPath, martPaths, withLabels, shared: opts.shared ?? false, onFilled: opts.onFilled });
       if (found) return { day, n, transactionsPath: txPath, customerId: new BigInt64Array(0), terminalId: new BigInt64Array(0), txAmount: new Float64Array(0), featureNames: names, ...found };
     }
     const { sql, params } = buildFeatureSql(spec, { transactionsPath: txPath, martPaths, withLabels });

@@ -18,6 +18,8 @@ export interface LookupInput {
   withLabels: boolean;
   /** Feature columns in shared memory (prediction workers read them in place). */
   shared: boolean;
+  /** See LoadFeatureOptions.onFilled. */
+  onFilled?: (rows: number, columns: Float64Array[]) => void;
 }
 
 /** What lookupFeatures fills: FeatureRows without the customer, terminal and amount fields. */
@@ -87,11 +89,18 @@ export async function lookupFeatures(db: Db, spec: FeatureSpec, input: LookupInp
     ...(labels ? [{ column: cols.length - 1, out: labels }] : []),
   ];
   const missing = entities.map(() => 0);
+  // Rows 0…filled-1 are complete (chunks come in file order); expressions are computed at the end.
+  let filled = 0;
+  const streamed = input.onFilled && !spec.features.some((f) => f.source === 'expr');
   const sql = `SELECT ${cols.join(', ')} FROM read_parquet(${sqlString(input.transactionsPath)}, file_row_number = true) t`;
   // Each chunk's mart values are picked while DuckDB reads the next (-1: absent, no history: zeros, counted).
   const copied = await forEachChunk(await db.conn.stream(sql), (chunk) => {
     const at = copyChunk(chunk, 0, sinks, n);
     entities.forEach((e, k) => (missing[k] += marts.get(e)!.gather(chunkColumn(chunk, 3 + k, Float64Array), at, targets[k])));
+    if (streamed && filled >= 0) {
+      filled = at.every((p, i) => p === filled + i) ? filled + at.length : -1;
+      if (filled > 0) input.onFilled!(filled, columns);
+    }
   });
   if (copied !== n) throw new Error(`transactions of ${input.day}: ${copied} rows read for ${n}`);
   if (labels) out.labels = Uint8Array.from(labels);
@@ -105,6 +114,7 @@ export async function lookupFeatures(db: Db, spec: FeatureSpec, input: LookupInp
     if (f.source === 'expr') evalExpr(f.expr, columnValues, literals, columns[k]);
     // own fields were scanned, mart columns gathered into their feature columns
   });
+  input.onFilled?.(n, columns);
   return out;
 }
 
