@@ -57,7 +57,9 @@ export interface LoadFeatureOptions {
   byId?: boolean;
   /**
    * With byId: called as the feature columns fill, with how many leading rows are complete
-   * (non-decreasing, n last), so prediction can start on them (score). Not called on the join.
+   * (0 first, non-decreasing, n last), so prediction can start on them (score). The columns are
+   * those returned unless the marts' ids send the load to the join (then the rows come in
+   * other columns and the call ends at fewer than n).
    */
   onFilled?: (rows: number, columns: Float64Array[]) => void;
 }

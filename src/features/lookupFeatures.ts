@@ -45,6 +45,11 @@ export async function lookupFeatures(db: Db, spec: FeatureSpec, input: LookupInp
   const { n } = input;
   // Every column a feature reads, directly or in an expression.
   const read = new Set(spec.features.flatMap((f) => (f.source === 'expr' ? exprColumns(f.expr) : [f.name])));
+  const alloc = () => (input.shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n));
+  const names = featureNames(spec);
+  const columns = names.map(alloc);
+  // The caller may start on the columns now (prediction workers start up while the marts are read).
+  input.onFilled?.(0, columns);
   const marts = new Map<Entity, MartIndex>();
   for (const m of spec.marts) {
     const path = input.martPaths[m.entity];
@@ -69,9 +74,6 @@ export async function lookupFeatures(db: Db, spec: FeatureSpec, input: LookupInp
     ...own.map((c) => OWN_FEATURE_SQL[c]),
     ...(input.withLabels ? ['CAST(t.tx_fraud AS DOUBLE)'] : []),
   ];
-  const alloc = () => (input.shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n));
-  const names = featureNames(spec);
-  const columns = names.map(alloc);
   // Each value a feature reads, by name: a feature's own column, or (read only by an expression) one of its own.
   const values = new Map<string, Float64Array>();
   const valuesOf = (c: string) => {

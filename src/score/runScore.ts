@@ -114,6 +114,12 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     }),
   );
 
+  // Ids too sparse for the lookup: the join filled other columns.
+  if (running && running.columns !== rows.columns) {
+    running.abandon();
+    running = undefined;
+  }
+
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
   const scores = await phases.time('predict', async () =>

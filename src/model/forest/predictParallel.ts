@@ -49,6 +49,8 @@ async function finishJob(model: ForestModel, job: PredictJob, workers: Promise<F
 
 /** A prediction started on feature columns still being filled (predictAsFilled). */
 export interface FilledPrediction {
+  /** The columns predicted (those given). */
+  readonly columns: Float64Array[];
   /** The first `rows` rows of every column are filled (never fewer than a call before). */
   filled(rows: number): void;
   /** All rows are filled: this thread walks the rest too; resolves to predictParallel's result. */
@@ -68,7 +70,7 @@ export function predictAsFilled(model: ForestModel, columns: Float64Array[], nRo
   checkColumns(model.featureNames, columns, nRows);
   const threads = predictThreads(model, nRows, opts.threads);
   if (threads === 1 || !model.floatKernel() || columns.some((c) => !(c.buffer instanceof SharedArrayBuffer))) {
-    return { filled: () => undefined, result: () => predictParallel(model, columns, nRows, opts), abandon: () => undefined };
+    return { columns, filled: () => undefined, result: () => predictParallel(model, columns, nRows, opts), abandon: () => undefined };
   }
   const job = predictJob(model, columns, nRows);
   job.filled = new Int32Array(new SharedArrayBuffer(4));
@@ -80,6 +82,7 @@ export function predictAsFilled(model: ForestModel, columns: Float64Array[], nRo
   // A worker that fails while the features load is reported by result(), not as an unhandled rejection.
   for (const w of workers) w.catch(() => undefined);
   return {
+    columns,
     filled: (rows) => signal(Math.min(rows, nRows)),
     abandon: () => signal(-1),
     async result() {
