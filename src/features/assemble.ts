@@ -7,6 +7,7 @@ import type { Day } from '../util/dates.js';
 import { formatDays, readFailure } from './dayList.js';
 import { scatterColumns, type ColumnSink } from './columns.js';
 import { buildFeatureSql } from './featureSql.js';
+import { lookupFeatures } from './lookupFeatures.js';
 import { featureNames, type FeatureSpec } from './featureSpec.js';
 import { martDataset } from './loadFeatureSpec.js';
 import { requireMatchingMarts } from './martMeta.js';
@@ -59,6 +60,19 @@ export interface LoadFeatureOptions {
    * stacked table, so train reads a multi-day window without per-day columns and a stacking copy.
    */
   columns?: Float64Array[];
+  /**
+   * Pick each row's mart values by id in JS (lookupFeatures) instead of DuckDB's join: the same
+   * values, a third of the time (score). Only with `fields: false` and no `columns`; marts whose
+   * ids are not dense take the join.
+   */
+  byId?: boolean;
+  /**
+   * With byId: called as the feature columns fill, with how many leading rows are complete
+   * (0 first, non-decreasing, n last), so prediction can start on them (score). The columns are
+   * those returned unless the marts' ids send the load to the join (then the rows come in
+   * other columns and the call ends at fewer than n).
+   */
+  onFilled?: (rows: number, columns: Float64Array[]) => void;
 }
 
 /**
@@ -74,8 +88,15 @@ export async function loadFeatureRows(db: Db, lake: Lake, day: Day, spec: Featur
 export async function readFeatureDay(db: Db, spec: FeatureSpec, fd: FeatureDay, opts: LoadFeatureOptions = {}): Promise<FeatureRows> {
   const { day, withLabels } = fd;
   try {
-    const { sql, params } = buildFeatureSql(spec, { transactionsPath: fd.transactionsPath, martPaths: fd.martPaths, withLabels });
     const names = featureNames(spec);
+    if (opts.byId && opts.fields === false && !opts.columns) {
+      const found = await lookupFeatures(db, spec, { ...fd, shared: opts.shared ?? false, onFilled: opts.onFilled });
+      if (found) {
+        const none = { customerId: new BigInt64Array(0), terminalId: new BigInt64Array(0), txAmount: new Float64Array(0) };
+        return { day, n: fd.n, transactionsPath: fd.transactionsPath, ...none, featureNames: names, ...found };
+      }
+    }
+    const { sql, params } = buildFeatureSql(spec, { transactionsPath: fd.transactionsPath, martPaths: fd.martPaths, withLabels });
     const fields = opts.fields === undefined || opts.fields === true ? ALL_FIELDS : opts.fields === false ? SCORE_FIELDS : opts.fields;
     // The columns not asked for are projected away (DuckDB then never computes them).
     const kept = ['file_row_number', ...fields.map((f) => FIELD_COLUMN[f]), 'cust_missing', 'term_missing', ...(withLabels ? ['label'] : []), ...names];

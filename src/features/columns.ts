@@ -1,4 +1,4 @@
-import type { DuckDBResult, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBResult, DuckDBVector } from '@duckdb/node-api';
 
 /**
  * Fast copies of DuckDB result columns into typed arrays. `@duckdb/node-api` keeps each DOUBLE or
@@ -31,36 +31,66 @@ export type ColumnSink = { column: number; out: Float64Array } | { column: numbe
  */
 export async function scatterColumns(result: DuckDBResult, positionColumn: number, sinks: ColumnSink[]): Promise<number> {
   const n = Math.min(...sinks.map((s) => s.out.length));
+  return forEachChunk(result, (chunk) => void copyChunk(chunk, positionColumn, sinks, n));
+}
+
+/**
+ * Calls `visit` on each chunk of a result in turn; returns the number of rows. The next chunk is
+ * asked for before `visit` runs, so DuckDB makes it on its threads meanwhile (one fetch in
+ * flight at a time; a chunk's data is its own).
+ */
+export async function forEachChunk(result: DuckDBResult, visit: (chunk: DuckDBDataChunk) => void): Promise<number> {
   let rows = 0;
-  for await (const chunk of result) {
-    const size = chunk.rowCount;
-    if (size === 0) break;
-    rows += size;
-    const pos = itemsOf(chunk.getColumnVector(positionColumn), BigInt64Array, size);
-    const at = new Int32Array(size);
-    // A chunk of consecutive positions (a scan in file order, the usual case) is copied whole.
-    let consecutive = true;
-    for (let i = 0; i < size; i += 1) {
-      const p = Number(pos[i]);
-      if (!(p >= 0 && p < n)) throw new Error(`row position ${p} outside 0…${n - 1}`);
-      at[i] = p;
-      if (p !== at[0] + i) consecutive = false;
+  let next = result.fetchChunk();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (!chunk || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
+      visit(chunk);
+      rows += chunk.rowCount;
     }
-    for (const sink of sinks) {
-      const v = chunk.getColumnVector(sink.column);
-      if (consecutive) {
-        if (sink.out instanceof BigInt64Array) sink.out.set(itemsOf(v, BigInt64Array, size), at[0]);
-        else sink.out.set(itemsOf(v, Float64Array, size), at[0]);
-      } else if (!(sink.out instanceof BigInt64Array)) {
-        const src = itemsOf(v, Float64Array, size);
-        const out = sink.out;
-        for (let i = 0; i < size; i += 1) out[at[i]] = src[i];
-      } else {
-        const src = itemsOf(v, BigInt64Array, size);
-        const out = sink.out;
-        for (let i = 0; i < size; i += 1) out[at[i]] = src[i];
-      }
-    }
+  } finally {
+    // A visit that threw leaves a fetch in flight: let it end before the connection runs anything else.
+    await next.catch(() => undefined);
   }
   return rows;
+}
+
+/** A DOUBLE (Float64Array) or BIGINT (BigInt64Array) column of a chunk, holding no NULL. */
+export function chunkColumn<T extends Float64Array | BigInt64Array>(chunk: DuckDBDataChunk, column: number, kind: { new (n: number): T }): T {
+  return itemsOf(chunk.getColumnVector(column), kind, chunk.rowCount);
+}
+
+/**
+ * One chunk into the sinks at the rows its position column (< n) names; returns those rows.
+ */
+export function copyChunk(chunk: DuckDBDataChunk, positionColumn: number, sinks: ColumnSink[], n: number): Int32Array {
+  const size = chunk.rowCount;
+  const pos = chunkColumn(chunk, positionColumn, BigInt64Array);
+  const at = new Int32Array(size);
+  // A chunk of consecutive positions (a scan in file order, the usual case) is copied whole.
+  let consecutive = true;
+  for (let i = 0; i < size; i += 1) {
+    const p = Number(pos[i]);
+    if (!(p >= 0 && p < n)) throw new Error(`row position ${p} outside 0…${n - 1}`);
+    at[i] = p;
+    if (p !== at[0] + i) consecutive = false;
+  }
+  for (const sink of sinks) {
+    const v = chunk.getColumnVector(sink.column);
+    if (consecutive) {
+      if (sink.out instanceof BigInt64Array) sink.out.set(itemsOf(v, BigInt64Array, size), at[0]);
+      else sink.out.set(itemsOf(v, Float64Array, size), at[0]);
+    } else if (!(sink.out instanceof BigInt64Array)) {
+      const src = itemsOf(v, Float64Array, size);
+      const out = sink.out;
+      for (let i = 0; i < size; i += 1) out[at[i]] = src[i];
+    } else {
+      const src = itemsOf(v, BigInt64Array, size);
+      const out = sink.out;
+      for (let i = 0; i < size; i += 1) out[at[i]] = src[i];
+    }
+  }
+  return at;
 }

@@ -14,8 +14,8 @@ export interface FeatureSqlInput {
 /** 1 or 0 as DOUBLE (a bare 1.0 literal would be DECIMAL). */
 const flag = (condition: string) => `CAST(CASE WHEN ${condition} THEN 1 ELSE 0 END AS DOUBLE)`;
 
-/** A transaction's own features (DESIGN.md §3). */
-const OWN: Record<string, string> = {
+/** A transaction's own features (DESIGN.md §3), over the transactions aliased `t`. */
+export const OWN_FEATURE_SQL: Readonly<Record<string, string>> = {
   tx_amount: 'CAST(t.tx_amount AS DOUBLE)',
   // Saturday or Sunday (ISO day of week 6, 7); night is hours 0-6 inclusive, as in the handbook's code.
   tx_during_weekend: flag('EXTRACT(ISODOW FROM t.tx_datetime) >= 6'),
@@ -36,7 +36,7 @@ const KEY: Record<Entity, string> = { customer: 'customer_id', terminal: 'termin
  */
 export function buildFeatureSql(spec: FeatureSpec, input: FeatureSqlInput): SqlQuery {
   const martOf = new Map(spec.marts.flatMap((m) => m.columns.map((c) => [c.name, m.entity] as const)));
-  const column = (name: string): string => OWN[name] ?? `COALESCE(CAST(${ALIAS[martOf.get(name)!]}.${name} AS DOUBLE), 0)`;
+  const column = (name: string): string => OWN_FEATURE_SQL[name] ?? `COALESCE(CAST(${ALIAS[martOf.get(name)!]}.${name} AS DOUBLE), 0)`;
   const features = spec.features.map((f) => `${f.source === 'expr' ? exprToSql(f.expr, column) : column(f.name)} AS ${f.name}`);
   const marts = spec.marts.map((m) => {
     const path = input.martPaths[m.entity];

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { duckdbModule } from './duckdbModule.js';
 
 export type ColumnType = 'BIGINT' | 'DOUBLE' | 'INTEGER' | 'TINYINT';
 export interface Column {
@@ -14,7 +15,7 @@ const CHUNK = 2048; // DuckDB's vector size
  * All columns must have the same length.
  */
 export async function appendColumns(db: Db, table: string, columns: Column[]): Promise<void> {
-  const duck = await import('@duckdb/node-api');
+  const duck = duckdbModule();
   const types = { BIGINT: duck.BIGINT, DOUBLE: duck.DOUBLE, INTEGER: duck.INTEGER, TINYINT: duck.TINYINT };
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`);
   const n = columns[0]?.values.length ?? 0;

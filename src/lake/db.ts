@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
+import { duckdbModule } from './duckdbModule.js';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 
@@ -19,7 +20,7 @@ export interface DbOptions {
 }
 
 export async function openDb(opts: DbOptions = {}): Promise<Db> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = duckdbModule();
   const options: Record<string, string> = {
     // Never reach for the network to fetch an extension: fail fast instead (air-gapped hosts, CI).
     autoinstall_known_extensions: 'false',

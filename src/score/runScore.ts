@@ -6,7 +6,7 @@ import { featureNames, type FeatureSpec } from '../features/featureSpec.js';
 import { readModelSpec } from '../features/modelSpec.js';
 import type { Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
-import { loadForest, predictParallel, type ForestModel } from '../model/forest/index.js';
+import { loadForest, predictAsFilled, predictParallel, type FilledPrediction, type ForestModel } from '../model/forest/index.js';
 import type { ScoreReasons } from '../explain/scoreReasons.js';
 import { computeMetrics } from '../model/metrics.js';
 import { calibrateNegativeSample, readModelCalibration } from '../model/negativeSample.js';
@@ -83,7 +83,7 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
   if (opts.out && !outFormat(opts.out)) throw new FraudctlError(`--out must end in .parquet, .csv or .json, got '${opts.out}'`, ExitCode.Usage);
 
   // 1. The model, checked against the feature list before any data is read.
-  const { resolved, modelDir, spec, delay, negativeSample, model } = await phases.time('model', async () => {
+  const { resolved, spec, delay, negativeSample, model } = await phases.time('model', async () => {
     const found = await resolveScoringModel(opts, tracker, log);
     return { ...found, model: await loadForest(found.modelDir.modelPath, featureNames(found.spec)) };
   });
@@ -100,11 +100,31 @@ export async function score(opts: ScoreCoreOptions, deps: ScoreDeps): Promise<Sc
     }
     await ensureMarts(db, lake, [addDays(opts.date, -1)], { spec, build: opts.buildMarts, delay, allowPartialHistory: opts.allowPartialHistory, log });
   });
-  const rows = await phases.time('features', () => loadFeatureRows(db, lake, opts.date, spec, { fields: false, shared: true }));
+  // Prediction starts on the first rows while the rest stream in (the feature load leaves a core
+  // idle much of the time); its workers' time before the predict phase counts in features.
+  let running: FilledPrediction | undefined;
+  const onFilled = (filled: number, columns: Float64Array[]) => {
+    running ??= predictAsFilled(model, columns, columns[0]?.length ?? 0, { threads: opts.threads });
+    running.filled(filled);
+  };
+  const rows = await phases.time('features', () =>
+    loadFeatureRows(db, lake, opts.date, spec, { fields: false, shared: true, byId: true, onFilled }).catch((e: unknown) => {
+      running?.abandon();
+      throw e;
+    }),
+  );
+
+  // Ids too sparse for the lookup: the join filled other columns.
+  if (running && running.columns !== rows.columns) {
+    running.abandon();
+    running = undefined;
+  }
 
   // 3. Predict, then write the partition atomically.
   const t0 = performance.now();
-  const scores = await phases.time('predict', async () => calibrateNegativeSample(await predictParallel(model, rows.columns, rows.n, { threads: opts.threads }), negativeSample));
+  const scores = await phases.time('predict', async () =>
+    calibrateNegativeSample(await (running ? running.result() : predictParallel(model, rows.columns, rows.n, { threads: opts.threads })), negativeSample),
+  );
   const predictSeconds = (performance.now() - t0) / 1000;
   const reasons = opts.explain ? await phases.time('explain', () => explainScores(model, rows.columns, scores, opts.threshold, deps)) : undefined;
   // The feature columns (180 MB a 1.5 M-row day) are not read again: let them go before DuckDB stages the scores.

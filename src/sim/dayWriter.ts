@@ -2,6 +2,7 @@ import type { DuckDBDataChunk, DuckDBType } from '@duckdb/node-api';
 import { sqlString, type Db } from '../lake/db.js';
 import type { Day } from '../util/dates.js';
 import type { DayBatch } from './generateDays.js';
+import { duckdbModule } from '../lake/duckdbModule.js';
 
 /** Rows per DuckDB data chunk (DuckDB's vector size). */
 const CHUNK_ROWS = 2048;
@@ -27,7 +28,7 @@ export class DayWriter {
   ) {}
 
   static async open(db: Db, start: Day): Promise<DayWriter> {
-    const duck = await import('@duckdb/node-api');
+    const duck = duckdbModule();
     const types: DuckDBType[] = [duck.INTEGER, duck.INTEGER, duck.INTEGER, duck.DOUBLE, duck.TINYINT];
     return new DayWriter(db, start, (n) => duck.DuckDBDataChunk.create(types, n));
   }

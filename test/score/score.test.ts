@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,27 @@ describe('fraudctl score', () => {
       db.close();
     }
   }, 60_000);
+
+  it('customer ids too sparse for the id lookup (the DuckDB join instead) give the same scores, on two threads', async () => {
+    const sparse = join(dir, 'sparse-lake');
+    cpSync(lake, sparse, { recursive: true });
+    const shift = 'SELECT * REPLACE (customer_id + 1000000000000 AS customer_id) FROM src';
+    await rewritePartition(join(sparse, 'transactions', `date=${DAY}`, 'data.parquet'), shift);
+    // The mart keeps its key-value metadata (spec, delay), so it is still the model's mart.
+    const mart = join(sparse, 'features', 'customer', 'date=2025-02-13', 'data.parquet');
+    const db = await openDb({ threads: 1 });
+    const kv = await db.all<{ k: string; v: string }>(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${mart}')`);
+    await db.run(`COPY (${shift.replace('src', `read_parquet('${mart}')`)}) TO '${mart}.new' (FORMAT parquet, KV_METADATA {${kv.map((e) => `'${e.k}': '${e.v}'`).join(', ')}})`);
+    db.close();
+    renameSync(`${mart}.new`, mart);
+    const dense = await runCli(['score', ...base, '--date', DAY, '--threads', '2', '--json']);
+    const joined = await runCli(['score', '--lake', sparse, '--tracking-uri', mlruns, '--date', DAY, '--threads', '2', '--json']);
+    expect(dense.code, dense.stderr).toBe(0);
+    expect(joined.code, joined.stderr).toBe(0);
+    const scoresOf = async (root: string) => (await readParquet<{ fraud_score: number }>(join(root, 'scores', `date=${DAY}`, 'data.parquet'))).map((r) => r.fraud_score);
+    expect(await scoresOf(sparse)).toEqual(await scoresOf(lake));
+    for (const k of ['transactions', 'flagged', 'quantiles', 'noHistoryCustomers', 'noHistoryTerminals']) expect(joined.json![k], k).toEqual(dense.json![k]);
+  });
 
   it('clear errors: missing day, missing model, wrong feature list', async () => {
     const noDay = await runCli(['score', ...base, '--date', '2025-06-01']);

@@ -21,7 +21,13 @@ export async function predictParallel(model: ForestModel, columns: Float64Array[
     const { featureNames, binEdges } = model.parts;
     return predictBinnedRows(model, binForPrediction([{ columns, n: nRows }], binEdges, featureNames), { threads });
   }
-  const job: PredictJob = {
+  const job = predictJob(model, columns, nRows);
+  const workers = Array.from({ length: threads - 1 }, () => runWorker(job));
+  return finishJob(model, job, workers);
+}
+
+function predictJob(model: ForestModel, columns: Float64Array[], nRows: number): PredictJob {
+  return {
     forest: model.parts.forest,
     binEdges: model.parts.binEdges,
     featureNames: model.featureNames,
@@ -31,11 +37,59 @@ export async function predictParallel(model: ForestModel, columns: Float64Array[
     next: new Int32Array(new SharedArrayBuffer(4)),
     out: new Float64Array(new SharedArrayBuffer(8 * nRows)),
   };
-  const workers = Array.from({ length: threads - 1 }, () => runWorker(job));
+}
+
+/** This thread walks chunks beside the workers; then their counts of non-finite values are checked. */
+async function finishJob(model: ForestModel, job: PredictJob, workers: Promise<Float64Array>[]): Promise<Float64Array> {
   const bad = claimRows(model.floatKernel()!, job);
   for (const theirs of await Promise.all(workers)) for (let f = 0; f < bad.length; f++) bad[f] += theirs[f];
   refuseNonFinite(model.featureNames, bad);
   return Float64Array.from(job.out);
+}
+
+/** A prediction started on feature columns still being filled (predictAsFilled). */
+export interface FilledPrediction {
+  /** The columns predicted (those given). */
+  readonly columns: Float64Array[];
+  /** The first `rows` rows of every column are filled (never fewer than a call before). */
+  filled(rows: number): void;
+  /** All rows are filled: this thread walks the rest too; resolves to predictParallel's result. */
+  result(): Promise<Float64Array>;
+  /** The columns will not be filled: the workers stop; result() must not be called. */
+  abandon(): void;
+}
+
+/**
+ * predictParallel on shared columns that are filled in row order meanwhile (score's features
+ * as they stream in): the workers walk each chunk once `filled` says its rows are there, on the
+ * cores the feature load leaves idle; this thread joins in result(). The same numbers as
+ * predictParallel (each row's walk does not depend on when it runs). Without workers (one
+ * thread, no wasm kernel) everything waits for result().
+ */
+export function predictAsFilled(model: ForestModel, columns: Float64Array[], nRows: number, opts: { threads?: number } = {}): FilledPrediction {
+  checkColumns(model.featureNames, columns, nRows);
+  const threads = predictThreads(model, nRows, opts.threads);
+  if (threads === 1 || !model.floatKernel() || columns.some((c) => !(c.buffer instanceof SharedArrayBuffer))) {
+    return { columns, filled: () => undefined, result: () => predictParallel(model, columns, nRows, opts), abandon: () => undefined };
+  }
+  const job = predictJob(model, columns, nRows);
+  job.filled = new Int32Array(new SharedArrayBuffer(4));
+  const signal = (rows: number) => {
+    Atomics.store(job.filled!, 0, rows);
+    Atomics.notify(job.filled!, 0);
+  };
+  const workers = Array.from({ length: threads - 1 }, () => runWorker(job));
+  // A worker that fails while the features load is reported by result(), not as an unhandled rejection.
+  for (const w of workers) w.catch(() => undefined);
+  return {
+    columns,
+    filled: (rows) => signal(Math.min(rows, nRows)),
+    abandon: () => signal(-1),
+    async result() {
+      signal(nRows);
+      return finishJob(model, job, workers);
+    },
+  };
 }
 
 function sharedCopy(c: Float64Array, n: number): Float64Array {

@@ -16,6 +16,11 @@ export interface PredictJob {
   /** The next chunk to take (Atomics.add): chunk k is rows [k·CHUNK_ROWS, (k + 1)·CHUNK_ROWS). */
   next: Int32Array;
   out: Float64Array;
+  /**
+   * Rows filled so far (predictAsFilled): a chunk is walked once its rows are all below it; -1
+   * stops the walk (the features failed). Absent: every row is there.
+   */
+  filled?: Int32Array;
 }
 
 /** Rows a thread takes at a time (the kernel's chunk): ~120 chunks for a 1.9 M-row day. */
@@ -28,7 +33,18 @@ export function claimRows(kernel: WasmForest, job: PredictJob): Float64Array {
     const start = Atomics.add(job.next, 0, 1) * CHUNK_ROWS;
     if (start >= job.nRows) return bad;
     const end = Math.min(job.nRows, start + CHUNK_ROWS);
+    if (job.filled && !waitFilled(job.filled, end)) return bad;
     kernel.predictColumns(job.columns, job.binEdges, job.featureNames, start, end, job.out.subarray(start, end), bad);
+  }
+}
+
+/** Blocks until `end` rows are filled (true) or the fill was abandoned (false). Workers only: it blocks the thread. */
+function waitFilled(filled: Int32Array, end: number): boolean {
+  for (;;) {
+    const now = Atomics.load(filled, 0);
+    if (now < 0) return false;
+    if (now >= end) return true;
+    Atomics.wait(filled, 0, now);
   }
 }
 

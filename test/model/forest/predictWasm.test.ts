@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
 import { ExitCode } from '../../../src/errors.js';
-import { binForPrediction, ForestTrainer, predictBinnedRows, predictParallel, type ForestModel } from '../../../src/model/forest/index.js';
+import { binForPrediction, ForestTrainer, predictAsFilled, predictBinnedRows, predictParallel, type ForestModel } from '../../../src/model/forest/index.js';
 import { predictRange } from '../../../src/model/forest/model.js';
 import { compileForest, predictBinnedJs } from '../../../src/model/forest/predictKernel.js';
 import { WasmForest } from '../../../src/model/forest/predictWasm.js';
@@ -106,6 +106,38 @@ describe('the wasm prediction kernel', () => {
     expect(bytes(await predictParallel(deep, shared, n, { threads: 3 }))).toEqual(bytes(expected));
     const rows = binForPrediction([{ columns, n }], deep.parts.binEdges, deep.featureNames);
     expect(bytes(await predictBinnedRows(deep, rows, { threads: 2 }))).toEqual(bytes(expected));
+  });
+
+  it('predicts shared columns while they fill (predictAsFilled): the same numbers, no chunk walked before its rows are there', async () => {
+    const n = 3 * 16384 + 123;
+    const columns = probeRows(deep, n, 11);
+    const expected = jsOracle(deep, columns, n);
+    // Zeros until filled: a chunk walked too early would give other scores.
+    const shared = columns.map((c) => new Float64Array(new SharedArrayBuffer(c.byteLength)));
+    const run = predictAsFilled(deep, shared, n, { threads: 2 });
+    // The first chunk and a bit, then a pause long enough for the worker to start and walk what it may.
+    const fill = (start: number, end: number) => {
+      shared.forEach((s, f) => s.set(columns[f].subarray(start, end), start));
+      run.filled(end);
+    };
+    fill(0, 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (let start = 20_000; start < n; start += 5000) {
+      fill(start, Math.min(n, start + 5000));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // (equals, not toEqual: a diff of 400 kB of bytes takes minutes)
+    expect(bytes(await run.result()).equals(bytes(expected))).toBe(true);
+    // Unshared columns (no workers can read them) wait for result().
+    const plain = columns.map((c) => new Float64Array(c.length));
+    const late = predictAsFilled(deep, plain, n, { threads: 2 });
+    plain.forEach((p, f) => p.set(columns[f]));
+    expect(bytes(await late.result()).equals(bytes(expected))).toBe(true);
+    // A non-finite value is refused as by predictParallel.
+    shared[3][n - 2] = NaN;
+    const bad = predictAsFilled(deep, shared, n, { threads: 2 });
+    bad.filled(n);
+    await expect(bad.result()).rejects.toThrow(expect.objectContaining({ exitCode: ExitCode.Data }));
   });
 
   it('refuses a missing or infinite value (exit 3, naming the feature and counting its values) on every path', async () => {
