@@ -67,16 +67,7 @@ export function chunkColumn<T extends Float64Array | BigInt64Array>(chunk: DuckD
  */
 export function copyChunk(chunk: DuckDBDataChunk, positionColumn: number, sinks: ColumnSink[], n: number): Int32Array {
   const size = chunk.rowCount;
-  const pos = chunkColumn(chunk, positionColumn, BigInt64Array);
-  const at = new Int32Array(size);
-  // A chunk of consecutive positions (a scan in file order, the usual case) is copied whole.
-  let consecutive = true;
-  for (let i = 0; i < size; i += 1) {
-    const p = Number(pos[i]);
-    if (!(p >= 0 && p < n)) throw new Error(`row position ${p} outside 0…${n - 1}`);
-    at[i] = p;
-    if (p !== at[0] + i) consecutive = false;
-  }
+  const { at, consecutive } = chunkPositions(chunk, positionColumn, n);
   for (const sink of sinks) {
     const v = chunk.getColumnVector(sink.column);
     if (consecutive) {
@@ -93,4 +84,22 @@ export function copyChunk(chunk: DuckDBDataChunk, positionColumn: number, sinks:
     }
   }
   return at;
+}
+
+/**
+ * The rows a chunk's position column (a BIGINT, each < n) names, and whether they are consecutive
+ * (a scan in file order, the usual case: then a column is copied whole).
+ */
+export function chunkPositions(chunk: DuckDBDataChunk, positionColumn: number, n: number): { at: Int32Array; consecutive: boolean } {
+  const size = chunk.rowCount;
+  const pos = chunkColumn(chunk, positionColumn, BigInt64Array);
+  const at = new Int32Array(size);
+  let consecutive = true;
+  for (let i = 0; i < size; i += 1) {
+    const p = Number(pos[i]);
+    if (!(p >= 0 && p < n)) throw new Error(`row position ${p} outside 0…${n - 1}`);
+    at[i] = p;
+    if (p !== at[0] + i) consecutive = false;
+  }
+  return { at, consecutive };
 }

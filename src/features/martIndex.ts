@@ -1,7 +1,7 @@
 import type { Db } from '../lake/db.js';
 import { sqlString } from '../lake/db.js';
 import { ExitCode, FraudctlError } from '../errors.js';
-import { chunkColumn, forEachChunk } from './columns.js';
+import { chunkColumn, chunkPositions, forEachChunk } from './columns.js';
 
 /** A mart's columns in one row-major table, with an index from entity id to mart row. */
 export interface MartIndex {
@@ -38,15 +38,9 @@ export async function martIndex(db: Db, path: string, key: string, columns: stri
     FROM read_parquet(${sqlString(path)}, file_row_number = true)`;
   const read = await forEachChunk(await db.conn.stream(sql), (chunk) => {
     const size = chunk.rowCount;
-    const pos = chunkColumn(chunk, 0, BigInt64Array);
+    const { at } = chunkPositions(chunk, 0, m);
     const id = chunkColumn(chunk, 1, Float64Array);
-    const at = new Int32Array(size);
-    for (let i = 0; i < size; i++) {
-      const p = Number(pos[i]);
-      if (!(p >= 0 && p < m)) throw new Error(`${what}: row position ${p} outside 0…${m - 1}`);
-      at[i] = p;
-      ids[p] = id[i];
-    }
+    for (let i = 0; i < size; i++) ids[at[i]] = id[i];
     for (let c = 0; c < k; c++) {
       const v = chunkColumn(chunk, 2 + c, Float64Array);
       for (let i = 0; i < size; i++) table[at[i] * k + c] = v[i];
