@@ -50,13 +50,22 @@ export async function stageScores(db: Db, rows: FeatureRows, scores: Float64Arra
   const sort = reasonSql !== '' || !inTimeOrder(rows.txDatetimeMs, rows.transactionId);
   const sql = `SELECT s.transaction_id, make_timestamp(epoch_ms(t.tx_datetime) * 1000) AS tx_datetime, CAST(t.customer_id AS BIGINT) AS customer_id,
             CAST(t.terminal_id AS BIGINT) AS terminal_id, CAST(t.tx_amount AS DOUBLE) AS tx_amount, s.fraud_score,
-            s.fraud_score >= $threshold AS flagged, $model_uri::VARCHAR AS model_uri, $model_version::VARCHAR AS model_version,
+            s.fraud_score >= $threshold AS flagged, ${constantText(meta.modelUri)} AS model_uri, ${constantText(meta.modelVersion)} AS model_version,
             $scored_at::TIMESTAMP AS scored_at${reasonSql ? `, ${reasonSql}` : ''}
      FROM read_parquet(${sqlString(rows.transactionsPath)}, file_row_number = true) t
      POSITIONAL JOIN (SELECT rowid AS row_idx, * FROM scored_in) s${reasonSql ? ' LEFT JOIN scored_reasons r ON r.row_idx = s.row_idx' : ''}
      WHERE s.row_idx = t.file_row_number AND s.transaction_id = CAST(t.transaction_id AS BIGINT)${sort ? '\n     ORDER BY tx_datetime, transaction_id' : ''}`;
-  const params = { threshold: meta.threshold, model_uri: meta.modelUri, model_version: meta.modelVersion, scored_at: meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '') };
+  const params = { threshold: meta.threshold, scored_at: meta.scoredAt.toISOString().replace('T', ' ').replace('Z', '') };
   return { sql, params, rows: rows.n, day: rows.day, transactionsPath: rows.transactionsPath };
+}
+
+/**
+ * A text column with one value on every row. As a one-member ENUM, not VARCHAR: the parquet writer
+ * takes an enum's dictionary as it is instead of hashing the string of each of the 2 M rows (~0.1 s
+ * a column, a quarter of the single-threaded COPY), and writes it as the same UTF8 column.
+ */
+function constantText(value: string | null): string {
+  return value === null ? 'NULL::VARCHAR' : `CAST(${sqlString(value)} AS ENUM(${sqlString(value)}))`;
 }
 
 /** Whether rows are already ordered by (time in ms, id): then file order is the scores' order. */
