@@ -104,6 +104,10 @@ export class WasmForest {
   static create(forest: FlatForest, nFeatures: number): WasmForest | null {
     if (!wasm) return null;
     for (const f of forest.feature) if (f >= nFeatures) return null;
+    // The kernel ends a group's walks once all its rows sit on nodes of threshold 255, a leaf's
+    // (tree.ts); a split of threshold 255 (which no grower of ours makes: nothing would go right)
+    // is left to the JS kernel.
+    for (let i = 0; i < forest.left.length; i++) if (forest.threshold[i] === 255 && forest.left[i] !== i) return null;
     const bytes = 16 * forest.roots.length + 96 * TOP_NODES * forest.roots.length + 16 * forest.left.length + nFeatures * TOP_CHUNK_ROWS + 8 * TOP_CHUNK_ROWS + 4096;
     if (bytes >= MAX_MEMORY_BYTES) return null;
     try {

@@ -158,4 +158,13 @@ describe('the wasm prediction kernel', () => {
     expect(WasmForest.create(deep.parts.forest, deep.featureNames.length)).not.toBeNull();
     expect(WasmForest.create(deep.parts.forest, Math.max(...deep.parts.forest.feature))).toBeNull();
   });
+
+  it('leaves a split of threshold 255 to the JS kernel (the wasm walk reads threshold 255 as a leaf and stops there)', () => {
+    const f = deep.parts.forest;
+    const split = f.left.findIndex((l, i) => l !== i);
+    expect(split).toBeGreaterThanOrEqual(0);
+    const threshold = f.threshold.slice();
+    threshold[split] = 255;
+    expect(WasmForest.create({ ...f, threshold }, deep.featureNames.length)).toBeNull();
+  });
 });
