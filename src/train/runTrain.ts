@@ -243,6 +243,14 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
 
     // 5. The chosen parameters refit on the refit window, scored once on the test window.
     const b = best.result;
+    const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
+    await trainer.close();
+    // The refit is handed to the workers (they take its trees from a shared counter, growPool.ts)
+    // before the best trial's validation metrics are computed on this thread (the bootstrap
+    // interval: seconds at course scale), so the two overlap; neither changes the other's numbers.
+    const refitting = fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    refitting.catch(() => {}); // awaited below; a failure meanwhile must not count as unhandled
+    await new Promise((resolve) => setImmediate(resolve));
     validation = validationWindow!.evaluate(splitByDays(validationRows, best.scores), evalOpts);
     log.info({ bootstrap: p.bootstrap }, 'validation window evaluated');
     // Nothing reads the validation rows again (their metrics are in `validation`).
@@ -250,9 +258,7 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     validationRows = [];
     validationWindow = undefined;
     best.scores = new Float64Array(0);
-    const refitIdx = sampleRows(refitSet.nRows, opts.sample, opts.seed, b.trial);
-    await trainer.close();
-    const final = await fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
+    const final = await refitting;
     await refitTrainer.close();
     await pool?.close();
     collectGarbage();

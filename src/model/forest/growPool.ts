@@ -1,8 +1,10 @@
 /**
  * Worker threads that grow trees, started once and kept for as many fits as their owner runs (a
  * whole search and its refit), reading binned tables in shared memory. A fit hands its table,
- * params and rows to each worker (the table's memory is shared, not copied), then tree indices one
- * at a time; trees come back transferred and are kept by
+ * params and rows to each worker (the table's memory is shared, not copied) and a shared counter
+ * the workers take tree indices from (Atomics.add), so a worker goes on to its next tree without
+ * waiting for this thread, which may be busy meanwhile (train evaluates the validation window
+ * while the refit grows); trees come back transferred and are kept by
  * index, so which worker grew a tree never matters. A worker error, an unexpected exit or the abort
  * signal terminates every worker and rejects the fit (and any later one).
  */
@@ -15,10 +17,11 @@ import { workerUrl } from './workerPool.js';
 import type { HistogramKernel } from './workspace.js';
 
 /**
- * What a grow worker receives: once a fit's table, params and rows, then each tree index of the
- * fit; or its part of binning a table (binInWorkers.ts), answered by `{ done: true }`.
+ * What a grow worker receives: a fit's table, params and rows, with the counter its trees are
+ * taken from (next[0]: the next tree index; the worker grows until it reaches nTrees); or its part of
+ * binning a table (binInWorkers.ts), answered by `{ done: true }`.
  */
-export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable } | number | BinJob;
+export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTable; next: Int32Array; nTrees: number } | BinJob;
 
 /** What a grow worker sends back: a tree, or that its binning job is done. */
 export type GrowReply = { tree: number; result: GrownTree } | { done: true };
@@ -77,26 +80,19 @@ export class GrowPool {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await new Promise<void>((resolve, reject) => {
-        let next = 0;
         let done = 0;
-        const feed = (worker: Worker) => {
-          if (next < nTrees) worker.postMessage(next++ satisfies GrowMessage);
-        };
         this.fit = {
           reject,
-          message: (worker, m) => {
+          message: (_worker, m) => {
             if (!('tree' in m)) return;
             trees[m.tree] = m.result;
             done++;
             opts.onTree?.(done, nTrees);
             if (done === nTrees) resolve();
-            else feed(worker);
           },
         };
-        for (const worker of this.workers.slice(0, Math.min(nTrees, this.workers.length))) {
-          worker.postMessage({ fit: params, rows, table } satisfies GrowMessage);
-          feed(worker);
-        }
+        const next = new Int32Array(new SharedArrayBuffer(4));
+        for (const worker of this.workers.slice(0, Math.min(nTrees, this.workers.length))) worker.postMessage({ fit: params, rows, table, next, nTrees } satisfies GrowMessage);
       });
     } finally {
       this.fit = undefined;

@@ -1,6 +1,6 @@
 /**
- * Worker-thread entry. 'grow' (growPool.ts): takes each fit's params and rows, then grows the tree
- * whose index arrives in each message and sends it back, its arrays transferred; or runs its part
+ * Worker-thread entry. 'grow' (growPool.ts): takes each fit's params and rows, then grows trees whose
+ * indices it takes from the fit's shared counter and sends each back, its arrays transferred; or runs its part
  * of binning a table (binInWorkers.ts). 'predict'
  * (workerPool.ts): walks its range of binned rows into the shared output and exits.
  */
@@ -22,14 +22,14 @@ if (job.kind === 'grow') {
       port.postMessage({ done: true } satisfies GrowReply);
       return;
     }
-    if (typeof m !== 'number') {
-      if (grower) grower.configure(m.fit, m.rows, m.table);
-      else grower = new TreeGrower(m.table, m.fit, m.rows, job.kernel);
-      return;
+    if (grower) grower.configure(m.fit, m.rows, m.table);
+    else grower = new TreeGrower(m.table, m.fit, m.rows, job.kernel);
+    // The fit's trees, one index at a time from the counter the pool's workers share, until none is left.
+    for (let tree = Atomics.add(m.next, 0, 1); tree < m.nTrees; tree = Atomics.add(m.next, 0, 1)) {
+      const result = grower.grow(tree);
+      const transfer = [result.feature.buffer, result.threshold.buffer, result.left.buffer, result.value.buffer, result.importances.buffer];
+      port.postMessage({ tree, result }, transfer as ArrayBuffer[]);
     }
-    const result = grower!.grow(m);
-    const transfer = [result.feature.buffer, result.threshold.buffer, result.left.buffer, result.value.buffer, result.importances.buffer];
-    port.postMessage({ tree: m, result }, transfer as ArrayBuffer[]);
   });
 } else {
   const { forest, bins, stride, start, end, out } = job;
