@@ -3,12 +3,10 @@
  * by binning each value with its own edges and walking the bins (model.ts), so rows binned with
  * the very same edges give the same predictions bit for bit without the floats: train bins its
  * validation rows with the search trainer's edges (15 bytes a row instead of 120) before the search,
- * and every trial's model, which carries those edges, predicts them.
+ * and every trial's model, which carries those edges, predicts them (predictParallel.ts's predictBinnedRows).
  */
 import { binRows } from './binRows.js';
 import type { ForestModel } from './model.js';
-import { predictBinned } from './predictKernel.js';
-import { predictInWorkers } from './workerPool.js';
 import { availableParallelism } from 'node:os';
 
 /** Row-major bins (one byte a feature, `stride` bytes a row) in shared memory, and the edges they were binned with. */
@@ -45,29 +43,4 @@ export function binForPrediction(blocks: readonly { columns: readonly Float64Arr
 export function predictThreads(model: ForestModel, nRows: number, threads?: number): number {
   const walks = nRows * model.parts.forest.roots.length;
   return Math.max(1, Math.min(threads ?? Math.min(availableParallelism(), Math.floor(walks / MIN_WALKS_PER_WORKER)), nRows));
-}
-
-/**
- * P(fraud) of binned rows; the same numbers as model.predict on their float columns. Refuses rows
- * binned with other edges or for other features (their bins would mean other values).
- */
-export async function predictBinnedRows(model: ForestModel, rows: BinnedRows, opts: { threads?: number } = {}): Promise<Float64Array> {
-  const { featureNames, binEdges, forest } = model.parts;
-  if (!sameEdges(featureNames, binEdges, rows)) throw new Error('predictBinnedRows: the rows were binned with other features or edges than the model was trained on');
-  const threads = predictThreads(model, rows.nRows, opts.threads);
-  if (threads > 1) return predictInWorkers(forest, rows.bins, rows.stride, rows.nRows, threads);
-  const out = new Float64Array(rows.nRows);
-  predictBinned(model.compiledForest(), rows.bins, rows.stride, 0, rows.nRows, out);
-  return out;
-}
-
-function sameEdges(names: readonly string[], edges: readonly Float64Array[], rows: BinnedRows): boolean {
-  if (names.length !== rows.featureNames.length || names.some((n, f) => n !== rows.featureNames[f])) return false;
-  return edges.every((e, f) => {
-    const r = rows.binEdges[f];
-    if (e === r) return true;
-    if (e.length !== r.length) return false;
-    for (let i = 0; i < e.length; i++) if (!Object.is(e[i], r[i])) return false;
-    return true;
-  });
 }

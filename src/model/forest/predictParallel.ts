@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { binForPrediction, predictBinnedRows, predictThreads } from './binnedRows.js';
+import { binForPrediction, predictThreads, type BinnedRows } from './binnedRows.js';
+import { predictBinned } from './predictKernel.js';
+import { predictInWorkers } from './workerPool.js';
 import { checkColumns, refuseNonFinite, type ForestModel } from './model.js';
 import { claimRows, type PredictJob } from './predictWorker.js';
 
@@ -24,6 +26,43 @@ export async function predictParallel(model: ForestModel, columns: Float64Array[
   const job = predictJob(model, columns, nRows);
   const workers = Array.from({ length: threads - 1 }, () => runWorker(job));
   return finishJob(model, job, workers);
+}
+
+/**
+ * P(fraud) of binned rows; the same numbers as model.predict on their float columns. Refuses rows
+ * binned with other edges or for other features (their bins would mean other values). As
+ * predictParallel: the wasm kernel on this thread and threads - 1 workers, each taking the next
+ * chunk from a shared counter; without the kernel, the JS kernel (in workers: one range each).
+ */
+export async function predictBinnedRows(model: ForestModel, rows: BinnedRows, opts: { threads?: number } = {}): Promise<Float64Array> {
+  const { featureNames, binEdges, forest } = model.parts;
+  if (!sameEdges(featureNames, binEdges, rows)) throw new Error('predictBinnedRows: the rows were binned with other features or edges than the model was trained on');
+  const threads = predictThreads(model, rows.nRows, opts.threads);
+  const kernel = model.floatKernel();
+  if (kernel) {
+    if (threads === 1) {
+      const out = new Float64Array(rows.nRows);
+      kernel.predictBins(rows.bins, rows.stride, 0, rows.nRows, out);
+      return out;
+    }
+    const job: PredictJob = { forest, binEdges, featureNames, columns: [], bins: rows.bins, stride: rows.stride, nRows: rows.nRows, next: new Int32Array(new SharedArrayBuffer(4)), out: new Float64Array(new SharedArrayBuffer(8 * rows.nRows)) };
+    return finishJob(model, job, Array.from({ length: threads - 1 }, () => runWorker(job)));
+  }
+  if (threads > 1) return predictInWorkers(forest, rows.bins, rows.stride, rows.nRows, threads);
+  const out = new Float64Array(rows.nRows);
+  predictBinned(model.compiledForest(), rows.bins, rows.stride, 0, rows.nRows, out);
+  return out;
+}
+
+function sameEdges(names: readonly string[], edges: readonly Float64Array[], rows: BinnedRows): boolean {
+  if (names.length !== rows.featureNames.length || names.some((n, f) => n !== rows.featureNames[f])) return false;
+  return edges.every((e, f) => {
+    const r = rows.binEdges[f];
+    if (e === r) return true;
+    if (e.length !== r.length) return false;
+    for (let i = 0; i < e.length; i++) if (!Object.is(e[i], r[i])) return false;
+    return true;
+  });
 }
 
 function predictJob(model: ForestModel, columns: Float64Array[], nRows: number): PredictJob {

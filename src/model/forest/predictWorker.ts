@@ -1,6 +1,7 @@
 /**
- * A prediction worker of predictParallel.ts: bins and walks chunks of the shared float columns
- * with the wasm kernel until none is left, then sends its count of non-finite values per feature and exits.
+ * A prediction worker of predictParallel.ts: bins and walks chunks of the shared float columns (or
+ * walks chunks of shared row-major bins, predictBinnedRows) with the wasm kernel until none is
+ * left, then sends its count of non-finite values per feature and exits.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FlatForest } from './flatForest.js';
@@ -11,7 +12,11 @@ export interface PredictJob {
   forest: FlatForest;
   binEdges: readonly Float64Array[];
   featureNames: readonly string[];
+  /** The float columns (none when `bins` is given). */
   columns: Float64Array[];
+  /** Rows already binned with binEdges, row-major (`stride` bytes a row), instead of columns. */
+  bins?: Uint8Array;
+  stride?: number;
   nRows: number;
   /** The next chunk to take (Atomics.add): chunk k is rows [k·CHUNK_ROWS, (k + 1)·CHUNK_ROWS). */
   next: Int32Array;
@@ -28,13 +33,14 @@ const CHUNK_ROWS = TOP_CHUNK_ROWS;
 
 /** Walks chunks until none is left; returns the non-finite values counted per feature. */
 export function claimRows(kernel: WasmForest, job: PredictJob): Float64Array {
-  const bad = new Float64Array(job.columns.length);
+  const bad = new Float64Array(job.featureNames.length);
   for (;;) {
     const start = Atomics.add(job.next, 0, 1) * CHUNK_ROWS;
     if (start >= job.nRows) return bad;
     const end = Math.min(job.nRows, start + CHUNK_ROWS);
     if (job.filled && !waitFilled(job.filled, end)) return bad;
-    kernel.predictColumns(job.columns, job.binEdges, job.featureNames, start, end, job.out.subarray(start, end), bad);
+    if (job.bins) kernel.predictBins(job.bins, job.stride!, start, end, job.out.subarray(start, end));
+    else kernel.predictColumns(job.columns, job.binEdges, job.featureNames, start, end, job.out.subarray(start, end), bad);
   }
 }
 
@@ -50,7 +56,7 @@ function waitFilled(filled: Int32Array, end: number): boolean {
 
 if (parentPort && (workerData as PredictJob | undefined)?.next) {
   const job = workerData as PredictJob;
-  const kernel = WasmForest.create(job.forest, job.columns.length);
+  const kernel = WasmForest.create(job.forest, job.featureNames.length);
   if (!kernel) throw new Error('prediction worker: the forest does not fit the wasm kernel');
   parentPort.postMessage(claimRows(kernel, job));
 }
