@@ -81,7 +81,9 @@ export function forestToOnnx(model: ForestModel, meta: { producerVersion: string
   const str = (name: string, v: string) => (w: ProtoWriter) => w.string(1, name).int(20, Attr.STRING).bytes(4, Buffer.from(v));
   const strs = (name: string, v: string[]) => (w: ProtoWriter) => {
     w.string(1, name).int(20, Attr.STRINGS);
-    for (const s of v) w.bytes(9, Buffer.from(s));
+    // Two distinct strings (BRANCH_LT, LEAF) over every node: each encoded once.
+    const encoded = new Map<string, Buffer>();
+    for (const s of v) w.bytes(9, encoded.get(s) ?? encoded.set(s, Buffer.from(s)).get(s)!);
   };
   const doubles = (name: string, v: number[]) => (w: ProtoWriter) =>
     w.string(1, name).int(20, Attr.TENSOR).message(5, (tw) => tw.packedInts(1, [v.length]).int(2, Elem.DOUBLE).string(8, name).packedDoubles(10, v));

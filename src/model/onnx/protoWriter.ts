@@ -2,20 +2,42 @@
  * The few protobuf wire-format pieces an ONNX file needs (varints, length-delimited fields, packed
  * repeated numbers). Writing them is a page of code; a protobuf library plus onnx.proto would be a
  * run-time dependency for one file format fraudctl only ever writes.
+ *
+ * Bytes go into one growing buffer per message (a nested message is written into its own, then
+ * copied in behind its length). Writing every varint as a Buffer of its own, as this file did
+ * before, made ~3.5 M small objects for a 294-tree depth-20 forest (350 k nodes): train's memory
+ * peak (+170 MB) and 0.7 s; the bytes written are the same.
  */
 export class ProtoWriter {
-  private chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(64);
+  private len = 0;
 
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.len + n));
+    this.buf.copy(grown, 0, 0, this.len);
+    this.buf = grown;
+  }
+
+  /** Base-128, low group first; a negative or non-integer-safe value as its 64-bit two's complement (10 bytes at most). */
   private varint(v: number | bigint): void {
+    this.reserve(10);
+    const { buf } = this;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+      while (v >= 0x80) {
+        buf[this.len++] = (v % 0x80) | 0x80;
+        v = Math.floor(v / 0x80);
+      }
+      buf[this.len++] = v;
+      return;
+    }
     let n = BigInt.asUintN(64, BigInt(v));
-    const bytes: number[] = [];
     do {
       let b = Number(n & 0x7fn);
       n >>= 7n;
       if (n !== 0n) b |= 0x80;
-      bytes.push(b);
+      buf[this.len++] = b;
     } while (n !== 0n);
-    this.chunks.push(Buffer.from(bytes));
   }
 
   private key(field: number, wire: 0 | 1 | 2 | 5): void {
@@ -32,10 +54,12 @@ export class ProtoWriter {
     return this.bytes(field, Buffer.from(s, 'utf8'));
   }
 
-  bytes(field: number, b: Buffer): this {
+  bytes(field: number, b: Uint8Array): this {
     this.key(field, 2);
     this.varint(b.length);
-    this.chunks.push(b);
+    this.reserve(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
     return this;
   }
 
@@ -47,9 +71,9 @@ export class ProtoWriter {
 
   float(field: number, v: number): this {
     this.key(field, 5);
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(v);
-    this.chunks.push(b);
+    this.reserve(4);
+    this.buf.writeFloatLE(v, this.len);
+    this.len += 4;
     return this;
   }
 
@@ -60,12 +84,15 @@ export class ProtoWriter {
   }
 
   packedDoubles(field: number, values: ArrayLike<number>): this {
-    const b = Buffer.alloc(values.length * 8);
-    for (let i = 0; i < values.length; i++) b.writeDoubleLE(values[i], i * 8);
-    return this.bytes(field, b);
+    this.key(field, 2);
+    this.varint(values.length * 8);
+    this.reserve(values.length * 8);
+    for (let i = 0; i < values.length; i++, this.len += 8) this.buf.writeDoubleLE(values[i], this.len);
+    return this;
   }
 
+  /** The message's bytes (a view of this writer's buffer: write nothing more to it). */
   finish(): Buffer {
-    return Buffer.concat(this.chunks);
+    return this.buf.subarray(0, this.len);
   }
 }
