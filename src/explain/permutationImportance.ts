@@ -4,7 +4,7 @@
  * precision. Unlike impurity importance it measures what the model needs on unseen days, and it
  * is not inflated for features with many distinct values.
  */
-import { predictParallel, type ForestModel } from '../model/forest/index.js';
+import { predictParallel, predictPermuted, type ForestModel } from '../model/forest/index.js';
 import { rankScores } from '../model/ranking.js';
 import { Rng } from '../util/rng.js';
 
@@ -33,20 +33,23 @@ export async function permutationImportance(
   ({ columns, labels, nRows } = subsample(columns, labels, nRows, opts.maxRows ?? Infinity, opts.seed));
   const scores = await predictParallel(model, [...columns], nRows, { threads: opts.threads });
   const { roc_auc: baseAuc, pr_auc: baseAp } = rankScores(labels, scores, { delong: false });
-  const out: PermutationImportance[] = [];
-  for (let f = 0; f < columns.length; f++) {
-    const shuffled = columns[f].slice(0, nRows);
+  const shuffled = columns.map((c, f) => {
+    const x = c.slice(0, nRows);
     // Fisher–Yates with the feature's own stream: the same seed gives the same importances.
     const rng = new Rng(opts.seed, f, 0x5eed);
     for (let i = nRows - 1; i > 0; i--) {
       const j = rng.int(i + 1);
-      const t = shuffled[i];
-      shuffled[i] = shuffled[j];
-      shuffled[j] = t;
+      const t = x[i];
+      x[i] = x[j];
+      x[j] = t;
     }
-    const permuted = columns.map((c, k) => (k === f ? shuffled : c));
-    const s = await predictParallel(model, permuted, nRows, { threads: opts.threads });
-    const { roc_auc: auc, pr_auc: ap } = rankScores(labels, s, { delong: false });
+    return x;
+  });
+  // Every feature's pass in one job (predictPermuted: the workers start once).
+  const passes = await predictPermuted(model, [...columns], shuffled, nRows, { threads: opts.threads });
+  const out: PermutationImportance[] = [];
+  for (let f = 0; f < columns.length; f++) {
+    const { roc_auc: auc, pr_auc: ap } = rankScores(labels, passes[f], { delong: false });
     out.push({
       feature: model.featureNames[f],
       rocAucDrop: baseAuc === undefined || auc === undefined ? undefined : baseAuc - auc,

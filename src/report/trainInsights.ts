@@ -72,12 +72,12 @@ export async function recordTrainInsights(input: TrainInsightsInput, ctx: Pick<C
   const curves = evaluationCurves(kept.labels, kept.scores, { threshold: opts.threshold, beta: opts.beta });
   const progress = ctx.progress(model.featureNames.length, 'permutation importance');
   // Rank metrics only: the forest's raw scores rank rows as the recalibrated ones do.
-  // 17 predictions of ≤ 100 k rows: each would start its own workers (~0.2 s apiece) though a
-  // shallow forest predicts them in-process faster; workers only where the walks pay for them
-  // (predictThreads' rule), at most --threads. Same importances at any thread count.
+  // 17 predictions of ≤ 100 k rows (the base, then one job of a pass per feature): a shallow forest
+  // predicts them in-process faster than workers start; workers only where the walks of all 17
+  // pay for them (predictThreads' rule), at most --threads. Same importances at any thread count.
   const { importances: perm, rows: permRows } = await permutationImportance(model, keptSet.columns, keptSet.labels, permIdx.length, {
     seed: opts.seed,
-    threads: Math.min(opts.threads, predictThreads(model, permIdx.length)),
+    threads: Math.min(opts.threads, predictThreads(model, permIdx.length * (model.featureNames.length + 1))),
     maxRows: PERMUTATION_ROWS,
     onFeature: (f) => progress.tick(f),
   });

@@ -17,6 +17,12 @@ export interface PredictJob {
   /** Rows already binned with binEdges, row-major (`stride` bytes a row), instead of columns. */
   bins?: Uint8Array;
   stride?: number;
+  /**
+   * Per feature, a permuted copy of its column (predictPermuted): pass f predicts the rows with
+   * column f replaced by permuted[f] into out[f·nRows …]; chunk k of the counter is pass
+   * ⌊k / chunks⌋'s chunk k mod chunks. Absent: one pass over the columns as they are.
+   */
+  permuted?: Float64Array[];
   nRows: number;
   /** The next chunk to take (Atomics.add): chunk k is rows [k·CHUNK_ROWS, (k + 1)·CHUNK_ROWS). */
   next: Int32Array;
@@ -34,13 +40,21 @@ const CHUNK_ROWS = TOP_CHUNK_ROWS;
 /** Walks chunks until none is left; returns the non-finite values counted per feature. */
 export function claimRows(kernel: WasmForest, job: PredictJob): Float64Array {
   const bad = new Float64Array(job.featureNames.length);
+  const chunks = Math.ceil(job.nRows / CHUNK_ROWS);
+  const passes = job.permuted?.length ?? 1;
   for (;;) {
-    const start = Atomics.add(job.next, 0, 1) * CHUNK_ROWS;
-    if (start >= job.nRows) return bad;
+    const k = Atomics.add(job.next, 0, 1);
+    if (k >= chunks * passes) return bad;
+    const pass = Math.floor(k / chunks);
+    const start = (k - pass * chunks) * CHUNK_ROWS;
     const end = Math.min(job.nRows, start + CHUNK_ROWS);
     if (job.filled && !waitFilled(job.filled, end)) return bad;
-    if (job.bins) kernel.predictBins(job.bins, job.stride!, start, end, job.out.subarray(start, end));
-    else kernel.predictColumns(job.columns, job.binEdges, job.featureNames, start, end, job.out.subarray(start, end), bad);
+    const out = job.out.subarray(pass * job.nRows + start, pass * job.nRows + end);
+    if (job.bins) kernel.predictBins(job.bins, job.stride!, start, end, out);
+    else {
+      const columns = job.permuted ? job.columns.map((c, f) => (f === pass ? job.permuted![f] : c)) : job.columns;
+      kernel.predictColumns(columns, job.binEdges, job.featureNames, start, end, out, bad);
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
 import { ExitCode } from '../../../src/errors.js';
-import { binForPrediction, ForestTrainer, predictAsFilled, predictBinnedRows, predictParallel, type ForestModel } from '../../../src/model/forest/index.js';
+import { binForPrediction, ForestTrainer, predictAsFilled, predictBinnedRows, predictParallel, predictPermuted, type ForestModel } from '../../../src/model/forest/index.js';
 import { predictRange } from '../../../src/model/forest/model.js';
 import { compileForest, predictBinnedJs } from '../../../src/model/forest/predictKernel.js';
 import { WasmForest } from '../../../src/model/forest/predictWasm.js';
@@ -106,6 +106,21 @@ describe('the wasm prediction kernel', () => {
     expect(bytes(await predictParallel(deep, shared, n, { threads: 3 }))).toEqual(bytes(expected));
     const rows = binForPrediction([{ columns, n }], deep.parts.binEdges, deep.featureNames);
     expect(bytes(await predictBinnedRows(deep, rows, { threads: 2 }))).toEqual(bytes(expected));
+  });
+
+  it('predicts every permuted pass (predictPermuted) as the JS oracle does on the columns with that one replaced, at 1 and 2 threads', async () => {
+    // 2 chunks and a remainder per pass, so chunks of different passes interleave between the threads.
+    const n = 2 * 16384 + 99;
+    const columns = probeRows(deep, n, 11);
+    const permuted = probeRows(deep, n, 12);
+    const expected = permuted.map((p, f) => jsOracle(deep, columns.map((c, k) => (k === f ? p : c)), n));
+    for (const threads of [1, 2]) {
+      const passes = await predictPermuted(deep, columns, permuted, n, { threads });
+      expect(passes.length).toBe(columns.length);
+      passes.forEach((p, f) => expect(bytes(p)).toEqual(bytes(expected[f])));
+    }
+    // A pass differs from the unpermuted prediction where its feature matters (the test above checks the columns as they are).
+    expect(expected.some((e) => !bytes(e).equals(bytes(jsOracle(deep, columns, n))))).toBe(true);
   });
 
   it('predicts shared columns while they fill (predictAsFilled): the same numbers, no chunk walked before its rows are there', async () => {
