@@ -14,7 +14,7 @@ import { binRows } from './binRows.js';
 import type { FlatForest } from './flatForest.js';
 import { PREDICT_KERNEL_WASM } from './predictKernelWasm.js';
 
-/** Rows binned and walked at a time (the kernel walks them 256 at a time, tree by tree). */
+/** Rows binned and walked at a time (the kernel walks them all, tree by tree: predictKernel.wat's block). */
 export const TOP_CHUNK_ROWS = 1 << 14;
 const TOP_LEVELS = 4;
 const TOP_ENDS = 1 << TOP_LEVELS;
