@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { FeatureRows } from '../features/assemble.js';
 import { readParquetList, type Db } from '../lake/db.js';
 import type { Lake } from '../lake/lake.js';
@@ -14,6 +15,11 @@ import { addDays, type Day } from '../util/dates.js';
  * handbook's simulation two thirds of all customers have had a fraud within four months (scenario 2
  * compromises every customer of a terminal), and dropping them all left a third of each test day.
  */
+/** Ids below this (2^26) are looked up in a byte table of at most 64 MB, sized by the largest known one. */
+const SMALL_IDS = 1n << 26n;
+const SMALL = Number(SMALL_IDS);
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 export class KnownCards {
   private constructor(
     /** customer → the days it had a fraud */
@@ -47,10 +53,22 @@ export class KnownCards {
    */
   dropMask(day: Pick<FeatureRows, 'day' | 'n' | 'customerId'>, trainFrom: Day, trainFraudCards: ReadonlySet<bigint>): Uint8Array {
     const knownUpTo = addDays(day.day, -this.delay - 1);
+    // The day's known cards (tens of thousands at most), then one test per row: a byte table over
+    // small ids (read as the low 32-bit word of the little-endian int64, no BigInt per row; 1.26 M
+    // rows 0.25 s -> ~10 ms), the set for any other id.
+    const known = new Set<bigint>(trainFraudCards);
+    for (const [c, days] of this.fraudDays) if (!known.has(c) && days.some((f) => f >= trainFrom && f <= knownUpTo)) known.add(c);
+    let max = -1;
+    for (const c of known) if (c >= 0n && c < SMALL_IDS && Number(c) > max) max = Number(c);
+    const table = new Uint8Array(max + 1);
+    for (const c of known) if (c >= 0n && c < SMALL_IDS) table[Number(c)] = 1;
+    const ids = day.customerId;
     const drop = new Uint8Array(day.n);
+    const words = LITTLE_ENDIAN ? new Int32Array(ids.buffer, ids.byteOffset, 2 * day.n) : undefined;
     for (let i = 0; i < day.n; i++) {
-      const c = day.customerId[i];
-      if (trainFraudCards.has(c) || this.fraudDays.get(c)?.some((f) => f >= trainFrom && f <= knownUpTo)) drop[i] = 1;
+      const lo = words ? words[2 * i] : -1;
+      if (words && words[2 * i + 1] === 0 && lo >= 0 && lo < SMALL) drop[i] = lo <= max ? table[lo] : 0;
+      else drop[i] = known.has(ids[i]) ? 1 : 0;
     }
     return drop;
   }
