@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { allocateTable, fillTable } from '../../../src/model/forest/binnedTable.js';
+import { subTable } from '../../../src/model/forest/forestTrainer.js';
 import { ForestTrainer, trainForest } from '../../../src/model/forest/index.js';
 import { sampleRows, takeRows } from '../../../src/model/sample.js';
 import { noisyTable } from './fixtures.js';
@@ -22,6 +24,22 @@ describe('ForestTrainer', () => {
     } finally {
       await Promise.all([shared.close(), alone.close(), inProcess.close()]);
     }
+  });
+
+  it('copies a sample of a table as a table of its own (subTable): the words of every group of each row, in the order given', () => {
+    const table = allocateTable(data.nRows, data.featureNames.length, false);
+    const trainer = ForestTrainer.open(data, { threads: 1, seed: 1 });
+    fillTable(table, data, trainer.binEdges);
+    const rows = Uint32Array.from([5, 2, 2, 2999, 0]);
+    const sub = subTable(table, rows, true);
+    expect(sub.nRows).toBe(5);
+    expect(sub.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([...sub.nBins]).toEqual([...table.nBins]);
+    // Byte b of group g of row r sits at (g · cap + r) · 4 + b, cap being the table's rows.
+    for (let g = 0; g < table.groups; g++)
+      for (let j = 0; j < rows.length; j++)
+        for (let b = 0; b < 4; b++) expect(sub.data[(g * 5 + j) * 4 + b]).toBe(table.data[(g * data.nRows + rows[j]) * 4 + b]);
+    void trainer.close();
   });
 
   it('keeps nothing from one fit to the next: fits on one trainer equal fits of fresh trainForest calls', async () => {
