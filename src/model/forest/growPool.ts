@@ -27,7 +27,7 @@ export type GrowMessage = { fit: GrowParams; rows?: Uint32Array; table: BinnedTa
 export type GrowReply = { tree: number; result: GrownTree } | { done: true };
 
 interface Fit {
-  message: (worker: Worker, m: GrowReply) => void;
+  message: (m: GrowReply) => void;
   reject: (err: unknown) => void;
 }
 
@@ -58,7 +58,7 @@ export class GrowPool {
       worker.on('message', (m: GrowReply) => {
         try {
           if ('done' in m) jobs.shift()?.resolve();
-          else this.fit?.message(worker, m);
+          else this.fit?.message(m);
         } catch (err) {
           this.fail(err);
         }
@@ -83,7 +83,7 @@ export class GrowPool {
         let done = 0;
         this.fit = {
           reject,
-          message: (_worker, m) => {
+          message: (m) => {
             if (!('tree' in m)) return;
             trees[m.tree] = m.result;
             done++;

@@ -45,7 +45,7 @@ export async function predictBinnedRows(model: ForestModel, rows: BinnedRows, op
       kernel.predictBins(rows.bins, rows.stride, 0, rows.nRows, out);
       return out;
     }
-    const job: PredictJob = { forest, binEdges, featureNames, columns: [], bins: rows.bins, stride: rows.stride, nRows: rows.nRows, next: new Int32Array(new SharedArrayBuffer(4)), out: new Float64Array(new SharedArrayBuffer(8 * rows.nRows)) };
+    const job = predictJob(model, [], rows.nRows, { bins: rows });
     return finishJob(model, job, Array.from({ length: threads - 1 }, () => runWorker(job)));
   }
   if (threads > 1) return predictInWorkers(forest, rows.bins, rows.stride, rows.nRows, threads);
@@ -79,12 +79,14 @@ export async function predictPermuted(model: ForestModel, columns: Float64Array[
     for (let f = 0; f < permuted.length; f++) out.push(await predictParallel(model, columns.map((c, k) => (k === f ? permuted[f] : c)), nRows, { threads }));
     return out;
   }
-  const job = predictJob(model, columns, nRows, permuted);
+  const job = predictJob(model, columns, nRows, { permuted });
   const scores = await finishJob(model, job, Array.from({ length: threads - 1 }, () => runWorker(job)));
-  return permuted.map((_, f) => scores.slice(f * nRows, (f + 1) * nRows));
+  // Views of the one copy finishJob made of the shared output.
+  return permuted.map((_, f) => scores.subarray(f * nRows, (f + 1) * nRows));
 }
 
-function predictJob(model: ForestModel, columns: Float64Array[], nRows: number, permuted?: Float64Array[]): PredictJob {
+/** A job over the columns (with a permuted pass per feature), or over rows already binned (`bins`, no columns). */
+function predictJob(model: ForestModel, columns: Float64Array[], nRows: number, { permuted, bins }: { permuted?: Float64Array[]; bins?: BinnedRows } = {}): PredictJob {
   // Shared so that the workers read them in place (a feature table of 1.9 M rows is 230 MB).
   const share = (c: Float64Array) => (c.buffer instanceof SharedArrayBuffer ? c.subarray(0, nRows) : sharedCopy(c, nRows));
   return {
@@ -93,6 +95,8 @@ function predictJob(model: ForestModel, columns: Float64Array[], nRows: number, 
     featureNames: model.featureNames,
     columns: columns.map(share),
     permuted: permuted?.map(share),
+    bins: bins?.bins,
+    stride: bins?.stride,
     nRows,
     next: new Int32Array(new SharedArrayBuffer(4)),
     out: new Float64Array(new SharedArrayBuffer(8 * nRows * (permuted?.length ?? 1))),
