@@ -37,11 +37,12 @@ function rowByRowInterval(labels: Uint8Array, scores: Float64Array, resamples: n
   return [quantile(values, 0.025), quantile(values, 0.975)];
 }
 
-function fakeSet(seed: number, n = 3000) {
+/** Scores on a grid of 1/grid (0: none, every row a score of its own). */
+function fakeSet(seed: number, n = 3000, grid = 40) {
   const rng = new Rng(seed, 9);
   const labels = Uint8Array.from({ length: n }, () => +(rng.next() < 0.05));
   // A coarse grid: many rows share a score, so ties (within and across classes) are exercised.
-  const scores = Float64Array.from(labels, (y) => Math.round((0.3 * y + rng.next()) * 40) / 40);
+  const scores = Float64Array.from(labels, (y) => (grid ? Math.round((0.3 * y + rng.next()) * grid) / grid : 0.3 * y + rng.next()));
   return { labels, scores, rng };
 }
 
@@ -69,8 +70,11 @@ describe('average precision from category counts', () => {
 });
 
 describe('bootstrapApInterval', () => {
-  it('agrees with the one-draw-per-row bootstrap within Monte Carlo error (40 seeds each)', () => {
-    const { labels, scores } = fakeSet(4, 2000);
+  // Each way of drawing: a grid of 40 (~100 positives in ~40 groups: positives drawn one by one, as
+  // when most positives have a score of their own), no grid (exactly that, and negatives' segments
+  // merged between the drawn groups) and a grid of 2 (~100 positives in 3 groups: the chain of binomials).
+  it.each([40, 0, 2])('agrees with the one-draw-per-row bootstrap within Monte Carlo error (40 seeds each, grid %d)', (grid) => {
+    const { labels, scores } = fakeSet(4, 2000, grid);
     const [a, b] = [[] as number[][], [] as number[][]];
     for (let s = 0; s < 40; s++) {
       a.push(bootstrapApInterval(labels, scores, { resamples: 200, seed: s })!);
