@@ -19,9 +19,11 @@ const histBytes = (groups: number) => groups * 1024 * 4 * 2;
 const MAX_WASM_BYTES = 2 ** 31;
 const PAGE = 65536;
 const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
+/** The wasm partition's lists of misplaced offsets in a block (histogramKernel.wat). */
+const PARTITION_BYTES = 256;
 
 type WasmAccumulate = (cap: number, full: number, start: number, end: number, cnt: number, pos: number) => void;
-type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number) => number;
+type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number, buf: number) => number;
 type WasmSubtract = (parent: number, child: number, bytes: number, posOffset: number) => void;
 type WasmClear = (h: number, bytes: number, posOffset: number) => void;
 type WasmCompact = (counts: number, n: number, source: number, copies: number) => number;
@@ -71,8 +73,9 @@ export class Workspace {
   ) {
     // Histograms start on a 64-byte line.
     this.rowBytes = line(cap * groups * 4);
-    // Then the counts, the drawn rows' list (an i32 and a byte per row) and the generator's state.
-    this.histStart = this.rowBytes + line(cap) + line(4 * cap) + line(cap) + 64;
+    // Then the counts, the drawn rows' list (an i32 and a byte per row), partition's offset lists
+    // (256 bytes) and the generator's state.
+    this.histStart = this.rowBytes + line(cap) + line(4 * cap) + line(cap) + PARTITION_BYTES + 64;
     this.kernel = this.histStart + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
     this.allocate(histograms);
   }
@@ -118,7 +121,7 @@ export class Workspace {
 
   /** Reorders working rows [start, end): bin ≤ t of feature f first; returns the first row of the rest. */
   partition(start: number, end: number, f: number, t: number): number {
-    if (this.wasmPartition) return this.wasmPartition(this.cap, this.groups, start, end, f, t);
+    if (this.wasmPartition) return this.wasmPartition(this.cap, this.groups, start, end, f, t, this.histStart - 64 - PARTITION_BYTES);
     return partition(this.u8, this.w32, this.cap, this.groups, start, end, f, t);
   }
 

@@ -151,6 +151,29 @@ describe('the wasm bootstrap draw and partition', () => {
     expect(sides[0].mids[0]).toBe(low);
     expect(sides[0].mids.slice(2)).toEqual([1, 7]);
   });
+
+  it('partitions correctly on either side of its block phase (255…1000 rows, balanced and lopsided splits)', () => {
+    const [cap, nf] = [1200, 6];
+    const groups = groupCount(nf);
+    /** Row r's words, as one string (a row is moved whole or not at all). */
+    const rowKey = (ws: Workspace, r: number) => Array.from({ length: groups }, (_, g) => ws.w32[g * cap + r]).join(',');
+    for (const kernel of ['wasm', 'js'] as const) {
+      for (const [start, end] of [[0, 255], [3, 259], [0, 256], [100, 1100], [0, 1200]]) {
+        for (const t of [0, 1, 100, 253, 254]) {
+          const ws = new Workspace(cap, groups, nf, 1, kernel);
+          fillRows(ws, cap, nf, new Rng(start + end, t));
+          const f = (start + t) % nf;
+          const bin = (r: number) => ws.u8[(f >> 2) * cap * 4 + 4 * r + (f & 3)];
+          const before = Array.from({ length: end - start }, (_, k) => rowKey(ws, start + k)).sort();
+          const outside = [...Array.from({ length: start }, (_, r) => rowKey(ws, r)), ...Array.from({ length: cap - end }, (_, k) => rowKey(ws, end + k))];
+          const mid = ws.partition(start, end, f, t);
+          for (let r = start; r < end; r++) expect(bin(r) <= t, `${kernel} [${start}, ${end}) t ${t} row ${r}`).toBe(r < mid);
+          expect(Array.from({ length: end - start }, (_, k) => rowKey(ws, start + k)).sort()).toEqual(before);
+          expect([...Array.from({ length: start }, (_, r) => rowKey(ws, r)), ...Array.from({ length: cap - end }, (_, k) => rowKey(ws, end + k))]).toEqual(outside);
+        }
+      }
+    }
+  });
 });
 
 describe('the wasm compaction of drawn rows', () => {
