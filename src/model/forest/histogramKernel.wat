@@ -73,7 +73,7 @@
   ;; row from the left still swaps with the k-th from the right, so the rows end in the very order
   ;; of histogram.ts's partition (Hoare's alone; a test compares them). Hoare's scan alone
   ;; mispredicted a branch at every run of rows going one way: partition was 39 % of a worker's time
-  ;; in a course-scale train (trial 4: 294 trees of depth 20), and its fit 10.4 -> 8.9 s with this.
+  ;; in a course-scale train (trial 4: 294 trees of depth 20), and its fit 10.1 -> 8.7 s with this (medians of 3).
   (func (export "partition") (param $cap i32) (param $groups i32) (param $start i32) (param $end i32) (param $f i32) (param $t i32) (param $buf i32) (result i32)
     (local $base i32) (local $i i32) (local $j i32) (local $a i32) (local $b i32) (local $g i32) (local $x i32) (local $stride i32)
     (local $numL i32) (local $numR i32) (local $startL i32) (local $startR i32) (local $k i32) (local $num i32) (local $p i32)
