@@ -64,6 +64,62 @@
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $rows))))
 
+;; accumulate3(cap, start, end, cnt, pos): accumulate with three whole feature words (12 to 15
+  ;; features, fraudctl's 15), written out: no loop over the words and no histogram pointer to step
+  ;; (each slot's offset an immediate). The same additions in the same order as accumulate.
+  (func (export "accumulate3") (param $cap i32) (param $start i32) (param $end i32) (param $cnt i32) (param $pos i32)
+    (local $p i32) (local $pend i32) (local $stride i32) (local $x i32) (local $a i32) (local $c i32) (local $tagWord i32)
+    (local.set $stride (i32.shl (local.get $cap) (i32.const 2)))
+    (local.set $p (i32.shl (local.get $start) (i32.const 2)))
+    (local.set $pend (i32.shl (local.get $end) (i32.const 2)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $p) (local.get $pend)))
+        (local.set $tagWord (i32.load (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3)))))
+        (local.set $c (i32.and (i32.shr_u (local.get $tagWord) (i32.const 24)) (i32.const 127)))
+        ;; the tag word's three feature bytes (group 3's slots, from 12288)
+        (local.set $a (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $tagWord) (i32.const 255)) (i32.const 2))))
+        (i32.store offset=12288 (local.get $a) (i32.add (i32.load offset=12288 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $tagWord) (i32.const 6)) (i32.const 1020))))
+        (i32.store offset=13312 (local.get $a) (i32.add (i32.load offset=13312 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $tagWord) (i32.const 14)) (i32.const 1020))))
+        (i32.store offset=14336 (local.get $a) (i32.add (i32.load offset=14336 (local.get $a)) (local.get $c)))
+        ;; word 0: slots from 0
+        (local.set $x (i32.load (local.get $p)))
+        (local.set $a (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+        (i32.store offset=0 (local.get $a) (i32.add (i32.load offset=0 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+        (i32.store offset=1024 (local.get $a) (i32.add (i32.load offset=1024 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+        (i32.store offset=2048 (local.get $a) (i32.add (i32.load offset=2048 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 22)) (i32.const 1020))))
+        (i32.store offset=3072 (local.get $a) (i32.add (i32.load offset=3072 (local.get $a)) (local.get $c)))
+        ;; word 1: slots from 4096
+        (local.set $x (i32.load (i32.add (local.get $p) (local.get $stride))))
+        (local.set $a (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+        (i32.store offset=4096 (local.get $a) (i32.add (i32.load offset=4096 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+        (i32.store offset=5120 (local.get $a) (i32.add (i32.load offset=5120 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+        (i32.store offset=6144 (local.get $a) (i32.add (i32.load offset=6144 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 22)) (i32.const 1020))))
+        (i32.store offset=7168 (local.get $a) (i32.add (i32.load offset=7168 (local.get $a)) (local.get $c)))
+        ;; word 2: slots from 8192
+        (local.set $x (i32.load (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1)))))
+        (local.set $a (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
+        (i32.store offset=8192 (local.get $a) (i32.add (i32.load offset=8192 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))
+        (i32.store offset=9216 (local.get $a) (i32.add (i32.load offset=9216 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 14)) (i32.const 1020))))
+        (i32.store offset=10240 (local.get $a) (i32.add (i32.load offset=10240 (local.get $a)) (local.get $c)))
+        (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 22)) (i32.const 1020))))
+        (i32.store offset=11264 (local.get $a) (i32.add (i32.load offset=11264 (local.get $a)) (local.get $c)))
+        (if (i32.lt_s (local.get $tagWord) (i32.const 0))
+          (then (call $addPos (local.get $p) (local.get $stride) (i32.const 3) (local.get $tagWord) (i32.const 12288) (local.get $pos) (local.get $c))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $rows))))
+
+
 ;; partition(cap, groups, start, end, f, t, buf): reorders working rows [start, end) so that those
   ;; with bin <= t of feature f come first; returns the first row of the right part. Block partition
   ;; (Edelkamp and Weiss's BlockQuicksort): while 256 rows or more are left, the next 128 at each end

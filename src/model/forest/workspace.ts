@@ -23,6 +23,7 @@ const line = (bytes: number) => Math.ceil(bytes / 64) * 64;
 const PARTITION_BYTES = 256;
 
 type WasmAccumulate = (cap: number, full: number, start: number, end: number, cnt: number, pos: number) => void;
+type WasmAccumulate3 = (cap: number, start: number, end: number, cnt: number, pos: number) => void;
 type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number, buf: number) => number;
 type WasmSubtract = (parent: number, child: number, bytes: number, posOffset: number) => void;
 type WasmClear = (h: number, bytes: number, posOffset: number) => void;
@@ -48,6 +49,7 @@ export class Workspace {
   scratch!: DrawScratch;
   readonly kernel: HistogramKernel;
   private wasmAccumulate: WasmAccumulate | undefined;
+  private wasmAccumulate3: WasmAccumulate3 | undefined;
   private wasmPartition: WasmPartition | undefined;
   private wasmBootstrap: WasmBootstrap | undefined;
   private wasmSubtract: WasmSubtract | undefined;
@@ -109,7 +111,10 @@ export class Workspace {
 
   /** Adds working rows [start, end) to h. */
   accumulate(start: number, end: number, h: Hist): void {
-    if (this.wasmAccumulate) this.wasmAccumulate(this.cap, this.nFeatures >> 2, start, end, h.at, h.at + this.groups * 4096);
+    const full = this.nFeatures >> 2;
+    // Three whole words (12…15 features) written out; any other count through the loop over words.
+    if (this.wasmAccumulate3 && full === 3) this.wasmAccumulate3(this.cap, start, end, h.at, h.at + this.groups * 4096);
+    else if (this.wasmAccumulate) this.wasmAccumulate(this.cap, full, start, end, h.at, h.at + this.groups * 4096);
     else accumulate(this.w32, this.cap, this.nFeatures, start, end, h.cnt, h.pos);
   }
 
@@ -154,6 +159,7 @@ export class Workspace {
       compiled ??= new wasm.Module(Buffer.from(HISTOGRAM_KERNEL_WASM, 'base64'));
       const instance = new wasm.Instance(compiled, { env: { memory } });
       this.wasmAccumulate = instance.exports.accumulate as WasmAccumulate;
+      this.wasmAccumulate3 = instance.exports.accumulate3 as WasmAccumulate3;
       this.wasmPartition = instance.exports.partition as WasmPartition;
       this.wasmBootstrap = instance.exports.bootstrap as WasmBootstrap;
       this.wasmSubtract = instance.exports.subtract as WasmSubtract;
