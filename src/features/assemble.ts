@@ -11,7 +11,7 @@ import { lookupFeatures } from './lookupFeatures.js';
 import { featureNames, type FeatureSpec } from './featureSpec.js';
 import { martDataset } from './loadFeatureSpec.js';
 import { requireMatchingMarts } from './martMeta.js';
-import { buildMartsForDays } from './marts.js';
+import { buildMartsForDays, sweepDeadMartTemps } from './marts.js';
 import { checkTransactions, openFeatureDay, type FeatureDay } from './openFeatureDay.js';
 
 export interface FeatureRows {
@@ -210,6 +210,8 @@ export async function ensureMarts(db: Db, lake: Lake, martDays: Day[], opts: Ens
       if (!(await lake.has(ds, day))) gaps.push(lake.partitionUri(ds, day));
     }
     if (gaps.length > 0) todo.push(day);
+    // A built day is not rebuilt, so what a killed build left beside its marts is swept here.
+    else await sweepDeadMartTemps(lake, opts.spec, day);
     missing.push(...gaps);
   }
   if (todo.length === 0) return { built: [] };

@@ -103,6 +103,19 @@ async function martsToBuild(db: Db, lake: Lake, spec: FeatureSpec, day: Day, opt
 }
 
 /**
+ * A build killed between publishing the marts and writing a state leaves that state's file (beside the mart,
+ * until it moves into _state) or temporary, and a rerun skips the day (its marts exist), so the write that
+ * would sweep them never comes: buildMartsForDay sweeps the day's mart and state folders, and so does
+ * ensureMarts (score's marts check) for the days it finds built and does not pass on.
+ */
+export async function sweepDeadMartTemps(lake: Lake, spec: FeatureSpec, day: Day): Promise<void> {
+  for (const mart of spec.marts) {
+    await lake.removeDeadTemps?.(martDataset(spec, mart.entity), day);
+    await lake.removeDeadTemps?.(stateDataset(spec, mart), day);
+  }
+}
+
+/**
  * Builds the marts of one day for a feature spec and writes each atomically. The transactions of
  * the day itself are always required; older missing days fail with exit 3 unless
  * allowPartialHistory. Each later mart is written inside the earlier ones' writes, so a failure
@@ -112,13 +125,7 @@ export async function buildMartsForDay(db: Db, lake: Lake, day: Day, opts: Build
   const started = performance.now();
   const spec = specOrDefault(opts.spec);
   const todo = await martsToBuild(db, lake, spec, day, opts);
-  // A build killed between publishing the marts and writing a state leaves that state's file (beside the mart,
-  // until it moves into _state) or temporary, and a rerun skips the day (its marts exist), so the write that
-  // would sweep them never comes: sweep here.
-  for (const mart of spec.marts) {
-    await lake.removeDeadTemps?.(martDataset(spec, mart.entity), day);
-    await lake.removeDeadTemps?.(stateDataset(spec, mart), day);
-  }
+  await sweepDeadMartTemps(lake, spec, day);
   if (todo.length === 0) {
     opts.log.debug({ day, spec: spec.name }, 'marts already built; skipped');
     return { day, customers: null, terminals: null, missingHistory: [], skipped: true, seconds: 0, builder: null, reason: 'marts exist (built before)', marts: {}, prunedStates: {} };

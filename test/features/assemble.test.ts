@@ -1,4 +1,6 @@
-import { renameSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMarts, loadFeatureRows, readFeatureDay } from '../../src/features/assemble.js';
 import { openFeatureDay } from '../../src/features/openFeatureDay.js';
@@ -54,6 +56,18 @@ describe('feature assembly agrees with the oracle, row by row', () => {
   it('ensureMarts builds what is missing, once', async () => {
     expect(await ensureMarts(db, lake, [PREV], { spec, build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [PREV] });
     expect(await ensureMarts(db, lake, [PREV], { spec, build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [] });
+  });
+
+  it("ensureMarts removes a killed build's temporaries beside marts it finds built (score's rerun builds nothing)", async () => {
+    // The temporaries a build killed after publishing the marts leaves: a state's beside the mart, the state's in _state.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const planted = [`features/terminal/date=${PREV}/.terminal-state.parquet.${dead}.6e3b858c.tmp`, `features/customer/_state/date=${PREV}/.data.parquet.${dead}.10861cd9.tmp`];
+    for (const rel of planted) {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      writeFileSync(join(root, rel), 'half');
+    }
+    expect(await ensureMarts(db, lake, [PREV], { spec, build: true, delay: 7, allowPartialHistory: false, log })).toEqual({ built: [] });
+    expect(planted.filter((rel) => existsSync(join(root, rel)))).toEqual([]);
   });
 
   it('every transaction of D: the 15 features, ids, times, labels, in file order', async () => {
