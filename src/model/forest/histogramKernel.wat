@@ -68,14 +68,16 @@
   ;; features, fraudctl's 15), written out: no loop over the words and no histogram pointer to step
   ;; (each slot's offset an immediate). The same additions in the same order as accumulate.
   (func (export "accumulate3") (param $cap i32) (param $start i32) (param $end i32) (param $cnt i32) (param $pos i32)
-    (local $p i32) (local $pend i32) (local $stride i32) (local $x i32) (local $a i32) (local $c i32) (local $tagWord i32)
+    (local $p i32) (local $pend i32) (local $stride i32) (local $word2 i32) (local $tagOff i32) (local $x i32) (local $a i32) (local $c i32) (local $tagWord i32)
     (local.set $stride (i32.shl (local.get $cap) (i32.const 2)))
+    (local.set $word2 (i32.shl (local.get $stride) (i32.const 1)))
+    (local.set $tagOff (i32.mul (local.get $stride) (i32.const 3)))
     (local.set $p (i32.shl (local.get $start) (i32.const 2)))
     (local.set $pend (i32.shl (local.get $end) (i32.const 2)))
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $p) (local.get $pend)))
-        (local.set $tagWord (i32.load (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3)))))
+        (local.set $tagWord (i32.load (i32.add (local.get $p) (local.get $tagOff))))
         (local.set $c (i32.and (i32.shr_u (local.get $tagWord) (i32.const 24)) (i32.const 127)))
         ;; the tag word's three feature bytes (group 3's slots, from 12288)
         (local.set $a (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $tagWord) (i32.const 255)) (i32.const 2))))
@@ -105,7 +107,7 @@
         (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 22)) (i32.const 1020))))
         (i32.store offset=7168 (local.get $a) (i32.add (i32.load offset=7168 (local.get $a)) (local.get $c)))
         ;; word 2: slots from 8192
-        (local.set $x (i32.load (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1)))))
+        (local.set $x (i32.load (i32.add (local.get $p) (local.get $word2))))
         (local.set $a (i32.add (local.get $cnt) (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))
         (i32.store offset=8192 (local.get $a) (i32.add (i32.load offset=8192 (local.get $a)) (local.get $c)))
         (local.set $a (i32.add (local.get $cnt) (i32.and (i32.shr_u (local.get $x) (i32.const 6)) (i32.const 1020))))

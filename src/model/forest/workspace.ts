@@ -63,6 +63,8 @@ export class Workspace {
   private readonly rowBytes: number;
   /** Where the histograms start: after the rows, the counts and the generator's state. */
   private readonly histStart: number;
+  /** partition's offset lists (PARTITION_BYTES), just before the generator's state. */
+  private readonly partitionAt: number;
 
   /** Working rows for a table of capacity `cap` and `groups` words a row, and `histograms` histograms. */
   constructor(
@@ -78,6 +80,7 @@ export class Workspace {
     // Then the counts, the drawn rows' list (an i32 and a byte per row), partition's offset lists
     // (256 bytes) and the generator's state.
     this.histStart = this.rowBytes + line(cap) + line(4 * cap) + line(cap) + PARTITION_BYTES + 64;
+    this.partitionAt = this.histStart - 64 - PARTITION_BYTES;
     this.kernel = this.histStart + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
     this.allocate(histograms);
   }
@@ -126,7 +129,7 @@ export class Workspace {
 
   /** Reorders working rows [start, end): bin ≤ t of feature f first; returns the first row of the rest. */
   partition(start: number, end: number, f: number, t: number): number {
-    if (this.wasmPartition) return this.wasmPartition(this.cap, this.groups, start, end, f, t, this.histStart - 64 - PARTITION_BYTES);
+    if (this.wasmPartition) return this.wasmPartition(this.cap, this.groups, start, end, f, t, this.partitionAt);
     return partition(this.u8, this.w32, this.cap, this.groups, start, end, f, t);
   }
 
