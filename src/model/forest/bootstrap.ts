@@ -66,9 +66,9 @@ export function drawScratch(nRows: number): DrawScratch {
  * a working row stands for ≥ 1 of the n draws). Candidate i is table row rows[i] (every row in order without
  * `rows`: a trial's sample of a shared table); it is drawn counts[i] times (plus `extra`). Working
  * rows keep candidate order, so a table binned once and sampled by index gives the very working
- * rows of a table built from the sample. In passes: the drawn rows' sources listed (branch-free;
- * `listed` ≥ 0 when scratch already lists that many candidates), then their words gathered (up to
- * three groups and the tags a pass) and the tags rewritten.
+ * rows of a table built from the sample. In passes: the drawn rows' sources listed (branch-free),
+ * then their words gathered (up to three groups and the tags a pass) and the tags rewritten. The
+ * JS kernel's copy (and the oracle of the wasm one, histogramKernel.wat's copy).
  */
 export function copyDrawnRows(
   table: BinnedTable,
@@ -78,18 +78,13 @@ export function copyDrawnRows(
   cap: number,
   rows?: Uint32Array,
   scratch: DrawScratch = drawScratch(cap),
-  listed = -1,
 ): DrawnRows {
   const { nRows, groups, data } = table;
   const { source, copies } = scratch;
   const src32 = new Int32Array(data.buffer, data.byteOffset, nRows * groups);
   const candidates = rows ? rows.length : nRows;
   let m = 0;
-  if (listed >= 0) {
-    // The candidates are listed already (the wasm kernel's compact: source = candidate index).
-    m = listed;
-    if (rows) for (let j = 0; j < m; j++) source[j] = rows[source[j]];
-  } else if (rows) {
+  if (rows) {
     for (let i = 0; i < candidates; i++) {
       const c = counts[i];
       source[m] = rows[i];

@@ -127,8 +127,11 @@ export class ForestTrainer {
     // A fit on part of the table (a trial's sample) grows on a copy of just those rows, in order:
     // the trees a fit on `rows` grows (the same candidates in the same order), while each tree's
     // copy of its drawn rows reads half the memory (a 0.5 sample of 2.5 M rows: 8-19 % faster fits,
-    // for one ~20 ms gather a fit).
-    const [table, fitRows] = rows && rows.length < this.table.nRows ? [subTable(this.table, rows, this.pool !== undefined), undefined] : [this.table, rows];
+    // for one ~20 ms gather a fit). The wasm kernel's growers make that copy themselves, into their
+    // own memory (workspace.ts's loadTable: each thread gathers the rows beside the others, and no
+    // shared copy is held); the JS kernel's share one made here.
+    const copyHere = rows && rows.length < this.table.nRows && this.kernel === 'js';
+    const [table, fitRows] = copyHere ? [subTable(this.table, rows, this.pool !== undefined), undefined] : [this.table, rows];
     const trees = this.pool ? await this.pool.grow(table, grow, fitRows, stored.nTrees, opts) : await this.growInProcess(table, grow, fitRows, stored.nTrees, opts);
     return new ForestModel({
       featureNames: [...featureNames],

@@ -87,6 +87,9 @@ export class TreeGrower {
     this.table = table;
     this.params = params;
     this.rows = rows;
+    // With the wasm kernel the fit's rows are copied into the workspace's memory, where the kernel
+    // copies each tree's drawn rows (no JS gather over a shared table).
+    this.work.loadTable(table, rows);
   }
 
   grow(treeIndex: number): GrownTree {
@@ -113,7 +116,7 @@ export class TreeGrower {
     extra.clear();
     if (!this.params.bootstrap) counts.fill(1, 0, n);
     else if (!this.work.drawBootstrap(this.rng, n)) drawBootstrap(this.rng, n, counts, extra);
-    const drawn = copyDrawnRows(this.table, counts, extra, this.work.w32, this.work.cap, rows, this.work.scratch, this.work.compact(n));
+    const drawn = this.work.loadedRows >= 0 ? this.work.copyDrawn(extra) : copyDrawnRows(this.table, counts, extra, this.work.w32, this.work.cap, rows, this.work.scratch);
     this.work.accumulate(0, drawn.rows, hist);
     return drawn;
   }

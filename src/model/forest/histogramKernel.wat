@@ -1,5 +1,5 @@
 ;; The inner loops of the forest grower in WebAssembly: histogram.ts's `accumulate` and
-;; `partition`, and bootstrap.ts's `drawBootstrap` (the JS versions, kept as the oracle and for tables too large for a wasm memory)
+;; `partition`, and bootstrap.ts's `drawBootstrap` and `copyDrawnRows` (the JS versions, kept as the oracle and for tables too large for a wasm memory)
 ;; without their per-access bounds checks; accumulate is ~2× faster per row-feature. `npm run build:wasm` (scripts/build-wasm.mjs, wabt
 ;; pinned in devDependencies) compiles this file into histogramKernelWasm.ts; a test recompiles
 ;; it and checks the two agree. The increments are written out rather than called: V8 (Node 20)
@@ -281,20 +281,58 @@
     (memory.fill (local.get $h) (i32.const 0) (local.get $bytes))
     (memory.fill (i32.add (local.get $h) (local.get $posOffset)) (i32.const 0) (local.get $bytes)))
 
-;; compact(counts, n, source, copies): lists the drawn candidates, as bootstrap.ts's
-  ;; copyDrawnRows does in JS (branch-free): for each i < n with counts[i] > 0, in order, source[m]
-  ;; = i (i32) and copies[m] = counts[i] (u8). Returns m.
-  (func (export "compact") (param $counts i32) (param $n i32) (param $source i32) (param $copies i32) (result i32)
-    (local $i i32) (local $m i32) (local $c i32)
+  ;; copy(table, n, groups, cap, counts, out): the drawn rows as working rows, in table order, as
+  ;; bootstrap.ts's copyDrawnRows writes them in JS (the drawn rows listed, then their words
+  ;; gathered), in one pass. The fit's table is a private copy at byte `table` (group-major, n rows
+  ;; a group: workspace.ts's loadTable); each row i < n with counts[i] > 0 becomes working row m
+  ;; (word g at 4·(g·cap + m)), the last group's top byte (the label) rewritten as the tag
+  ;; counts[i] | label << 7. Branch-free: every row is written at m, and m only moves on past a
+  ;; drawn one. Returns m; the draws (the sum of the counts) are stored at `out`, the fraud ones at
+  ;; out + 4.
+  (func (export "copy") (param $table i32) (param $n i32) (param $groups i32) (param $cap i32) (param $counts i32) (param $out i32) (result i32)
+    (local $i i32) (local $m i32) (local $c i32) (local $g i32) (local $src i32) (local $dst i32) (local $x i32) (local $label i32)
+    (local $cnt i32) (local $pos i32) (local $last i32) (local $srcStride i32) (local $dstStride i32)
+    (local.set $last (i32.sub (local.get $groups) (i32.const 1)))
+    (local.set $srcStride (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $dstStride (i32.shl (local.get $cap) (i32.const 2)))
     (block $done
-      (loop $next
+      (loop $row
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $c (i32.load8_u (i32.add (local.get $counts) (local.get $i))))
-        (i32.store (i32.add (local.get $source) (i32.shl (local.get $m) (i32.const 2))) (local.get $i))
-        (i32.store8 (i32.add (local.get $copies) (local.get $m)) (local.get $c))
+        (local.set $src (i32.add (local.get $table) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $dst (i32.shl (local.get $m) (i32.const 2)))
+        (if (i32.eq (local.get $last) (i32.const 3))
+          (then
+            ;; Three data words (12…15 features: fraudctl's 15), written out.
+            (i32.store (local.get $dst) (i32.load (local.get $src)))
+            (i32.store (i32.add (local.get $dst) (local.get $dstStride)) (i32.load (i32.add (local.get $src) (local.get $srcStride))))
+            (local.set $src (i32.add (local.get $src) (i32.shl (local.get $srcStride) (i32.const 1))))
+            (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $dstStride) (i32.const 1))))
+            (i32.store (local.get $dst) (i32.load (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+            (local.set $dst (i32.add (local.get $dst) (local.get $dstStride))))
+          (else
+            (local.set $g (local.get $last))
+            (block $tags
+              (loop $word
+                (br_if $tags (i32.eqz (local.get $g)))
+                (i32.store (local.get $dst) (i32.load (local.get $src)))
+                (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+                (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+                (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+                (br $word)))))
+        (local.set $x (i32.load (local.get $src)))
+        (local.set $label (i32.shr_u (local.get $x) (i32.const 24)))
+        (i32.store (local.get $dst)
+          (i32.or (i32.and (local.get $x) (i32.const 0xffffff))
+                  (i32.shl (i32.or (local.get $c) (i32.shl (local.get $label) (i32.const 7))) (i32.const 24))))
+        (local.set $cnt (i32.add (local.get $cnt) (local.get $c)))
+        (local.set $pos (i32.add (local.get $pos) (i32.mul (local.get $label) (local.get $c))))
         (local.set $m (i32.add (local.get $m) (i32.ne (local.get $c) (i32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+        (br $row)))
+    (i32.store (local.get $out) (local.get $cnt))
+    (i32.store offset=4 (local.get $out) (local.get $pos))
     (local.get $m))
 
   ;; A fraud row's bins into pos (rare: a call is cheap there).

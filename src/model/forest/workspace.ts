@@ -8,7 +8,8 @@
 import { accumulate, clearHist, partition, subtract, type Hist } from './histogram.js';
 import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
 import type { Rng } from '../../util/rng.js';
-import { MAX_COPIES, type DrawScratch } from './bootstrap.js';
+import { MAX_COPIES, type DrawnRows, type DrawScratch } from './bootstrap.js';
+import type { BinnedTable } from './binnedTable.js';
 
 /** 'wasm' (the default) or 'js' (histogram.ts's accumulate: the oracle, and the fallback). */
 export type HistogramKernel = 'wasm' | 'js';
@@ -27,8 +28,8 @@ type WasmAccumulate3 = (cap: number, start: number, end: number, cnt: number, po
 type WasmPartition = (cap: number, groups: number, start: number, end: number, f: number, t: number, buf: number) => number;
 type WasmSubtract = (parent: number, child: number, bytes: number, posOffset: number) => void;
 type WasmClear = (h: number, bytes: number, posOffset: number) => void;
-type WasmCompact = (counts: number, n: number, source: number, copies: number) => number;
 type WasmBootstrap = (state: number, n: number, counts: number, reject: number, limit: number) => number;
+type WasmCopy = (table: number, n: number, groups: number, cap: number, counts: number, out: number) => number;
 
 /** The part of the WebAssembly API used here (the project's TS lib has no DOM/WebAssembly types). */
 interface WasmApi {
@@ -45,8 +46,8 @@ export class Workspace {
   w32!: Int32Array;
   /** Bootstrap counts, one byte per table row. */
   counts!: Uint8Array;
-  /** copyDrawnRows's list of drawn rows (bootstrap.ts's DrawScratch). */
-  scratch!: DrawScratch;
+  /** The JS kernel's list of drawn rows for copyDrawnRows (bootstrap.ts's DrawScratch); the wasm kernel copies without one. */
+  scratch: DrawScratch | undefined;
   readonly kernel: HistogramKernel;
   private wasmAccumulate: WasmAccumulate | undefined;
   private wasmAccumulate3: WasmAccumulate3 | undefined;
@@ -54,8 +55,14 @@ export class Workspace {
   private wasmBootstrap: WasmBootstrap | undefined;
   private wasmSubtract: WasmSubtract | undefined;
   private wasmClear: WasmClear | undefined;
-  private wasmCompact: WasmCompact | undefined;
+  private wasmCopy: WasmCopy | undefined;
   private rngState!: Int32Array;
+  /** The fit's table as loadTable copied it (wasm only): `tableRows` rows a group at byte tableAt. */
+  private tableRows = -1;
+  /** What loadTable was given (a new memory copies it again). */
+  private loaded: { table: BinnedTable; rows: Uint32Array | undefined } | undefined;
+  /** Where copy stores the draws and the fraud draws (beside the generator's state). */
+  private drawnCounts!: Int32Array;
   private buffer!: ArrayBuffer;
   private slots = 0;
   private used = 0;
@@ -65,6 +72,10 @@ export class Workspace {
   private readonly histStart: number;
   /** partition's offset lists (PARTITION_BYTES), just before the generator's state. */
   private readonly partitionAt: number;
+  /** The private copy of the fit's table (wasm: as many bytes as the working rows; 0 bytes for JS). */
+  private readonly tableAt: number;
+  /** The bootstrap counts, after the table. */
+  private readonly countsAt: number;
 
   /** Working rows for a table of capacity `cap` and `groups` words a row, and `histograms` histograms. */
   constructor(
@@ -77,11 +88,16 @@ export class Workspace {
   ) {
     // Histograms start on a 64-byte line.
     this.rowBytes = line(cap * groups * 4);
-    // Then the counts, the drawn rows' list (an i32 and a byte per row), partition's offset lists
-    // (256 bytes) and the generator's state.
-    this.histStart = this.rowBytes + line(cap) + line(4 * cap) + line(cap) + PARTITION_BYTES + 64;
+    // Then with the wasm kernel the fit's table (at most cap rows: loadTable), with the JS one the
+    // drawn rows' list (an i32 and a byte per row); the counts, partition's offset lists (256
+    // bytes) and the generator's state.
+    const rest = line(cap) + PARTITION_BYTES + 64;
+    const wasmFits = 2 * this.rowBytes + rest + histograms * histBytes(groups) <= MAX_WASM_BYTES;
+    this.kernel = wasmFits ? kernel : 'js';
+    this.tableAt = this.rowBytes;
+    this.countsAt = this.rowBytes + (this.kernel === 'wasm' ? this.rowBytes : line(4 * cap) + line(cap));
+    this.histStart = this.countsAt + rest;
     this.partitionAt = this.histStart - 64 - PARTITION_BYTES;
-    this.kernel = this.histStart + histograms * histBytes(groups) > MAX_WASM_BYTES ? 'js' : kernel;
     this.allocate(histograms);
   }
 
@@ -148,11 +164,68 @@ export class Workspace {
     return true;
   }
 
-  /** Lists candidates i < n with counts[i] > 0 into scratch (source = i, copies); their number, or -1 without wasm. */
-  compact(n: number): number {
-    if (!this.wasmCompact) return -1;
-    const { source, copies } = this.scratch;
-    return this.wasmCompact(this.counts.byteOffset, n, source.byteOffset, copies.byteOffset);
+  /**
+   * Copies the fit's table (rows `rows` of it in that order, or all of them) into this memory for
+   * copyDrawn; false with the JS kernel (bootstrap.ts's copyDrawnRows reads the table where it is).
+   * Only between trees. At most cap rows.
+   */
+  loadTable(table: BinnedTable, rows?: Uint32Array): boolean {
+    this.tableRows = -1;
+    this.loaded = undefined;
+    if (!this.wasmCopy) return false;
+    const n = rows ? rows.length : table.nRows;
+    if (n > this.cap) throw new RangeError(`forest workspace: ${n} rows for ${this.cap}`);
+    this.loaded = { table, rows };
+    this.copyTable(table, rows, n);
+    return true;
+  }
+
+  private copyTable(table: BinnedTable, rows: Uint32Array | undefined, n: number): void {
+    const src = new Int32Array(table.data.buffer, table.data.byteOffset, table.nRows * table.groups);
+    const dst = new Int32Array(this.buffer, this.tableAt, n * this.groups);
+    if (!rows) dst.set(src);
+    else {
+      for (let g = 0; g < this.groups; g++) {
+        const from = g * table.nRows;
+        const to = g * n;
+        for (let j = 0; j < n; j++) dst[to + j] = src[from + rows[j]];
+      }
+    }
+    this.tableRows = n;
+  }
+
+  /** Rows of the loaded table (loadTable), or -1 when none is. */
+  get loadedRows(): number {
+    return this.tableRows;
+  }
+
+  /**
+   * The drawn rows of the loaded table (counts[0…loadedRows), `extra` the copies past MAX_COPIES) as
+   * working rows, exactly as copyDrawnRows writes them: in table order, the extra copies' rows after
+   * them.
+   */
+  copyDrawn(extra: Map<number, number>): DrawnRows {
+    const n = this.tableRows;
+    if (!this.wasmCopy || n < 0) throw new Error('forest workspace: no table loaded');
+    let m = this.wasmCopy(this.tableAt, n, this.groups, this.cap, this.counts.byteOffset, this.drawnCounts.byteOffset);
+    let cnt = this.drawnCounts[0];
+    let pos = this.drawnCounts[1];
+    if (extra.size > 0) {
+      const table = new Int32Array(this.buffer, this.tableAt, n * this.groups);
+      const last = this.groups - 1;
+      for (const [i, more] of extra) {
+        for (let left = more; left > 0; left -= MAX_COPIES, m++) {
+          const c = Math.min(left, MAX_COPIES);
+          for (let g = 0; g < last; g++) this.w32[g * this.cap + m] = table[g * n + i];
+          const x = table[last * n + i];
+          const label = x >>> 24;
+          this.w32[last * this.cap + m] = (x & 0xffffff) | ((c | (label << 7)) << 24);
+          cnt += c;
+          pos += label * c;
+        }
+      }
+    }
+    return { rows: m, cnt, pos };
   }
 
   private allocate(histograms: number): void {
@@ -167,17 +240,20 @@ export class Workspace {
       this.wasmBootstrap = instance.exports.bootstrap as WasmBootstrap;
       this.wasmSubtract = instance.exports.subtract as WasmSubtract;
       this.wasmClear = instance.exports.clear as WasmClear;
-      this.wasmCompact = instance.exports.compact as WasmCompact;
+      this.wasmCopy = instance.exports.copy as WasmCopy;
       this.buffer = memory.buffer;
     } else {
       this.buffer = new ArrayBuffer(bytes);
     }
     this.u8 = new Uint8Array(this.buffer, 0, this.cap * this.groups * 4);
     this.w32 = new Int32Array(this.buffer, 0, this.cap * this.groups);
-    this.counts = new Uint8Array(this.buffer, this.rowBytes, this.cap);
-    const sourceAt = this.rowBytes + line(this.cap);
-    this.scratch = { source: new Int32Array(this.buffer, sourceAt, this.cap), copies: new Uint8Array(this.buffer, sourceAt + line(4 * this.cap), this.cap) };
+    this.counts = new Uint8Array(this.buffer, this.countsAt, this.cap);
+    this.scratch = this.kernel === 'js' ? { source: new Int32Array(this.buffer, this.rowBytes, this.cap), copies: new Uint8Array(this.buffer, this.rowBytes + line(4 * this.cap), this.cap) } : undefined;
     this.rngState = new Int32Array(this.buffer, this.histStart - 64, 4);
+    this.drawnCounts = new Int32Array(this.buffer, this.histStart - 48, 2);
+    // A new memory holds no table: the one loaded is copied in again.
+    this.tableRows = -1;
+    if (this.loaded && this.wasmCopy) this.copyTable(this.loaded.table, this.loaded.rows, this.loaded.rows ? this.loaded.rows.length : this.loaded.table.nRows);
     this.slots = histograms;
     this.used = 0;
     this.free.length = 0;

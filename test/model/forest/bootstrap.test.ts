@@ -4,6 +4,7 @@ import { featureOffset, groupCount, type BinnedTable } from '../../../src/model/
 import { copyDrawnRows, drawBootstrap } from '../../../src/model/forest/bootstrap.js';
 import { accumulate } from '../../../src/model/forest/histogram.js';
 import { Rng } from '../../../src/util/rng.js';
+import { randomBinnedTable } from './fixtures.js';
 
 describe('drawBootstrap', () => {
   it('draws n rows with replacement: counts sum to n, about 1/e of the rows left out', () => {
@@ -73,14 +74,11 @@ describe('copyDrawnRows', () => {
   it('copies every word of each drawn row, for 1…25 features (1 to 7 groups), with and without a sample, counts split', () => {
     const rng = new Rng(11);
     for (let nFeatures = 1; nFeatures <= 25; nFeatures++) {
-      const groups = groupCount(nFeatures);
       const nRows = 1000;
-      // Random words, labels 0/1 in the tags' top byte.
-      const data = new Uint8Array(nRows * groups * 4).map(() => rng.int(256));
-      for (let r = 0; r < nRows; r++) data[featureOffset(groups * 4 - 1, nRows) + 4 * r] = rng.int(2);
-      const table: BinnedTable = { data, nRows, nFeatures, groups, nBins: new Int32Array(nFeatures) };
-      const words = new Int32Array(data.buffer);
-      for (const rows of [undefined, Uint32Array.from({ length: 300 }, (_, i) => 3 * i + (i % 3))]) {
+      const { table, samples } = randomBinnedTable(rng, nFeatures, nRows);
+      const { groups } = table;
+      const words = new Int32Array(table.data.buffer);
+      for (const rows of samples) {
         const n = rows ? rows.length : nRows;
         const counts = Uint8Array.from({ length: n }, () => (rng.next() < 0.4 ? 0 : 1 + rng.int(4)));
         counts[7] = 127;

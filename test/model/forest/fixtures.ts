@@ -1,4 +1,5 @@
 /** Small generated tables for the forest tests (no checked-in data). */
+import { featureOffset, groupCount, type BinnedTable } from '../../../src/model/forest/binnedTable.js';
 import type { TrainingData } from '../../../src/model/forest/index.js';
 import { Rng } from '../../../src/util/rng.js';
 
@@ -35,4 +36,13 @@ export function noisyTable(nRows: number, seed: number): TrainingData {
     },
     ([amount, night, risk], rng) => rng.next() < 0.02 + 0.3 * +(amount > 150) * risk + 0.1 * night * risk,
   );
+}
+
+/** A group-major binned table of random words, each row's label (0/1) in its tag byte; the sampled rows of the copy tests. */
+export function randomBinnedTable(rng: Rng, nFeatures: number, nRows: number): { table: BinnedTable; samples: (Uint32Array | undefined)[] } {
+  const groups = groupCount(nFeatures);
+  const data = new Uint8Array(nRows * groups * 4).map(() => rng.int(256));
+  for (let r = 0; r < nRows; r++) data[featureOffset(groups * 4 - 1, nRows) + 4 * r] = rng.int(2);
+  const samples = [undefined, Uint32Array.from({ length: Math.floor(0.3 * nRows) }, (_, i) => 3 * i + (i % 3))];
+  return { table: { data, nRows, nFeatures, groups, nBins: new Int32Array(nFeatures) }, samples };
 }

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { compileKernel, kernelSource } from '../../../scripts/build-wasm.mjs';
 import { groupCount } from '../../../src/model/forest/binnedTable.js';
-import { drawBootstrap } from '../../../src/model/forest/bootstrap.js';
+import { copyDrawnRows, drawBootstrap } from '../../../src/model/forest/bootstrap.js';
 import { ForestTrainer } from '../../../src/model/forest/index.js';
 import { Workspace } from '../../../src/model/forest/workspace.js';
 import { Rng } from '../../../src/util/rng.js';
-import { noisyTable } from './fixtures.js';
+import { noisyTable, randomBinnedTable } from './fixtures.js';
 
 /** Working rows of `nFeatures` random bins (edge bins 0 and 254 often), copies 1…127, some fraud, written into ws. */
 function fillRows(ws: Workspace, cap: number, nFeatures: number, rng: Rng): void {
@@ -176,13 +176,54 @@ describe('the wasm bootstrap draw and partition', () => {
   });
 });
 
-describe('the wasm compaction of drawn rows', () => {
-  it('lists the drawn candidates in order with their copies', () => {
-    const ws = new Workspace(6, 1, 1, 1, 'wasm');
-    ws.counts.set([0, 2, 0, 0, 127, 1]);
-    expect(ws.compact(6)).toBe(3);
-    expect([...ws.scratch.source.subarray(0, 3)]).toEqual([1, 4, 5]);
-    expect([...ws.scratch.copies.subarray(0, 3)]).toEqual([2, 127, 1]);
-    expect(new Workspace(6, 1, 1, 1, 'js').compact(6)).toBe(-1);
+describe('the wasm copy of drawn rows (copyDrawn over a loaded table)', () => {
+  it('writes the working rows copyDrawnRows writes, for 1…25 features, with and without a sample, counts past 127 split', () => {
+    const rng = new Rng(12);
+    for (let nFeatures = 1; nFeatures <= 25; nFeatures++) {
+      const { table, samples } = randomBinnedTable(rng, nFeatures, 1000);
+      const { groups } = table;
+      for (const rows of samples) {
+        const n = rows ? rows.length : table.nRows;
+        const counts = Uint8Array.from({ length: n }, () => (rng.next() < 0.4 ? 0 : 1 + rng.int(4)));
+        counts[7] = 127;
+        const extra = new Map([[7, 130], [n - 1, 2]]);
+        if (counts[n - 1] === 0) counts[n - 1] = 127;
+        const cap = n + 3;
+        const w32 = new Int32Array(cap * groups);
+        const want = copyDrawnRows(table, counts, extra, w32, cap, rows);
+        const ws = new Workspace(cap, groups, nFeatures, 1, 'wasm');
+        expect(ws.loadTable(table, rows)).toBe(true);
+        expect(ws.loadedRows).toBe(n);
+        ws.counts.set(counts);
+        // Rows past the drawn ones are left as they were: compare the drawn ones only.
+        const got = ws.copyDrawn(extra);
+        expect(got).toEqual(want);
+        for (let g = 0; g < groups; g++) expect([...ws.w32.subarray(g * cap, g * cap + got.rows)]).toEqual([...w32.subarray(g * cap, g * cap + want.rows)]);
+      }
+    }
+  });
+
+  it('copies a hand-made table: rows 1 and 3 drawn twice and once, the second a fraud', () => {
+    // 3 features: one group, bytes [f0, f1, f2, tag]; the tag byte holds the label.
+    const data = Uint8Array.from([10, 11, 12, 0, 20, 21, 22, 0, 30, 31, 32, 0, 40, 41, 42, 1]);
+    const ws = new Workspace(4, 1, 3, 1, 'wasm');
+    ws.loadTable({ data, nRows: 4, nFeatures: 3, groups: 1, nBins: new Int32Array(3) });
+    ws.counts.set([0, 2, 0, 1]);
+    expect(ws.copyDrawn(new Map())).toEqual({ rows: 2, cnt: 3, pos: 1 });
+    expect([...ws.u8.subarray(0, 8)]).toEqual([20, 21, 22, 2, 40, 41, 42, 1 | 128]);
+  });
+
+  it('keeps the loaded table when a larger memory is allocated, and has none with the JS kernel', () => {
+    const data = Uint8Array.from([1, 2, 3, 1, 4, 5, 6, 0]);
+    const table = { data, nRows: 2, nFeatures: 3, groups: 1, nBins: new Int32Array(3) };
+    const ws = new Workspace(2, 1, 3, 1, 'wasm');
+    ws.loadTable(table);
+    ws.reserve(20);
+    ws.counts.set([1, 1]);
+    expect(ws.copyDrawn(new Map())).toEqual({ rows: 2, cnt: 2, pos: 1 });
+    expect([...ws.u8.subarray(0, 8)]).toEqual([1, 2, 3, 1 | 128, 4, 5, 6, 1]);
+    const js = new Workspace(2, 1, 3, 1, 'js');
+    expect(js.loadTable(table)).toBe(false);
+    expect(js.loadedRows).toBe(-1);
   });
 });
