@@ -20,7 +20,7 @@ import type { HistogramKernel } from './workspace.js';
 import { checkTrainingData, growParams, MAX_BINS, normaliseParams, resolveThreads, type ForestParams, type GrowParams, type TrainingData } from './types.js';
 
 export interface TrainerOptions {
-  /** Worker threads (default: available cores; 1: grow in this thread). Never changes a model. */
+  /** Threads (default: available cores): this one and threads - 1 workers (1: this thread alone). Never changes a model. */
   threads?: number;
   /** Bins per feature (default 255); every fit's params.maxBins must match. */
   maxBins?: number;
@@ -63,10 +63,13 @@ export class ForestTrainer {
     private readonly ownsPool: boolean,
   ) {}
 
-  /** Worker threads for trainers to share (close it after the last of them is done); undefined for 1 thread. */
+  /**
+   * Worker threads for trainers to share (close it after the last of them is done): threads - 1 of
+   * them, since a fit grows on the caller's thread too (and bins there); undefined for 1 thread.
+   */
   static pool(threads?: number, kernel?: HistogramKernel): GrowPool | undefined {
     const n = resolveThreads(threads, Infinity);
-    return n > 1 ? new GrowPool(n, kernel) : undefined;
+    return n > 1 ? new GrowPool(n - 1, kernel) : undefined;
   }
 
   /** Bins `data` in this thread (while the workers start up) and starts `threads` workers. */
@@ -83,14 +86,13 @@ export class ForestTrainer {
   }
 
   /**
-   * As open, but bins on the workers too (binInWorkers.ts: this thread and all but one of the
-   * pool's workers, so as many threads as the pool has): the same edges and table byte for byte.
-   * With one thread (no pool) it is open.
+   * As open, but bins on the workers too (binInWorkers.ts: this thread and the pool's workers):
+   * the same edges and table byte for byte. With one thread (no pool) it is open.
    */
   static async openAsync(data: TrainingData, opts: TrainerOptions): Promise<ForestTrainer> {
     const { maxBins, pool, ownsPool, table } = ForestTrainer.prepare(data, opts);
     try {
-      const helpers = pool ? pool.size - 1 : 0;
+      const helpers = pool ? pool.size : 0;
       let binEdges: Float64Array[];
       if (pool && helpers > 0) binEdges = (await binInWorkers(pool, helpers, data, table, { maxBins, seed: opts.seed, binning: opts.binning, binEdges: opts.binEdges })).edges;
       else {
@@ -132,7 +134,7 @@ export class ForestTrainer {
     // shared copy is held); the JS kernel's share one made here.
     const copyHere = rows && rows.length < this.table.nRows && this.kernel === 'js';
     const [table, fitRows] = copyHere ? [subTable(this.table, rows, this.pool !== undefined), undefined] : [this.table, rows];
-    const trees = this.pool ? await this.pool.grow(table, grow, fitRows, stored.nTrees, opts) : await this.growInProcess(table, grow, fitRows, stored.nTrees, opts);
+    const trees = this.pool ? await this.pool.grow(table, grow, fitRows, stored.nTrees, { ...opts, here: this.growerFor(table, grow, fitRows) }) : await this.growInProcess(table, grow, fitRows, stored.nTrees, opts);
     return new ForestModel({
       featureNames: [...featureNames],
       params: stored,
@@ -153,15 +155,22 @@ export class ForestTrainer {
     if (this.ownsPool) await this.pool?.close();
   }
 
-  /** One tree at a time, yielding to the event loop between trees so an abort can land. */
-  private async growInProcess(table: BinnedTable, params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: FitOptions): Promise<GrownTree[]> {
+  /** This thread's grower, configured for a fit; tree i of it. */
+  private growerFor(table: BinnedTable, params: GrowParams, rows: Uint32Array | undefined): (tree: number) => GrownTree {
     if (this.grower) this.grower.configure(params, rows, table);
     else this.grower = new TreeGrower(table, params, rows, this.kernel);
+    const grower = this.grower;
+    return (tree) => grower.grow(tree);
+  }
+
+  /** One tree at a time, yielding to the event loop between trees so an abort can land. */
+  private async growInProcess(table: BinnedTable, params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: FitOptions): Promise<GrownTree[]> {
+    const grow = this.growerFor(table, params, rows);
     const trees: GrownTree[] = [];
     for (let i = 0; i < nTrees; i++) {
       await new Promise((resolve) => setImmediate(resolve));
       opts.signal?.throwIfAborted();
-      trees.push(this.grower.grow(i));
+      trees.push(grow(i));
       opts.onTree?.(i + 1, nTrees);
     }
     return trees;

@@ -70,8 +70,19 @@ export class GrowPool {
     return this.workers.length;
   }
 
-  /** Grows trees 0…nTrees-1 of one fit on `rows` of `table` (all rows when undefined); the table's data must be shared memory. */
-  async grow(table: BinnedTable, params: GrowParams, rows: Uint32Array | undefined, nTrees: number, opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void }): Promise<GrownTree[]> {
+  /**
+   * Grows trees 0…nTrees-1 of one fit on `rows` of `table` (all rows when undefined); the table's
+   * data must be shared memory. With `here` (tree i grown on the caller's thread) this thread takes
+   * indices from the same counter as the workers, yielding to the event loop between its trees (an
+   * abort lands, the workers' trees are taken in), so a pool of n - 1 workers grows on n threads.
+   */
+  async grow(
+    table: BinnedTable,
+    params: GrowParams,
+    rows: Uint32Array | undefined,
+    nTrees: number,
+    opts: { signal?: AbortSignal; onTree?: (done: number, total: number) => void; here?: (tree: number) => GrownTree },
+  ): Promise<GrownTree[]> {
     if (this.failure !== undefined) throw this.failure;
     if (this.fit) throw new Error('GrowPool.grow: a fit is already running');
     opts.signal?.throwIfAborted();
@@ -79,9 +90,10 @@ export class GrowPool {
     const onAbort = () => this.fail(opts.signal!.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      const next = new Int32Array(new SharedArrayBuffer(4));
       await new Promise<void>((resolve, reject) => {
         let done = 0;
-        this.fit = {
+        const fit: Fit = {
           reject,
           message: (m) => {
             if (!('tree' in m)) return;
@@ -91,8 +103,19 @@ export class GrowPool {
             if (done === nTrees) resolve();
           },
         };
-        const next = new Int32Array(new SharedArrayBuffer(4));
+        this.fit = fit;
         for (const worker of this.workers.slice(0, Math.min(nTrees, this.workers.length))) worker.postMessage({ fit: params, rows, table, next, nTrees } satisfies GrowMessage);
+        const { here } = opts;
+        if (here) {
+          void (async () => {
+            for (let tree = Atomics.add(next, 0, 1); tree < nTrees; tree = Atomics.add(next, 0, 1)) {
+              await new Promise((r) => setImmediate(r));
+              // The fit failed or was aborted meanwhile (it is rejected already).
+              if (this.fit !== fit) return;
+              fit.message({ tree, result: here(tree) });
+            }
+          })().catch((err) => this.fail(err));
+        }
       });
     } finally {
       this.fit = undefined;
