@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocateTable, fillTable } from '../../../src/model/forest/binnedTable.js';
 import { subTable } from '../../../src/model/forest/forestTrainer.js';
+import { TreeGrower } from '../../../src/model/forest/grow.js';
 import { ForestTrainer, trainForest } from '../../../src/model/forest/index.js';
 import { sampleRows, takeRows } from '../../../src/model/sample.js';
 import { noisyTable } from './fixtures.js';
@@ -69,6 +70,29 @@ describe('ForestTrainer', () => {
 });
 
 describe('ForestTrainer on a shared pool', () => {
+  it('grows on this thread beside threads - 1 workers: both take trees, and the trees are the 1-thread ones', async () => {
+    const pool = ForestTrainer.pool(2)!;
+    expect(pool.size).toBe(1);
+    const table = allocateTable(data.nRows, data.featureNames.length, true);
+    const alone = ForestTrainer.open(data, { threads: 1, seed: 1 });
+    fillTable(table, data, alone.binEdges);
+    try {
+      const grow = { maxDepth: 6, minSamplesLeaf: 1, maxFeatures: 2, bootstrap: true, seed: 3 };
+      const grower = new TreeGrower(table, grow);
+      // The worker started (a fit of its own), so it is there to take trees from the start.
+      await pool.grow(table, grow, undefined, 1, {});
+      const here: number[] = [];
+      const trees = await pool.grow(table, grow, undefined, 300, { here: (i) => (here.push(i), grower.grow(i)) });
+      // This thread grew some trees and the worker the others.
+      expect(here.length).toBeGreaterThan(0);
+      expect(here.length).toBeLessThan(300);
+      const solo = new TreeGrower(table, grow);
+      trees.forEach((t, i) => expect(Buffer.from(t.threshold.buffer).equals(Buffer.from(solo.grow(i).threshold.buffer))).toBe(true));
+    } finally {
+      await Promise.all([alone.close(), pool.close()]);
+    }
+  });
+
   it('grows the same bytes as trainers with pools of their own, switching between two tables of other sizes and features', async () => {
     const other = noisyTable(1800, 8);
     // Eight features: three words a row instead of two, so the workers' buffers change shape too.
