@@ -247,7 +247,8 @@ export async function train(opts: TrainOptions, deps: TrainDeps): Promise<TrainS
     await trainer.close();
     // The refit is handed to the workers (they take its trees from a shared counter, growPool.ts)
     // before the best trial's validation metrics are computed on this thread (the bootstrap
-    // interval: seconds at course scale), so the two overlap; neither changes the other's numbers.
+    // interval: seconds at course scale), so the two overlap, this thread taking trees too once it
+    // is done; neither changes the other's numbers.
     const refitting = fit(refitTrainer, refitSet.labels, b.params, refitIdx, opts.seed, b.trial, opts, signal);
     refitting.catch(() => {}); // awaited below; a failure meanwhile must not count as unhandled
     await new Promise((resolve) => setImmediate(resolve));

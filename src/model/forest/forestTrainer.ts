@@ -72,7 +72,7 @@ export class ForestTrainer {
     return n > 1 ? new GrowPool(n - 1, kernel) : undefined;
   }
 
-  /** Bins `data` in this thread (while the workers start up) and starts `threads` workers. */
+  /** Bins `data` in this thread (while the workers start up) and starts `threads` - 1 workers. */
   static open(data: TrainingData, opts: TrainerOptions): ForestTrainer {
     const { maxBins, pool, ownsPool, table } = ForestTrainer.prepare(data, opts);
     try {

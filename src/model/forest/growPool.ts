@@ -4,8 +4,9 @@
  * params and rows to each worker (the table's memory is shared, not copied) and a shared counter
  * the workers take tree indices from (Atomics.add), so a worker goes on to its next tree without
  * waiting for this thread, which may be busy meanwhile (train evaluates the validation window
- * while the refit grows); trees come back transferred and are kept by
- * index, so which worker grew a tree never matters. A worker error, an unexpected exit or the abort
+ * while the refit grows, and takes trees from the same counter once it is free: ForestTrainer's
+ * pools have threads - 1 workers); trees come back transferred and are kept by index, so which
+ * thread grew a tree never matters. A worker error, an unexpected exit or the abort
  * signal terminates every worker and rejects the fit (and any later one).
  */
 import { Worker } from 'node:worker_threads';
