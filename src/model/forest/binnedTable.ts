@@ -27,6 +27,19 @@ export function featureOffset(f: number, cap: number): number {
   return (f >> 2) * cap * 4 + (f & 3);
 }
 
+/**
+ * Rows `rows` of the group-major `table` (bins, tags and all), in that order, into `dst`: a
+ * group-major buffer of rows.length rows (subTable's table, a grower's private copy).
+ */
+export function gatherRows(table: BinnedTable, rows: Uint32Array, dst: Int32Array): void {
+  const src = new Int32Array(table.data.buffer, table.data.byteOffset, table.nRows * table.groups);
+  for (let g = 0; g < table.groups; g++) {
+    const from = g * table.nRows;
+    const to = g * rows.length;
+    for (let j = 0; j < rows.length; j++) dst[to + j] = src[from + rows[j]];
+  }
+}
+
 /** An empty group-major table (shared memory when workers will read it). */
 export function allocateTable(nRows: number, nFeatures: number, shared: boolean): BinnedTable {
   const groups = groupCount(nFeatures);

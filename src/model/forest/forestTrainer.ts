@@ -10,7 +10,7 @@
 import { usageError } from '../../errors.js';
 import { binInWorkers } from './binInWorkers.js';
 import { computeBinEdges, type BinningOptions } from './binEdges.js';
-import { allocateTable, fillTable, type BinnedTable } from './binnedTable.js';
+import { allocateTable, fillTable, gatherRows, type BinnedTable } from './binnedTable.js';
 import { flattenTrees, forestImportances } from './flatForest.js';
 import { TreeGrower } from './grow.js';
 import { GrowPool } from './growPool.js';
@@ -180,13 +180,7 @@ export class ForestTrainer {
 /** Rows `rows` of a group-major table (bins, tags and all), in that order, as a table of their own. */
 export function subTable(table: BinnedTable, rows: Uint32Array, shared: boolean): BinnedTable {
   const sub = allocateTable(rows.length, table.nFeatures, shared);
-  const src = new Int32Array(table.data.buffer, table.data.byteOffset, table.nRows * table.groups);
-  const dst = new Int32Array(sub.data.buffer, sub.data.byteOffset, rows.length * table.groups);
-  for (let g = 0; g < table.groups; g++) {
-    const from = g * table.nRows;
-    const to = g * rows.length;
-    for (let j = 0; j < rows.length; j++) dst[to + j] = src[from + rows[j]];
-  }
+  gatherRows(table, rows, new Int32Array(sub.data.buffer, sub.data.byteOffset, rows.length * table.groups));
   sub.nBins.set(table.nBins);
   return sub;
 }

@@ -9,7 +9,7 @@ import { accumulate, clearHist, partition, subtract, type Hist } from './histogr
 import { HISTOGRAM_KERNEL_WASM } from './histogramKernelWasm.js';
 import type { Rng } from '../../util/rng.js';
 import { MAX_COPIES, type DrawnRows, type DrawScratch } from './bootstrap.js';
-import type { BinnedTable } from './binnedTable.js';
+import { gatherRows, type BinnedTable } from './binnedTable.js';
 
 /** 'wasm' (the default) or 'js' (histogram.ts's accumulate: the oracle, and the fallback). */
 export type HistogramKernel = 'wasm' | 'js';
@@ -57,10 +57,8 @@ export class Workspace {
   private wasmClear: WasmClear | undefined;
   private wasmCopy: WasmCopy | undefined;
   private rngState!: Int32Array;
-  /** The fit's table as loadTable copied it (wasm only): `tableRows` rows a group at byte tableAt. */
-  private tableRows = -1;
-  /** What loadTable was given (a new memory copies it again). */
-  private loaded: { table: BinnedTable; rows: Uint32Array | undefined } | undefined;
+  /** What loadTable was given and copied to byte tableAt (wasm only), n rows a group; a new memory copies it again. */
+  private loaded: { table: BinnedTable; rows: Uint32Array | undefined; n: number } | undefined;
   /** Where copy stores the draws and the fraud draws (beside the generator's state). */
   private drawnCounts!: Int32Array;
   private buffer!: ArrayBuffer;
@@ -130,10 +128,8 @@ export class Workspace {
 
   /** Adds working rows [start, end) to h. */
   accumulate(start: number, end: number, h: Hist): void {
-    const full = this.nFeatures >> 2;
-    // Three whole words (12…15 features) written out; any other count through the loop over words.
-    if (this.wasmAccumulate3 && full === 3) this.wasmAccumulate3(this.cap, start, end, h.at, h.at + this.groups * 4096);
-    else if (this.wasmAccumulate) this.wasmAccumulate(this.cap, full, start, end, h.at, h.at + this.groups * 4096);
+    if (this.wasmAccumulate3) this.wasmAccumulate3(this.cap, start, end, h.at, h.at + this.groups * 4096);
+    else if (this.wasmAccumulate) this.wasmAccumulate(this.cap, this.nFeatures >> 2, start, end, h.at, h.at + this.groups * 4096);
     else accumulate(this.w32, this.cap, this.nFeatures, start, end, h.cnt, h.pos);
   }
 
@@ -170,33 +166,25 @@ export class Workspace {
    * Only between trees. At most cap rows.
    */
   loadTable(table: BinnedTable, rows?: Uint32Array): boolean {
-    this.tableRows = -1;
     this.loaded = undefined;
     if (!this.wasmCopy) return false;
     const n = rows ? rows.length : table.nRows;
     if (n > this.cap) throw new RangeError(`forest workspace: ${n} rows for ${this.cap}`);
-    this.loaded = { table, rows };
-    this.copyTable(table, rows, n);
+    this.loaded = { table, rows, n };
+    this.copyLoaded();
     return true;
   }
 
-  private copyTable(table: BinnedTable, rows: Uint32Array | undefined, n: number): void {
-    const src = new Int32Array(table.data.buffer, table.data.byteOffset, table.nRows * table.groups);
+  private copyLoaded(): void {
+    const { table, rows, n } = this.loaded!;
     const dst = new Int32Array(this.buffer, this.tableAt, n * this.groups);
-    if (!rows) dst.set(src);
-    else {
-      for (let g = 0; g < this.groups; g++) {
-        const from = g * table.nRows;
-        const to = g * n;
-        for (let j = 0; j < n; j++) dst[to + j] = src[from + rows[j]];
-      }
-    }
-    this.tableRows = n;
+    if (rows) gatherRows(table, rows, dst);
+    else dst.set(new Int32Array(table.data.buffer, table.data.byteOffset, n * table.groups));
   }
 
   /** Rows of the loaded table (loadTable), or -1 when none is. */
   get loadedRows(): number {
-    return this.tableRows;
+    return this.loaded ? this.loaded.n : -1;
   }
 
   /**
@@ -205,8 +193,8 @@ export class Workspace {
    * them.
    */
   copyDrawn(extra: Map<number, number>): DrawnRows {
-    const n = this.tableRows;
-    if (!this.wasmCopy || n < 0) throw new Error('forest workspace: no table loaded');
+    if (!this.wasmCopy || !this.loaded) throw new Error('forest workspace: no table loaded');
+    const { n } = this.loaded;
     let m = this.wasmCopy(this.tableAt, n, this.groups, this.cap, this.counts.byteOffset, this.drawnCounts.byteOffset);
     let cnt = this.drawnCounts[0];
     let pos = this.drawnCounts[1];
@@ -235,7 +223,8 @@ export class Workspace {
       compiled ??= new wasm.Module(Buffer.from(HISTOGRAM_KERNEL_WASM, 'base64'));
       const instance = new wasm.Instance(compiled, { env: { memory } });
       this.wasmAccumulate = instance.exports.accumulate as WasmAccumulate;
-      this.wasmAccumulate3 = instance.exports.accumulate3 as WasmAccumulate3;
+      // Three whole words (12…15 features) written out; any other count through the loop over words.
+      this.wasmAccumulate3 = this.nFeatures >> 2 === 3 ? (instance.exports.accumulate3 as WasmAccumulate3) : undefined;
       this.wasmPartition = instance.exports.partition as WasmPartition;
       this.wasmBootstrap = instance.exports.bootstrap as WasmBootstrap;
       this.wasmSubtract = instance.exports.subtract as WasmSubtract;
@@ -252,8 +241,7 @@ export class Workspace {
     this.rngState = new Int32Array(this.buffer, this.histStart - 64, 4);
     this.drawnCounts = new Int32Array(this.buffer, this.histStart - 48, 2);
     // A new memory holds no table: the one loaded is copied in again.
-    this.tableRows = -1;
-    if (this.loaded && this.wasmCopy) this.copyTable(this.loaded.table, this.loaded.rows, this.loaded.rows ? this.loaded.rows.length : this.loaded.table.nRows);
+    if (this.loaded) this.copyLoaded();
     this.slots = histograms;
     this.used = 0;
     this.free.length = 0;
