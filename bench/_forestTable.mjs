@@ -1,7 +1,9 @@
 // The synthetic table of bench/forest.mjs and bench/forest_profile.mjs: 15 features named as
 // fraudctl's, 0.8 % fraud from a few scenarios, generated from a fixed seed (smaller tables are
-// prefixes of larger ones), written as raw columns python reads with numpy.
-import { readFileSync, writeFileSync } from 'node:fs';
+// prefixes of larger ones), written as raw columns python reads with numpy. The columns are views of
+// one SharedArrayBuffer, as train's stacked window is (src/train/trainingSet.ts's stackedColumns), so
+// our fit bins them on every thread as train's does (binInWorkers.ts's binShared).
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_NAMES } from '../dist/features/spec.js';
 import { Rng } from '../dist/util/rng.js';
@@ -11,7 +13,8 @@ export const TEST_ROWS = 200_000;
 /** Synthetic transactions: customer spending, terminal risk, and fraud from a few scenarios. */
 export function generate(n, seed) {
   const rng = new Rng(seed, 0xf0e5);
-  const cols = FEATURE_NAMES.map(() => new Float64Array(n));
+  const buffer = new SharedArrayBuffer(8 * n * FEATURE_NAMES.length);
+  const cols = FEATURE_NAMES.map((_, f) => new Float64Array(buffer, 8 * n * f, n));
   const labels = new Uint8Array(n);
   const [amt, weekend, night, c1, a1, c7, a7, c30, a30, t1, r1, t7, r7, t30, r30] = cols;
   const cents = (x) => Math.round(x * 100) / 100;
@@ -54,9 +57,16 @@ export function writeTable(dir, name, { cols, labels }, n) {
 }
 
 export function readTable(dir, name, n) {
-  const bytes = readFileSync(join(dir, `X-${name}.f64`));
-  // A file this large has a buffer of its own, aligned: view it rather than copy it.
-  const x = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+  // Read into shared memory (see generate), and viewed there rather than copied.
+  const fd = openSync(join(dir, `X-${name}.f64`), 'r');
+  const x = new Float64Array(new SharedArrayBuffer(fstatSync(fd).size));
+  const bytes = new Uint8Array(x.buffer);
+  for (let at = 0; at < bytes.length; ) {
+    const got = readSync(fd, bytes, at, Math.min(1 << 30, bytes.length - at), at);
+    if (got === 0) throw new Error(`X-${name}.f64 ended early`);
+    at += got;
+  }
+  closeSync(fd);
   const columns = FEATURE_NAMES.map((_, f) => x.subarray(f * n, (f + 1) * n));
   return { nRows: n, featureNames: FEATURE_NAMES, columns, labels: new Uint8Array(readFileSync(join(dir, `y-${name}.u8`))) };
 }

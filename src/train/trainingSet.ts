@@ -22,7 +22,7 @@ export function stackDays(days: FeatureRows[], featureNames: readonly string[], 
   const nRows = labels.length;
   const consumed = days.map(consume);
   const columns = featureNames.map((_, j) => {
-    const c = new Float64Array(nRows);
+    const c = new Float64Array(new SharedArrayBuffer(8 * nRows));
     let o = 0;
     days.forEach((d, i) => {
       c.set(d.columns[j], o);
@@ -54,11 +54,12 @@ export function stackLabels(days: readonly Pick<FeatureRows, 'day' | 'n' | 'labe
  * (32 MB) is mapped on its own and unmapped when the window is dropped, where 15 separate
  * 24 MB columns of a course-scale window were, once the threshold had risen past them, carved
  * from the heap and held by the process long after they were freed (~300 MB of train's RSS
- * through the next phase).
+ * through the next phase). Shared memory, as stackDays' columns: the grow pool's workers bin the
+ * table from the columns themselves (binInWorkers.ts's binShared), without this thread staging them.
  */
 export function stackedColumns(counts: readonly number[], nFeatures: number): { columns: Float64Array[]; slices: Float64Array[][] } {
   const nRows = counts.reduce((s, n) => s + n, 0);
-  const buffer = new ArrayBuffer(8 * nRows * nFeatures);
+  const buffer = new SharedArrayBuffer(8 * nRows * nFeatures);
   const columns = Array.from({ length: nFeatures }, (_, j) => new Float64Array(buffer, 8 * nRows * j, nRows));
   let off = 0;
   const slices = counts.map((n) => {

@@ -16,6 +16,8 @@ describe('stackDays', () => {
     expect([...set.labels]).toEqual([0, 1, 1]);
     expect(d1.columns).toEqual([]);
     expect([...d2.columns[1]]).toEqual([30]);
+    // In shared memory: the forest's workers bin the table from the columns themselves.
+    expect(set.columns.every((c) => c.buffer instanceof SharedArrayBuffer)).toBe(true);
   });
 
   it('without consume the same table, and every day keeps its columns', () => {
@@ -41,6 +43,7 @@ describe('stackDays', () => {
     // One buffer for the whole table (one mapping, unmapped as a whole when the window goes).
     expect(columns[1].buffer).toBe(columns[0].buffer);
     expect(columns[0].buffer.byteLength).toBe(8 * 3 * 2);
+    expect(columns[0].buffer instanceof SharedArrayBuffer).toBe(true);
   });
 });
 

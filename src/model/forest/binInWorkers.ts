@@ -14,6 +14,12 @@
  * worker's free staging slot when it has one and binning the block itself when not; a worker
  * bins the blocks of its slots into the shared table. Copying a block costs ~1/15 of binning it.
  * Missing or infinite values are counted per feature and refused afterwards with the serial message.
+ *
+ * Columns in shared memory (train's stacked window: trainingSet.ts's stackedColumns) need neither
+ * the serial gather nor the staging: every thread takes features from one counter, gathering each
+ * one's sample and placing its edges, then takes the table's (group, rows) pieces from another,
+ * binning a piece once its group's edges are placed (binShared). The worker, booting meanwhile
+ * (~60-80 ms), joins with all the work still ahead of it rather than waiting for this thread's gather.
  */
 import type { BinningOptions } from './binEdges.js';
 import type { BinnedTable } from './binnedTable.js';
@@ -75,14 +81,47 @@ export interface FillJob {
   bad: Int32Array;
 }
 
-export type BinJob = EdgesJob | FillJob;
+/** Every thread's part of binning columns in shared memory (binShared). */
+export interface SharedJob {
+  job: 'shared';
+  columns: Float64Array[];
+  nRows: number;
+  /** The binning sample's rows (binSampleRows), or null for all rows; unused when the edges are given. */
+  sample: Uint32Array | null;
+  maxBins: number;
+  binning: BinningOptions | undefined;
+  /** NEXT_FEATURE, NEXT_PIECE, PIECES_DONE, STOP. */
+  ctl: Int32Array;
+  /** Feature f's edges at f · (maxBins - 1), `lengths[f]` of them (-1 until they are placed). */
+  edges: Float64Array;
+  lengths: Int32Array;
+  /** Non-finite values per feature in its sample (its edges are then empty), and over all rows. */
+  sampleBad: Int32Array;
+  bad: Int32Array;
+  table: Uint8Array;
+  /** Pieces each thread took (index 0 this thread's), features placed included. */
+  taken: Int32Array;
+  /** The worker's index in `taken` (1…). */
+  worker?: number;
+}
+
+export type BinJob = EdgesJob | FillJob | SharedJob;
 
 const shared = <T>(make: new (b: SharedArrayBuffer) => T, bytes: number): T => new make(new SharedArrayBuffer(bytes));
 
 /** A worker's side of a job (worker.ts); returns when its part is done. */
 export function runBinJob(job: BinJob): void {
   if (job.job === 'edges') takeEdges(job);
-  else binStaged(job);
+  else if (job.job === 'fill') binStaged(job);
+  else {
+    const next = sharedStep(job, job.worker ?? 1);
+    for (let s = next(); s !== DONE; s = next()) {
+      if (s === WORKED) continue;
+      // Blocked on feature s's edges, placed by another thread; STOP when that thread has failed.
+      while (Atomics.load(job.lengths, s) < 0 && !Atomics.load(job.ctl, STOP)) Atomics.wait(job.lengths, s, -1, 100);
+      if (Atomics.load(job.ctl, STOP)) return;
+    }
+  }
 }
 
 /** Takes features until none is left; returns how many this thread took. */
@@ -106,10 +145,8 @@ function takeEdges(job: EdgesJob): number {
 function binBlock(columns: readonly Float64Array[], from: number, padded: Float64Array[], start: number, end: number, table: Uint8Array, nRows: number, bad: Int32Array): void {
   const len = end - start;
   for (let f = 0; f < columns.length; f++) {
-    const col = columns[f];
-    const n = countNonFinite(from === 0 ? col : col.subarray(from), len);
+    const n = binColumn(columns[f], padded[f], from, from + len, table, featureOffset(f, nRows) + 4 * start, 4);
     if (n > 0) Atomics.add(bad, f, n);
-    binColumn(col, padded[f], from, from + len, table, featureOffset(f, nRows) + 4 * start, 4);
   }
 }
 
@@ -143,12 +180,137 @@ export interface BinOptions {
 
 /**
  * Fills `table` (shared memory, `data.nRows` rows) using `workers` of the pool's workers beside
- * this thread; returns the edges and how many blocks the workers binned. Throws binRows.ts's
- * errors for non-finite values.
+ * this thread; returns the edges and what the workers did: the blocks staged for them (columns not
+ * in shared memory) or the features and pieces they took (columns in shared memory). Throws
+ * binRows.ts's errors for non-finite values.
  */
-export async function binInWorkers(pool: GrowPool, workers: number, data: TrainingData, table: BinnedTable, opts: BinOptions): Promise<{ edges: Float64Array[]; stagedBlocks: number }> {
+export async function binInWorkers(
+  pool: GrowPool,
+  workers: number,
+  data: TrainingData,
+  table: BinnedTable,
+  opts: BinOptions,
+): Promise<{ edges: Float64Array[]; stagedBlocks: number; workerPieces: number }> {
+  if (data.columns.every((c) => c.buffer instanceof SharedArrayBuffer)) return { ...(await binShared(pool, workers, data, table, opts)), stagedBlocks: 0 };
   const edges = opts.binEdges ?? (await edgesInWorkers(pool, workers, data, opts));
-  return { edges, stagedBlocks: await fillInWorkers(pool, workers, data, table, edges) };
+  return { edges, stagedBlocks: await fillInWorkers(pool, workers, data, table, edges), workerPieces: 0 };
+}
+
+/** Rows of a piece of the table (a multiple of 16: two threads never write one cache line). */
+const PIECE_ROWS = 1 << 16;
+/** Words of SharedJob.ctl. */
+const NEXT_FEATURE = 0;
+const NEXT_PIECE = 1;
+const PIECES_DONE = 2;
+const STOP = 3;
+/** What sharedStep's step returns once no piece is left (else -1 for a piece done, or the feature it waits for). */
+const DONE = -2;
+const WORKED = -1;
+
+const piecesOf = (nRows: number, nFeatures: number) => {
+  const perGroup = Math.max(1, Math.ceil(nRows / PIECE_ROWS));
+  return { perGroup, total: perGroup * Math.ceil(nFeatures / 4) };
+};
+
+/**
+ * One thread's steps of a SharedJob: each call places one feature's edges, or bins one piece
+ * (a group's four features over PIECE_ROWS rows, group-major order so the first groups' edges are
+ * placed first), returning WORKED; or returns the feature whose edges the piece it holds waits
+ * for (call again once they are placed), or DONE.
+ */
+function sharedStep(job: SharedJob, thread: number): () => number {
+  const { columns, nRows, sample, maxBins, ctl, edges, lengths, sampleBad, bad, table, taken } = job;
+  const nFeatures = columns.length;
+  const { perGroup, total } = piecesOf(nRows, nFeatures);
+  const padded: Float64Array[] = [];
+  const values = sample ? new Float64Array(sample.length) : undefined;
+  let piece = -1;
+  return () => {
+    if (piece < 0) {
+      const f = Atomics.add(ctl, NEXT_FEATURE, 1);
+      if (f < nFeatures) {
+        const col = columns[f];
+        const v = values && sample ? gather(col, sample, values) : col.subarray(0, nRows);
+        const n = countNonFinite(v);
+        const e = n > 0 ? new Float64Array(0) : featureEdges(v, maxBins, job.binning);
+        sampleBad[f] = n;
+        edges.set(e, f * (maxBins - 1));
+        Atomics.store(lengths, f, e.length);
+        Atomics.notify(lengths, f);
+        Atomics.add(taken, thread, 1);
+        return WORKED;
+      }
+      piece = Atomics.add(ctl, NEXT_PIECE, 1);
+      if (piece >= total) return DONE;
+    }
+    const g = Math.floor(piece / perGroup);
+    const start = (piece % perGroup) * PIECE_ROWS;
+    const end = Math.min(nRows, start + PIECE_ROWS);
+    const last = Math.min(nFeatures, 4 * g + 4);
+    for (let f = 4 * g; f < last; f++) {
+      const len = Atomics.load(lengths, f);
+      if (len < 0) return f;
+      padded[f] ??= padEdges(edges.subarray(f * (maxBins - 1), f * (maxBins - 1) + len));
+    }
+    for (let f = 4 * g; f < last; f++) {
+      const n = binColumn(columns[f], padded[f], start, end, table, featureOffset(f, nRows) + 4 * start, 4);
+      if (n > 0) Atomics.add(bad, f, n);
+    }
+    piece = -1;
+    Atomics.add(taken, thread, 1);
+    Atomics.add(ctl, PIECES_DONE, 1);
+    Atomics.notify(ctl, PIECES_DONE);
+    return WORKED;
+  };
+}
+
+async function binShared(pool: GrowPool, workers: number, data: TrainingData, table: BinnedTable, opts: BinOptions): Promise<{ edges: Float64Array[]; workerPieces: number }> {
+  const { nRows, columns, featureNames, labels } = data;
+  const nFeatures = columns.length;
+  const { maxBins } = opts;
+  const given = opts.binEdges;
+  const rows = given ? null : binSampleRows(nRows, opts.seed);
+  const job: SharedJob = {
+    job: 'shared',
+    columns,
+    nRows,
+    sample: rows && shared(Uint32Array, rows.length * 4),
+    maxBins,
+    binning: opts.binning,
+    ctl: shared(Int32Array, 4 * 4),
+    edges: shared(Float64Array, nFeatures * (maxBins - 1) * 8),
+    lengths: shared(Int32Array, nFeatures * 4).fill(-1),
+    sampleBad: shared(Int32Array, nFeatures * 4),
+    bad: shared(Int32Array, nFeatures * 4),
+    table: table.data,
+    taken: shared(Int32Array, (workers + 1) * 4),
+  };
+  if (rows) job.sample!.set(rows);
+  if (given) {
+    // Edges given (a validation set binned with the train set's): only the pieces are left.
+    given.forEach((e, f) => (job.edges.set(e, f * (maxBins - 1)), (job.lengths[f] = e.length)));
+    job.ctl[NEXT_FEATURE] = nFeatures;
+  }
+  // Not awaited: a worker still starting up joins once it has (the pieces left are its part).
+  pool.run(Array.from({ length: workers }, (_, w) => ({ ...job, worker: w + 1 }))).catch(() => {});
+  const { total } = piecesOf(nRows, nFeatures);
+  try {
+    const next = sharedStep(job, 0);
+    for (let s = next(); s !== DONE; s = next()) if (s >= 0) await changed(pool, job.lengths, s, -1);
+    for (let d = Atomics.load(job.ctl, PIECES_DONE); d < total; d = Atomics.load(job.ctl, PIECES_DONE)) await changed(pool, job.ctl, PIECES_DONE, d);
+  } catch (err) {
+    // A worker waiting for edges this thread was to place returns to the pool.
+    Atomics.store(job.ctl, STOP, 1);
+    throw err;
+  }
+  // The serial order of refusals: a sample's non-finite values (computeBinEdges), then the table's (fillTable).
+  for (const counts of [job.sampleBad, job.bad]) {
+    const f = featureNames.findIndex((_, i) => counts[i] > 0);
+    if (f >= 0) throw nonFiniteError(featureNames[f], counts[f]);
+  }
+  const edges = given ?? Array.from({ length: nFeatures }, (_, f) => job.edges.slice(f * (maxBins - 1), f * (maxBins - 1) + job.lengths[f]));
+  finishTable(table, labels, edges);
+  return { edges, workerPieces: job.taken.reduce((a, b) => a + b, 0) - job.taken[0] };
 }
 
 async function edgesInWorkers(pool: GrowPool, workers: number, data: TrainingData, { maxBins, seed, binning }: BinOptions): Promise<Float64Array[]> {

@@ -47,7 +47,7 @@ export class ForestModel {
       return out;
     }
     const bad = new Float64Array(columns.length);
-    wasm.predictColumns(columns, this.parts.binEdges, this.featureNames, 0, nRows, out, bad);
+    wasm.predictColumns(columns, this.parts.binEdges, 0, nRows, out, bad);
     refuseNonFinite(this.featureNames, bad);
     return out;
   }

@@ -10,7 +10,7 @@
  * binned feature-major (feature f of row r at byte f·CHUNK + r): from float columns (binRows.ts's
  * binRows, the edges the model was trained with) or from row-major bins.
  */
-import { binRows } from './binRows.js';
+import { binColumn, padEdges } from './binRows.js';
 import type { FlatForest } from './flatForest.js';
 import { PREDICT_KERNEL_WASM } from './predictKernelWasm.js';
 
@@ -121,19 +121,17 @@ export class WasmForest {
    * out[r - start] for rows [start, end) of float columns binned with binEdges. Counts each
    * feature's non-finite values into bad[f]; a chunk that has any is not walked (the caller refuses the rows).
    */
-  predictColumns(columns: readonly Float64Array[], binEdges: readonly Float64Array[], names: readonly string[], start: number, end: number, out: Float64Array, bad: Float64Array): void {
+  predictColumns(columns: readonly Float64Array[], binEdges: readonly Float64Array[], start: number, end: number, out: Float64Array, bad: Float64Array): void {
+    const padded = binEdges.map(padEdges);
     for (let r0 = start; r0 < end; r0 += TOP_CHUNK_ROWS) {
       const r1 = Math.min(end, r0 + TOP_CHUNK_ROWS);
       let finite = true;
       for (let f = 0; f < this.nFeatures; f++) {
-        const col = columns[f];
-        let nonFinite = 0;
-        for (let r = r0; r < r1; r++) if (col[r] - col[r] !== 0) nonFinite++;
+        const nonFinite = binColumn(columns[f], padded[f], r0, r1, this.u8, this.at.data + f * TOP_CHUNK_ROWS, 1);
         bad[f] += nonFinite;
         if (nonFinite > 0) finite = false;
       }
       if (!finite) continue;
-      binRows(columns, binEdges, r0, r1, this.u8, (f) => this.at.data + f * TOP_CHUNK_ROWS, 1, names);
       this.walkChunk(r1 - r0, out, r0 - start);
     }
   }

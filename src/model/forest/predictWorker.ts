@@ -53,7 +53,7 @@ export function claimRows(kernel: WasmForest, job: PredictJob): Float64Array {
     if (job.bins) kernel.predictBins(job.bins, job.stride!, start, end, out);
     else {
       const columns = job.permuted ? job.columns.map((c, f) => (f === pass ? job.permuted![f] : c)) : job.columns;
-      kernel.predictColumns(columns, job.binEdges, job.featureNames, start, end, out, bad);
+      kernel.predictColumns(columns, job.binEdges, start, end, out, bad);
     }
   }
 }

@@ -10,6 +10,7 @@ import { TreeGrower } from './grow.js';
 import type { GrowMessage, GrowReply } from './growPool.js';
 import { compileForest, predictBinned } from './predictKernel.js';
 import type { WorkerJob } from './workerPool.js';
+import { collectGarbage } from '../../util/collectGarbage.js';
 
 const job = workerData as WorkerJob;
 const port = parentPort!;
@@ -20,6 +21,11 @@ if (job.kind === 'grow') {
     if (typeof m === 'object' && 'job' in m) {
       runBinJob(m);
       port.postMessage({ done: true } satisfies GrowReply);
+      // The job held the caller's columns (shared memory: binShared). This thread, idle until its
+      // next fit, would not collect them on its own, and a SharedArrayBuffer's memory lives while
+      // any thread holds it: train read its refit window with the train window's 300 MB still held
+      // here. Collected once this message is off the stack.
+      if (m.job === 'shared') setImmediate(collectGarbage);
       return;
     }
     if (grower) grower.configure(m.fit, m.rows, m.table);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
 import { computeBinEdges, distinctCounts, QUANTILE_BINNING } from '../../../src/model/forest/binEdges.js';
 import { Rng } from '../../../src/util/rng.js';
-import { binRows } from '../../../src/model/forest/binRows.js';
+import { binColumn, binRows, padEdges } from '../../../src/model/forest/binRows.js';
 import { featureOffset, groupCount } from '../../../src/model/forest/binnedTable.js';
 
 const F = (...v: number[]) => Float64Array.from(v);
@@ -57,6 +57,20 @@ describe('binRows', () => {
     expect(() => binRows([F(1, NaN, Infinity)], [F(2)], 0, 3, out, (f) => f, 1, ['tx_amount'])).toThrow(
       expect.objectContaining({ exitCode: ExitCode.Data, message: expect.stringContaining('feature tx_amount has 2 missing or infinite') }),
     );
+  });
+
+  it('counts the non-finite values of the rows it bins, four at a time and in the tail, and bins the finite ones alike', () => {
+    // 11 rows: two blocks of four, then three one by one; the counts are of rows [start, end) only.
+    const col = F(1, NaN, 2, 3, -Infinity, 4, 5, 6, Infinity, 0, NaN);
+    const padded = padEdges(F(1.5, 4.5));
+    const out = new Uint8Array(11);
+    expect(binColumn(col, padded, 0, 11, out, 0, 1)).toBe(4);
+    expect([out[0], out[2], out[3], out[5], out[6], out[7], out[9]]).toEqual([0, 1, 1, 1, 2, 2, 0]);
+    expect(binColumn(col, padded, 2, 8, out, 0, 1)).toBe(1);
+    expect(binColumn(col, padded, 5, 8, out, 0, 1)).toBe(0);
+    expect(binColumn(col, padded, 8, 11, out, 0, 1)).toBe(2);
+    // Finite values far out are not miscounted: ±MAX_VALUE, subnormals, -0.
+    expect(binColumn(F(Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324, -0, 1, 2), padded, 0, 6, out, 0, 1)).toBe(0);
   });
 });
 

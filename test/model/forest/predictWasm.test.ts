@@ -80,7 +80,7 @@ describe('the wasm prediction kernel', () => {
 
       const floatsOut = new Float64Array(n);
       const bad = new Float64Array(columns.length);
-      kernel.predictColumns(columns, model.parts.binEdges, model.featureNames, 0, n, floatsOut, bad);
+      kernel.predictColumns(columns, model.parts.binEdges, 0, n, floatsOut, bad);
       expect(bytes(floatsOut)).toEqual(bytes(expected));
       expect([...bad].every((b) => b === 0)).toBe(true);
 
