@@ -57,7 +57,8 @@ async function timelineReader(t: Timeline, opts: TrainOptions, spec: FeatureSpec
     const out: FeatureRows[] = [];
     for (const d of days) {
       throwIfInterrupted(deps.signal);
-      // Shared memory: a one-day train set is binned on every thread straight from its columns (binInWorkers.ts).
+      // Shared memory: a one-day train set is binned on every thread straight from its columns
+      // (binInWorkers.ts), and prediction's workers read validation and test days in place.
       out.push(rows.get(d) ?? keep(await loadFeatureRows(db, lake, d, spec, { fields: TRAIN_FIELDS, shared: true })));
     }
     return out;

@@ -141,10 +141,13 @@ function takeEdges(job: EdgesJob): number {
   return taken;
 }
 
-/** Bins rows [start, end) of `columns` (whose row `start` is at index `from`) into the table. */
-function binBlock(columns: readonly Float64Array[], from: number, padded: Float64Array[], start: number, end: number, table: Uint8Array, nRows: number, bad: Int32Array): void {
+/**
+ * Bins rows [start, end) of features [f0, f1) of `columns` (whose row `start` is at index `from`)
+ * into the table, adding their non-finite values to `bad`.
+ */
+function binBlock(columns: readonly Float64Array[], from: number, padded: Float64Array[], start: number, end: number, table: Uint8Array, nRows: number, bad: Int32Array, f0 = 0, f1 = columns.length): void {
   const len = end - start;
-  for (let f = 0; f < columns.length; f++) {
+  for (let f = f0; f < f1; f++) {
     const n = binColumn(columns[f], padded[f], from, from + len, table, featureOffset(f, nRows) + 4 * start, 4);
     if (n > 0) Atomics.add(bad, f, n);
   }
@@ -223,14 +226,14 @@ function sharedStep(job: SharedJob, thread: number): () => number {
   const nFeatures = columns.length;
   const { perGroup, total } = piecesOf(nRows, nFeatures);
   const padded: Float64Array[] = [];
-  const values = sample ? new Float64Array(sample.length) : undefined;
+  const values = new Float64Array(sample ? sample.length : 0);
   let piece = -1;
   return () => {
     if (piece < 0) {
       const f = Atomics.add(ctl, NEXT_FEATURE, 1);
       if (f < nFeatures) {
         const col = columns[f];
-        const v = values && sample ? gather(col, sample, values) : col.subarray(0, nRows);
+        const v = sample ? gather(col, sample, values) : col.subarray(0, nRows);
         const n = countNonFinite(v);
         const e = n > 0 ? new Float64Array(0) : featureEdges(v, maxBins, job.binning);
         sampleBad[f] = n;
@@ -252,10 +255,7 @@ function sharedStep(job: SharedJob, thread: number): () => number {
       if (len < 0) return f;
       padded[f] ??= padEdges(edges.subarray(f * (maxBins - 1), f * (maxBins - 1) + len));
     }
-    for (let f = 4 * g; f < last; f++) {
-      const n = binColumn(columns[f], padded[f], start, end, table, featureOffset(f, nRows) + 4 * start, 4);
-      if (n > 0) Atomics.add(bad, f, n);
-    }
+    binBlock(columns, start, padded, start, end, table, nRows, bad, 4 * g, last);
     piece = -1;
     Atomics.add(taken, thread, 1);
     Atomics.add(ctl, PIECES_DONE, 1);
